@@ -1,0 +1,54 @@
+"""Data-quality flags: straight-lining, partial responses, respondents with no role.
+
+Flags are findings to discuss, never reasons to refuse a file: validation reports them as warnings
+with their rows, scoring reports how many respondents carry each flag (without naming anyone).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pmo2vmo.instrument import Instrument
+
+FLAGS = ("straight_lining", "partial", "no_role")
+
+
+def respondent_flags(
+    answers: pd.DataFrame, respondents: pd.DataFrame, instrument: Instrument
+) -> pd.DataFrame:
+    """One row per respondent: answered, scored, the level if straight-lined, and the flags.
+
+    ``instrument`` should be the tailored one: the questions it holds are the questions expected.
+    """
+    settings = instrument.meta.data_quality
+    expected = len(instrument.questions)
+    keys = ["organisation", "respondent"]
+    out = respondents[[*keys, "role", "row", "file"]].copy()
+    if answers.empty:
+        for name in ("answered", "scored", "distinct"):
+            out[name] = 0
+        out["first"] = float("nan")
+    else:
+        answered = answers.groupby(keys, sort=False).size().rename("answered")
+        scored = (
+            answers[answers["kind"] == "score"]
+            .groupby(keys, sort=False)["value"]
+            .agg(scored="count", distinct="nunique", first="first")
+        )
+        out = out.join(answered, on=keys).join(scored, on=keys)
+        out[["answered", "scored", "distinct"]] = (
+            out[["answered", "scored", "distinct"]].fillna(0).astype(int)
+        )
+    out["expected"] = expected
+    out["straight_lining"] = (out["scored"] >= settings.straight_lining_min_answers) & (
+        out["distinct"] == 1
+    )
+    out["partial"] = out["answered"] < settings.partial_below * expected
+    out["no_role"] = out["role"].isna()
+    return out
+
+
+def flag_counts(flags: pd.DataFrame, organisation: str) -> dict[str, int]:
+    """How many respondents of ``organisation`` carry each flag."""
+    mine = flags[flags["organisation"] == organisation]
+    return {name: int(mine[name].sum()) for name in FLAGS}

@@ -1,0 +1,348 @@
+"""Reading client files into a grid of cells, refusing hostile files before they reach memory.
+
+Text files (CSV, exported surveys) are decoded as UTF-8 (with or without BOM), UTF-16 with a BOM, or
+Windows-1252; anything else is refused with a hint. Workbooks are checked before openpyxl sees them:
+it must be a zip, not a zip bomb, carry no DTD, and no sheet may use more than :data:`MAX_ROWS` rows
+or :data:`MAX_COLS` columns — checked by streaming every sheet's cell references, because a sheet's
+declared dimension can lie. Merged cells and formulas without a saved result are reported.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pmo2vmo.errors import ProblemLog
+
+MAX_TEXT_BYTES = 50 * 1024 * 1024
+MAX_XLSX_BYTES = 25 * 1024 * 1024
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_RATIO = 100
+MAX_ROWS = 20_000
+MAX_COLS = 1_000
+
+Cell = str | int | float | None
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class Grid:
+    """The cells of one sheet or text file; ``rows[i]`` is spreadsheet row ``i + 1``."""
+
+    rows: list[list[Cell]]
+    sheet: str | None = None
+    row_numbers: list[int] = field(default_factory=list)
+
+    def row_number(self, index: int) -> int:
+        """The 1-based row number a user sees for ``rows[index]``."""
+        return self.row_numbers[index] if self.row_numbers else index + 1
+
+
+def column_letter(index: int) -> str:
+    """0-based column index to a spreadsheet letter (0 -> A, 27 -> AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _column_index(letters: bytes) -> int:
+    value = 0
+    for ch in letters:
+        value = value * 26 + (ch - 64)
+    return value
+
+
+def sniff_kind(path: Path, head: bytes) -> str:
+    """``xlsx``, ``xls``, ``journal`` or ``text`` from the file's first bytes and its name."""
+    if head.startswith(ZIP_MAGIC):
+        return "xlsx"
+    if head.startswith(OLE_MAGIC):
+        return "xls"
+    if path.suffix.lower() in {".jsonl", ".ndjson"}:
+        return "journal"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if path.suffix.lower() == ".json" or (stripped.startswith(b"{") and b'"question"' in head):
+        return "journal"
+    return "text"
+
+
+# --------------------------------------------------------------------------------------- text ---
+
+
+def decode_text(data: bytes, log: ProblemLog) -> str | None:
+    """Decode a text file's bytes, or record why they cannot be read."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            log.error("the file claims UTF-16 but is not", "save it as CSV UTF-8")
+            return None
+    sample = data[:65536]
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    if b"\x00" in sample or controls > max(8, len(sample) // 100):
+        log.error(
+            "this is binary data, not a text (CSV) file or an Excel workbook",
+            "export the survey as CSV or save the workbook as .xlsx",
+        )
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        log.error(
+            f"unreadable text encoding: byte 0x{data[exc.start]:02x} at offset {exc.start} is "
+            "neither UTF-8 nor Windows-1252",
+            "save the file as 'CSV UTF-8' from Excel or your survey tool",
+        )
+        return None
+
+
+def read_text_grid(path: Path, data: bytes, log: ProblemLog) -> Grid | None:
+    """Parse a CSV/TSV (delimiter sniffed among , ; tab) into a grid of strings."""
+    if len(data) > MAX_TEXT_BYTES:
+        log.error(
+            f"the file is {len(data) // 1_048_576} MB; the limit is {MAX_TEXT_BYTES // 1_048_576} MB",
+            "split it into one file per organisation",
+        )
+        return None
+    text = decode_text(data, log)
+    if text is None:
+        return None
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count) if first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[Cell]] = []
+    numbers: list[int] = []
+    start = 1
+    try:
+        for row in reader:
+            if len(rows) >= MAX_ROWS:
+                log.error(
+                    f"more than {MAX_ROWS:,} rows",
+                    "split the file; one organisation per file is usual",
+                )
+                return None
+            if len(row) > MAX_COLS:
+                log.error(f"more than {MAX_COLS:,} columns", "remove unused columns", row=start)
+                return None
+            rows.append([cell for cell in row])
+            numbers.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        log.error(f"not readable as CSV: {exc}", "check quoting in the file", row=reader.line_num)
+        return None
+    return Grid(rows=rows, row_numbers=numbers)
+
+
+# --------------------------------------------------------------------------------------- xlsx ---
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d{1,7})"')
+
+
+def _guard_zip(path: Path, log: ProblemLog) -> bool:
+    """Refuse zip bombs, DTDs and absurd sheets before any XML is parsed into memory."""
+    size = path.stat().st_size
+    if size > MAX_XLSX_BYTES:
+        log.error(
+            f"the workbook is {size // 1_048_576} MB; the limit is {MAX_XLSX_BYTES // 1_048_576} MB",
+            "remove pictures and unused sheets, or export the responses as CSV",
+        )
+        return False
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        log.error("damaged workbook: not a readable .xlsx (zip) file", "re-save it from Excel")
+        return False
+    with archive:
+        infos = archive.infolist()
+        total = sum(info.file_size for info in infos)
+        if total > MAX_UNCOMPRESSED:
+            log.error(
+                f"the workbook expands to {total // 1_048_576} MB (a zip bomb?); refused unread",
+                "send the responses as a plain workbook or CSV",
+            )
+            return False
+        for info in infos:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > 1_048_576 and ratio > MAX_RATIO:
+                log.error(
+                    f"{info.filename} expands {ratio:.0f}-fold (a zip bomb?); refused unread",
+                    "send the responses as a plain workbook or CSV",
+                )
+                return False
+        names = {info.filename for info in infos}
+        if "xl/workbook.xml" not in names:
+            log.error(
+                "this zip file is not an Excel workbook", "save the responses as .xlsx or CSV"
+            )
+            return False
+        ok = True
+        for info in infos:
+            if not info.filename.endswith((".xml", ".rels", ".vml")):
+                continue
+            try:
+                with archive.open(info) as stream:
+                    head = stream.read(4096)
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        log.error(
+                            f"the workbook part {info.filename} declares a DTD; refused unread "
+                            "(DTDs can expand into gigabytes)",
+                            "re-save the workbook from Excel; genuine Excel files carry no DTD",
+                        )
+                        return False
+                    if info.filename.startswith("xl/worksheets/") and info.filename.endswith(
+                        ".xml"
+                    ):
+                        ok = _guard_sheet(archive, info, head, stream, log) and ok
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+                log.error(f"damaged workbook part {info.filename}: {exc}", "re-save it from Excel")
+                return False
+        return ok
+
+
+def _guard_sheet(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, head: bytes, stream: Any, log: ProblemLog
+) -> bool:
+    """Check a sheet's declared dimension, then stream its cell references to cap real extents."""
+    name = info.filename.rsplit("/", 1)[-1]
+    match = _DIMENSION.search(head)
+    if match and match.group(3) and match.group(4):
+        cols, rows = _column_index(match.group(3)), int(match.group(4))
+        if rows > MAX_ROWS or cols > MAX_COLS:
+            ref = match.group(0).split(b'"')[1].decode()
+            log.error(
+                f"{name} declares a used range of {ref} ({rows:,} rows × {cols:,} columns); "
+                f"refused unread (limit {MAX_ROWS:,} rows, {MAX_COLS:,} columns)",
+                "delete the stray cells far from the data (Ctrl+End shows the last used cell)",
+            )
+            return False
+    tail = b""
+    chunk = head
+    while chunk:
+        buf = tail + chunk
+        for cell in _CELL_REF.finditer(buf):
+            col, row = _column_index(cell.group(1)), int(cell.group(2))
+            if row > MAX_ROWS or col > MAX_COLS:
+                ref = cell.group(1).decode() + cell.group(2).decode()
+                log.error(
+                    f"{name} has a cell at {ref}, far beyond any survey's data; refused "
+                    f"(limit {MAX_ROWS:,} rows, {MAX_COLS:,} columns)",
+                    "delete the stray cells far from the data (Ctrl+End shows the last used cell)",
+                )
+                return False
+        for row_ref in _ROW_REF.finditer(buf):
+            if int(row_ref.group(1)) > MAX_ROWS:
+                log.error(
+                    f"{name} has a row numbered {int(row_ref.group(1)):,}; refused "
+                    f"(limit {MAX_ROWS:,} rows)",
+                    "delete the stray rows far below the data",
+                )
+                return False
+        tail = buf[-200:]
+        chunk = stream.read(1 << 20)
+    return True
+
+
+def _cell_value(value: Any) -> Cell:
+    if value is None or isinstance(value, str | int | float):
+        if isinstance(value, bool):
+            return str(value).upper()
+        return value
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _pick_sheet(workbook: Any, question_ids: set[str]) -> Any:
+    """The Responses sheet, else the first sheet naming questions in its first rows, else the first."""
+    for ws in workbook.worksheets:
+        if ws.title.strip().casefold() == "responses":
+            return ws
+    pattern = re.compile(r"[A-Z]{2,4}-[A-Z]{2,4}-\d{2}")
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows(min_row=1, max_row=3, values_only=True):
+            for value in row:
+                if isinstance(value, str) and any(
+                    m in question_ids for m in pattern.findall(value)
+                ):
+                    return ws
+    return workbook.worksheets[0]
+
+
+def read_xlsx_grid(path: Path, log: ProblemLog, question_ids: set[str]) -> Grid | None:
+    """Read the responses sheet of a workbook after :func:`_guard_zip` has passed it."""
+    if not _guard_zip(path, log):
+        return None
+    import openpyxl
+    from openpyxl.xml import DEFUSEDXML
+
+    if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
+        log.error("defusedxml is not installed; refusing to parse a workbook without it")
+        return None
+    try:
+        workbook = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        kind = type(exc).__name__
+        if "Forbidden" in kind:
+            log.error("the workbook declares a DTD or entities; refused", "re-save it from Excel")
+        else:
+            log.error(f"damaged workbook ({kind}: {exc})", "re-save it from Excel as .xlsx")
+        return None
+    ws = _pick_sheet(workbook, question_ids)
+    log.sheet = ws.title
+    if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLS:  # defence in depth; _guard_sheet caps it
+        log.error(f"the sheet's used range is {ws.dimensions}; too large", "delete stray cells")
+        return None
+    rows: list[list[Cell]] = [
+        [_cell_value(v) for v in row] for row in ws.iter_rows(values_only=True)
+    ]
+    for merged in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+        log.error(
+            f"cells {merged.coord} are merged; only {merged.start_cell.coordinate} keeps its value",
+            "unmerge them and fill in every cell",
+            row=merged.min_row,
+            column=column_letter(merged.min_col - 1),
+        )
+    if _has_formulas(path):
+        formulas = openpyxl.load_workbook(path, data_only=False)[ws.title]
+        for row in formulas.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and rows[cell.row - 1][cell.column - 1] is None:
+                    log.error(
+                        f"cell {cell.coordinate} holds a formula ({str(cell.value)[:40]}) with no "
+                        "saved result",
+                        "open the file in Excel and save it, or paste the values in place",
+                        row=cell.row,
+                        column=column_letter(cell.column - 1),
+                    )
+    return Grid(rows=rows, sheet=ws.title)
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook contains a formula element (a cheap byte scan)."""
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                with archive.open(info) as stream:
+                    tail = b""
+                    while chunk := stream.read(1 << 20):
+                        if re.search(rb"<(?:\w+:)?f[\s>/]", tail + chunk):
+                            return True
+                        tail = chunk[-16:]
+    return False

@@ -1,0 +1,583 @@
+"""Scores from answers: items, dimensions, pillars, overall — with counts, consensus and gaps.
+
+The formulas (PRODUCT §5) are the contract:
+
+- item score = mean of the respondents' scored answers (N/A and Don't know excluded, never 0);
+- dimension = weighted mean of its scored items; pillar = weighted mean of its scored dimensions;
+  overall = weighted mean of the scored pillars; a score with nothing behind it is ``None``;
+- achieved level of a pillar = the highest level L such that every scored dimension of the pillar
+  scores at least L − tolerance (P3M3 style "weakest link");
+- coverage = answered ÷ (respondents − N/A); dispersion = population standard deviation of the
+  scored answers; consensus = Tastle & Wierman's measure (Tastle, W. J. & Wierman, M. J. (2007),
+  "Consensus and dissention: a measure of ordinal dispersion", *International Journal of Approximate
+  Reasoning* 45(3)): ``1 + Σ p_i log2(1 − |X_i − μ| / (X_max − X_min))``, 1 when all agree, 0 when
+  answers split between the two extremes. For dimensions, both are the weighted means over its items.
+
+Item means come from integer counts per level, and every weighted mean sums in instrument order, so
+the same answers give the same numbers to the last digit whatever the order of rows or respondents.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pmo2vmo.confidentiality import Status, suppress
+from pmo2vmo.instrument import Instrument
+from pmo2vmo.profile import Profile
+from pmo2vmo.quality import flag_counts, respondent_flags
+from pmo2vmo.responses import ResponseSet
+
+LEVELS = np.arange(1, 6, dtype=float)
+NO_ROLE = "Role not given"
+NO_UNIT = "Unit not given"
+GROUP_BYS = ("role_band", "unit")
+
+
+@dataclass(frozen=True)
+class _Structure:
+    """The instrument flattened to arrays, in reporting order."""
+
+    qids: list[str]
+    q_weight: np.ndarray
+    dim_ids: list[str]
+    dim_items: list[np.ndarray]
+    dim_weight: np.ndarray
+    pillar_ids: list[str]
+    pillar_dims: list[np.ndarray]
+    pillar_weight: np.ndarray
+
+    @classmethod
+    def of(cls, instrument: Instrument) -> _Structure:
+        qids: list[str] = []
+        q_weight: list[float] = []
+        dim_ids: list[str] = []
+        dim_items: list[np.ndarray] = []
+        dim_weight: list[float] = []
+        pillar_dims: list[np.ndarray] = []
+        for pillar in instrument.pillars:
+            first_dim = len(dim_ids)
+            for dim in pillar.dimensions:
+                first = len(qids)
+                for q in dim.questions:
+                    qids.append(q.id)
+                    q_weight.append(q.weight)
+                dim_ids.append(dim.id)
+                dim_items.append(np.arange(first, len(qids)))
+                dim_weight.append(dim.weight)
+            pillar_dims.append(np.arange(first_dim, len(dim_ids)))
+        return cls(
+            qids=qids,
+            q_weight=np.array(q_weight),
+            dim_ids=dim_ids,
+            dim_items=dim_items,
+            dim_weight=np.array(dim_weight),
+            pillar_ids=[p.id for p in instrument.pillars],
+            pillar_dims=pillar_dims,
+            pillar_weight=np.array([p.weight for p in instrument.pillars]),
+        )
+
+
+def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Row-wise weighted mean over the non-NaN columns of ``values``; NaN where none."""
+    mask = ~np.isnan(values)
+    num = np.where(mask, values * weights, 0.0).sum(axis=1)
+    den = (mask * weights).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+@dataclass
+class GroupScores:
+    """Scores of G groups (organisations, or organisation × breakout group) as arrays."""
+
+    counts: np.ndarray  # G × Q × 5, answers per level
+    not_applicable: np.ndarray  # G × Q
+    dont_know: np.ndarray  # G × Q
+    respondents: np.ndarray  # G
+    item: np.ndarray  # G × Q
+    dispersion: np.ndarray  # G × Q
+    consensus: np.ndarray  # G × Q
+    dimension: np.ndarray  # G × D
+    pillar: np.ndarray  # G × P
+    overall: np.ndarray  # G
+
+    @property
+    def answered(self) -> np.ndarray:
+        answered: np.ndarray = self.counts.sum(axis=2)
+        return answered
+
+
+def score_groups(
+    structure: _Structure,
+    group: np.ndarray,
+    n_groups: int,
+    question: np.ndarray,
+    kind: np.ndarray,
+    value: np.ndarray,
+    respondents: np.ndarray,
+) -> GroupScores:
+    """The vectorised engine: per-group counts by level, then the weighted roll-ups."""
+    q_count = len(structure.qids)
+    scored = kind == "score"
+    levels = value[scored].astype(np.int64) - 1
+    cell = group[scored] * q_count + question[scored]
+    counts = np.bincount(cell * 5 + levels, minlength=n_groups * q_count * 5).reshape(
+        n_groups, q_count, 5
+    )
+    flat = group * q_count + question
+    na = np.bincount(flat[kind == "na"], minlength=n_groups * q_count).reshape(n_groups, q_count)
+    dk = np.bincount(flat[kind == "dk"], minlength=n_groups * q_count).reshape(n_groups, q_count)
+    n = counts.sum(axis=2)
+    total = (counts * LEVELS).sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        item = np.where(n > 0, total / np.where(n > 0, n, 1), np.nan)
+        deviation = LEVELS - item[..., None]
+        safe_n = np.where(n > 0, n, 1)
+        dispersion = np.sqrt((counts * deviation**2).sum(axis=2) / safe_n)
+        share = counts / safe_n[..., None]
+        terms = np.where(counts > 0, share * np.log2(1.0 - np.abs(deviation) / 4.0), 0.0)
+        consensus = 1.0 + terms.sum(axis=2)
+    dispersion = np.where(n > 0, dispersion, np.nan)
+    consensus = np.where(n > 0, np.clip(consensus, 0.0, 1.0), np.nan)
+    dimension = (
+        np.column_stack(
+            [_weighted(item[:, idx], structure.q_weight[idx]) for idx in structure.dim_items]
+        )
+        if structure.dim_items
+        else np.empty((n_groups, 0))
+    )
+    pillar = np.column_stack(
+        [_weighted(dimension[:, idx], structure.dim_weight[idx]) for idx in structure.pillar_dims]
+    )
+    overall = _weighted(pillar, structure.pillar_weight)
+    return GroupScores(
+        counts, na, dk, respondents, item, dispersion, consensus, dimension, pillar, overall
+    )
+
+
+def achieved_level(dimension_scores: Sequence[float], tolerance: float = 0.0) -> int | None:
+    """Highest level L with every scored dimension >= L − tolerance; None when none is scored."""
+    scored = [s for s in dimension_scores if not math.isnan(s)]
+    if not scored:
+        return None
+    weakest = min(scored)
+    for level in (5, 4, 3, 2):
+        if weakest >= level - tolerance:
+            return level
+    return 1
+
+
+def _num(value: Any, digits: int = 4) -> float | None:
+    """A float for JSON: rounded, and ``None`` for NaN."""
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else round(value, digits)
+
+
+@dataclass
+class OrganisationScores:
+    """Everything scored for one organisation; ``to_json`` gives the stable JSON shape."""
+
+    organisation: str
+    respondents: int
+    overall: float | None
+    pillars: list[dict[str, Any]]
+    dimensions: list[dict[str, Any]]
+    items: list[dict[str, Any]]
+    breakouts: list[dict[str, Any]]
+    perception_gaps: list[dict[str, Any]]
+    comments: list[dict[str, Any]]
+    data_quality: dict[str, int]
+    warnings: list[str] = field(default_factory=list)
+    deltas: dict[str, Any] | None = None
+
+    def dimension_frame(self) -> pd.DataFrame:
+        """Dimensions as a table (for charts, workbooks and the roadmap)."""
+        return pd.DataFrame(self.dimensions)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "organisation": self.organisation,
+            "respondents": self.respondents,
+            "overall": self.overall,
+            "pillars": self.pillars,
+            "dimensions": self.dimensions,
+            "items": self.items,
+            "breakouts": self.breakouts,
+            "perception_gaps": self.perception_gaps,
+            "comments": self.comments,
+            "data_quality": self.data_quality,
+            "warnings": self.warnings,
+        }
+        if self.deltas is not None:
+            out["deltas"] = self.deltas
+        return out
+
+
+@dataclass
+class ScoreReport:
+    """Scores of every organisation in the input, with what they were scored with."""
+
+    instrument_id: str
+    instrument_version: str
+    input_sha256: str
+    min_group_size: int
+    organisations: list[OrganisationScores]
+
+    def organisation(self, name: str) -> OrganisationScores:
+        for org in self.organisations:
+            if org.organisation == name:
+                return org
+        raise KeyError(name)
+
+    def to_json(self) -> dict[str, Any]:
+        from pmo2vmo import __version__
+
+        return {
+            "instrument": {"id": self.instrument_id, "version": self.instrument_version},
+            "pmo2vmo_version": __version__,
+            "input_sha256": self.input_sha256,
+            "min_group_size": self.min_group_size,
+            "organisations": [org.to_json() for org in self.organisations],
+        }
+
+
+class _Scorer:
+    def __init__(self, instrument: Instrument, profile: Profile) -> None:
+        self.instrument = instrument.tailored(profile)
+        self.profile = profile
+        self.structure = _Structure.of(self.instrument)
+        self.q_index = {q: i for i, q in enumerate(self.structure.qids)}
+        self.k = profile.min_group_size
+
+    def target(self, dim_id: str) -> tuple[float, str]:
+        if dim_id in self.profile.targets:
+            return self.profile.targets[dim_id], "profile"
+        return self.instrument.default_target(dim_id), "instrument"
+
+    def run(self, responses: ResponseSet, previous: Mapping[str, Any] | None) -> ScoreReport:
+        answers = responses.answers
+        answers = answers[answers["question"].isin(self.q_index.keys())]
+        respondents = responses.respondents
+        orgs = list(dict.fromkeys(respondents["organisation"]))
+        org_code = {o: i for i, o in enumerate(orgs)}
+        a_org = answers["organisation"].map(org_code).to_numpy(dtype=np.int64)
+        a_q = answers["question"].map(self.q_index).to_numpy(dtype=np.int64)
+        a_kind = answers["kind"].to_numpy(dtype=object)
+        a_value = answers["value"].fillna(0).to_numpy(dtype=float)
+        r_count = respondents.groupby("organisation", sort=False).size()
+        totals = np.array([int(r_count[o]) for o in orgs], dtype=np.int64)
+        org_scores = score_groups(self.structure, a_org, len(orgs), a_q, a_kind, a_value, totals)
+
+        bands: list[str] = [
+            (self.profile.band_of(r) or NO_ROLE) if isinstance(r, str) else NO_ROLE
+            for r in respondents["role"]
+        ]
+        people = respondents.assign(
+            role_band=bands,
+            unit=respondents["unit"].fillna(NO_UNIT),
+        )
+        person_key = pd.MultiIndex.from_frame(people[["organisation", "respondent"]])
+        answer_key = pd.MultiIndex.from_frame(answers[["organisation", "respondent"]])
+        position = person_key.get_indexer(answer_key)
+        breakouts: dict[str, tuple[list[tuple[str, str]], GroupScores]] = {}
+        for group_by in GROUP_BYS:
+            labels = people[group_by].astype(str).to_numpy()
+            pairs = list(dict.fromkeys(zip(people["organisation"], labels, strict=True)))
+            code = {p: i for i, p in enumerate(pairs)}
+            person_group = np.array(
+                [code[p] for p in zip(people["organisation"], labels, strict=True)], dtype=np.int64
+            )
+            sizes = np.bincount(person_group, minlength=len(pairs))
+            scores = score_groups(
+                self.structure, person_group[position], len(pairs), a_q, a_kind, a_value, sizes
+            )
+            breakouts[group_by] = (pairs, scores)
+
+        flags = respondent_flags(answers, respondents, self.instrument)
+        prev_orgs = {o.get("organisation"): o for o in (previous or {}).get("organisations", [])}
+        result = []
+        for index, org in enumerate(orgs):
+            result.append(
+                self._organisation(
+                    org,
+                    index,
+                    org_scores,
+                    breakouts,
+                    answers,
+                    flags,
+                    prev_orgs.get(org) if previous is not None else None,
+                    previous is not None,
+                )
+            )
+        return ScoreReport(
+            instrument_id=self.instrument.id,
+            instrument_version=self.instrument.version,
+            input_sha256=responses.input_sha256,
+            min_group_size=self.k,
+            organisations=result,
+        )
+
+    def _organisation(
+        self,
+        org: str,
+        g: int,
+        s: GroupScores,
+        breakouts: Mapping[str, tuple[list[tuple[str, str]], GroupScores]],
+        answers: pd.DataFrame,
+        flags: pd.DataFrame,
+        previous: Mapping[str, Any] | None,
+        previous_given: bool,
+    ) -> OrganisationScores:
+        inst = self.instrument
+        st = self.structure
+        settings = inst.meta.disagreement
+        total = int(s.respondents[g])
+        items = []
+        disputed: set[str] = set()
+        for qi, qid in enumerate(st.qids):
+            answered = int(s.answered[g, qi])
+            na = int(s.not_applicable[g, qi])
+            is_disputed = bool(
+                answered >= settings.min_answers and s.consensus[g, qi] < settings.consensus_below
+            )
+            if is_disputed:
+                disputed.add(qid)
+            items.append(
+                {
+                    "id": qid,
+                    "dimension": inst.questions[qid].dimension.id,
+                    "score": _num(s.item[g, qi]),
+                    "respondents": total,
+                    "answered": answered,
+                    "not_applicable": na,
+                    "dont_know": int(s.dont_know[g, qi]),
+                    "coverage": _num(answered / (total - na)) if total - na > 0 else None,
+                    "dispersion": _num(s.dispersion[g, qi]),
+                    "consensus": _num(s.consensus[g, qi]),
+                    "disputed": is_disputed,
+                    "distribution": [int(c) for c in s.counts[g, qi]],
+                }
+            )
+        dimensions = []
+        for di, dim_id in enumerate(st.dim_ids):
+            dim, pillar = inst.dimension_index[dim_id]
+            idx = st.dim_items[di]
+            weights = st.q_weight[idx]
+            answered = int(s.answered[g, idx].sum())
+            na = int(s.not_applicable[g, idx].sum())
+            expected = total * len(idx) - na
+            score = _num(s.dimension[g, di])
+            target, source = self.target(dim_id)
+            dimensions.append(
+                {
+                    "id": dim_id,
+                    "name": dim.name,
+                    "pillar": pillar.id,
+                    "score": score,
+                    "target": target,
+                    "target_source": source,
+                    "gap": None if score is None else _num(target - score),
+                    "respondents": total,
+                    "answered": answered,
+                    "not_applicable": na,
+                    "dont_know": int(s.dont_know[g, idx].sum()),
+                    "coverage": _num(answered / expected) if expected > 0 else None,
+                    "dispersion": _num(_weighted(s.dispersion[g : g + 1, idx], weights)[0]),
+                    "consensus": _num(_weighted(s.consensus[g : g + 1, idx], weights)[0]),
+                    "disputed_items": [
+                        q for q in st.qids if q in disputed and q.startswith(dim_id + "-")
+                    ],
+                }
+            )
+        pillars = []
+        for pi, pillar_id in enumerate(st.pillar_ids):
+            pillar = inst.pillars[pi]
+            level = achieved_level(
+                list(s.dimension[g, st.pillar_dims[pi]]), inst.meta.achieved_level_tolerance
+            )
+            score = _num(s.pillar[g, pi])
+            pillars.append(
+                {
+                    "id": pillar_id,
+                    "name": pillar.name,
+                    "score": score,
+                    "readiness": None if score is None else _num((score - 1) / 4 * 100, 1),
+                    "achieved_level": level,
+                    "achieved_level_name": None if level is None else inst.level_name(level),
+                }
+            )
+        shown_breakouts, gaps = self._breakouts(org, breakouts)
+        comments = self._comments(org, answers, total)
+        quality = flag_counts(flags, org)
+        warnings = self._warnings(org, total, quality, disputed, comments is None)
+        deltas = None
+        if previous_given:
+            deltas = self._deltas(previous, s, g, pillars, dimensions)
+        return OrganisationScores(
+            organisation=org,
+            respondents=total,
+            overall=_num(s.overall[g]),
+            pillars=pillars,
+            dimensions=dimensions,
+            items=items,
+            breakouts=shown_breakouts,
+            perception_gaps=gaps,
+            comments=comments or [],
+            data_quality=quality,
+            warnings=warnings,
+            deltas=deltas,
+        )
+
+    def _breakouts(
+        self, org: str, breakouts: Mapping[str, tuple[list[tuple[str, str]], GroupScores]]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        st = self.structure
+        rows: list[dict[str, Any]] = []
+        gaps: list[dict[str, Any]] = []
+        threshold = self.instrument.meta.disagreement.perception_gap_at_least
+        for group_by, (pairs, scores) in breakouts.items():
+            mine = [(i, label) for i, (o, label) in enumerate(pairs) if o == org]
+            sizes = {label: int(scores.respondents[i]) for i, label in mine}
+            if group_by == "role_band":
+                for band in self.profile.role_bands:
+                    sizes.setdefault(band, 0)
+            status = suppress(sizes, self.k)
+            index = dict((label, i) for i, label in mine)
+            shown: list[tuple[str, int]] = []
+            for label in sorted(sizes, key=lambda lb: (status[lb] is not Status.OK, lb)):
+                st_ = status[label]
+                row: dict[str, Any] = {
+                    "group_by": group_by,
+                    "group": label,
+                    "status": st_.value,
+                    "respondents": None,
+                    "score": None,
+                    "pillars": None,
+                    "dimensions": None,
+                }
+                if st_ is Status.OK:
+                    i = index[label]
+                    overall = _num(scores.overall[i])
+                    if overall is None:
+                        row["status"] = Status.NO_DATA.value
+                    else:
+                        row.update(
+                            respondents=sizes[label],
+                            score=overall,
+                            pillars={
+                                p: _num(scores.pillar[i, pi]) for pi, p in enumerate(st.pillar_ids)
+                            },
+                            dimensions={
+                                d: _num(scores.dimension[i, di]) for di, d in enumerate(st.dim_ids)
+                            },
+                        )
+                        shown.append((label, i))
+                rows.append(row)
+            if len(shown) >= 2:
+                for di, dim_id in enumerate(st.dim_ids):
+                    values = [
+                        (float(scores.dimension[i, di]), label)
+                        for label, i in shown
+                        if not math.isnan(scores.dimension[i, di])
+                    ]
+                    if len(values) < 2:
+                        continue
+                    high = max(values, key=lambda v: (v[0], v[1]))
+                    low = min(values, key=lambda v: (v[0], v[1]))
+                    gap = high[0] - low[0]
+                    gaps.append(
+                        {
+                            "group_by": group_by,
+                            "dimension": dim_id,
+                            "high_group": high[1],
+                            "high": _num(high[0]),
+                            "low_group": low[1],
+                            "low": _num(low[0]),
+                            "gap": _num(gap),
+                            "flagged": bool(round(gap, 4) >= threshold),
+                        }
+                    )
+        return rows, gaps
+
+    def _comments(self, org: str, answers: pd.DataFrame, total: int) -> list[dict[str, Any]] | None:
+        """Comments without author, role or time, sorted by question then text; None if withheld."""
+        mine = answers[(answers["organisation"] == org) & answers["comment"].notna()]
+        if total < self.k:
+            return None if len(mine) else []
+        pairs = sorted(
+            {(q, str(c)) for q, c in zip(mine["question"], mine["comment"], strict=True)}
+        )
+        return [{"question": q, "text": c} for q, c in pairs]
+
+    def _warnings(
+        self, org: str, total: int, quality: Mapping[str, int], disputed: set[str], withheld: bool
+    ) -> list[str]:
+        out = []
+        if total < self.k:
+            out.append(
+                f"only {total} respondents, fewer than the minimum group size of {self.k}: the "
+                "organisation's own scores are shown, every breakout is suppressed"
+                + ("; comments are withheld" if withheld else "")
+            )
+        labels = {
+            "straight_lining": "gave the same level to every question (straight-lining)",
+            "partial": "answered only part of the questionnaire (partial response)",
+            "no_role": "gave no role",
+        }
+        for name, text in labels.items():
+            if quality.get(name):
+                n = quality[name]
+                out.append(f"{n} respondent{'s' if n != 1 else ''} {text}")
+        if disputed:
+            out.append(
+                f"stakeholders disagree on {len(disputed)} item{'s' if len(disputed) != 1 else ''} "
+                f"(consensus below {self.instrument.meta.disagreement.consensus_below})"
+            )
+        return out
+
+    def _deltas(
+        self,
+        previous: Mapping[str, Any] | None,
+        s: GroupScores,
+        g: int,
+        pillars: list[dict[str, Any]],
+        dimensions: list[dict[str, Any]],
+    ) -> dict[str, Any]:
+        if previous is None:
+            return {"previous_found": False, "overall": None, "pillars": {}, "dimensions": {}}
+        prev_p = {p.get("id"): p.get("score") for p in previous.get("pillars", [])}
+        prev_d = {d.get("id"): d.get("score") for d in previous.get("dimensions", [])}
+
+        def delta(now: float | None, before: Any) -> float | None:
+            if now is None or not isinstance(before, int | float) or isinstance(before, bool):
+                return None
+            return _num(now - float(before))
+
+        return {
+            "previous_found": True,
+            "overall": delta(_num(s.overall[g]), previous.get("overall")),
+            "pillars": {p["id"]: delta(p["score"], prev_p.get(p["id"])) for p in pillars},
+            "dimensions": {d["id"]: delta(d["score"], prev_d.get(d["id"])) for d in dimensions},
+        }
+
+
+def score(
+    responses: ResponseSet,
+    instrument: Instrument,
+    profile: Profile | None = None,
+    previous: Mapping[str, Any] | None = None,
+) -> ScoreReport:
+    """Score every organisation in ``responses``.
+
+    ``previous`` is an earlier ``pmo2vmo score --json`` output; organisations found in it by name
+    get ``deltas`` per pillar and dimension.
+    """
+    return _Scorer(instrument, profile or Profile()).run(responses, previous)
