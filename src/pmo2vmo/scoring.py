@@ -505,6 +505,7 @@ class _Scorer:
                             "flagged": bool(round(gap, 4) >= threshold),
                         }
                     )
+        gaps.sort(key=lambda g: (-g["gap"], g["group_by"], g["dimension"]))
         return rows, gaps
 
     def _comments(self, org: str, answers: pd.DataFrame, total: int) -> list[dict[str, Any]] | None:

@@ -62,13 +62,17 @@ def add_table_sheet(
     return ws
 
 
-def write_scores_workbook(report: ScoreReport, path: Path | str) -> Path:
-    """An editable workbook of the scores: summary, dimensions, items, breakouts, comments."""
+def write_scores_workbook(reports: ScoreReport | Sequence[ScoreReport], path: Path | str) -> Path:
+    """An editable workbook of the scores: summary, pillars, dimensions, items, breakouts,
+    comments (without author) and warnings; one row per organisation and entity."""
     from openpyxl import Workbook
 
+    if isinstance(reports, ScoreReport):
+        reports = [reports]
     wb = Workbook()
     wb.remove(wb.active)
-    orgs = report.organisations
+    orgs = [o for r in reports for o in r.organisations]
+    source = {id(o): r for r in reports for o in r.organisations}
     pillar_ids = [p["id"] for p in orgs[0].pillars] if orgs else []
     add_table_sheet(
         wb,
@@ -80,8 +84,8 @@ def write_scores_workbook(report: ScoreReport, path: Path | str) -> Path:
                 o.respondents,
                 o.overall,
                 *[p["score"] for p in o.pillars],
-                f"{report.instrument_id} {report.instrument_version}",
-                report.input_sha256,
+                f"{source[id(o)].instrument_id} {source[id(o)].instrument_version}",
+                source[id(o)].input_sha256,
             ]
             for o in orgs
         ],

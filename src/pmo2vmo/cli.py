@@ -1,0 +1,233 @@
+"""The ``pmo2vmo`` command line: options in, one library call, results out.
+
+Exit codes: 0 ok; 1 some work failed; 2 invalid input or usage (every problem is printed, no
+traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import click
+
+from pmo2vmo import __version__, pipeline
+from pmo2vmo.errors import InputProblem, InstrumentError, InvalidInputError
+from pmo2vmo.scoring import OrganisationScores, ScoreReport
+
+F = TypeVar("F", bound=Callable[..., Any])
+MAX_SHOWN = 200
+
+profile_option = click.option(
+    "--profile",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Client profile (YAML): targets, weights, excluded dimensions, min_group_size…",
+)
+instrument_option = click.option(
+    "--instrument",
+    "instrument_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of a tailored copy of the instrument (default: the bundled one).",
+)
+
+
+def _echo_problems(problems: Sequence[InputProblem]) -> None:
+    for problem in problems[:MAX_SHOWN]:
+        label = "error" if problem.severity == "error" else "warning"
+        click.echo(f"{label}: {problem}", err=True)
+    if len(problems) > MAX_SHOWN:
+        click.echo(f"… and {len(problems) - MAX_SHOWN} more", err=True)
+
+
+def handles_bad_input(func: F) -> F:
+    """Turn invalid input into a message on stderr and exit code 2, without a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InvalidInputError as exc:
+            _echo_problems(exc.problems)
+            count = len(exc.problems)
+            click.echo(f"{count} problem{'s' if count != 1 else ''}; nothing was scored.", err=True)
+            sys.exit(2)
+        except InstrumentError as exc:
+            for line in exc.problems[:MAX_SHOWN]:
+                click.echo(f"error: {line}", err=True)
+            sys.exit(2)
+
+    return cast(F, wrapper)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pmo2vmo")
+def main() -> None:
+    """Assess a PMO's readiness for value management and plan its move to a VMO."""
+
+
+@main.command("instrument")
+@click.option("--json", "as_json", is_flag=True, help="Print the instrument as JSON.")
+@profile_option
+@instrument_option
+@handles_bad_input
+def instrument_cmd(as_json: bool, profile: Path | None, instrument_dir: Path | None) -> None:
+    """Show the instrument: pillars, dimensions, questions and levels."""
+    instrument = pipeline.describe_instrument(profile=profile, instrument_dir=instrument_dir)
+    if as_json:
+        click.echo(json.dumps(instrument.to_json(), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{instrument.meta.name} — {instrument.id} {instrument.version}")
+    click.echo("Levels: " + ", ".join(f"{lv.value} {lv.name}" for lv in instrument.levels))
+    for pillar in instrument.pillars:
+        click.echo(f"\n{pillar.id}  {pillar.name} (weight {pillar.weight:g})")
+        for dim in pillar.dimensions:
+            ids = ", ".join(q.id for q in dim.questions)
+            click.echo(f"  {dim.id:<8} {dim.name} (weight {dim.weight:g}): {ids}")
+    click.echo(
+        f"\n{len(instrument.pillars)} pillars, {len(instrument.dimensions)} dimensions, "
+        f"{len(instrument.questions)} questions."
+    )
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("pmo2vmo-responses.xlsx"),
+    show_default=True,
+    help="Where to write the workbook.",
+)
+@profile_option
+@instrument_option
+@handles_bad_input
+def template(out: Path, profile: Path | None, instrument_dir: Path | None) -> None:
+    """Write the Excel workbook respondents fill in (drop-downs, descriptors, instructions)."""
+    path = pipeline.make_template(out, profile=profile, instrument_dir=instrument_dir)
+    click.echo(f"Wrote {path}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@profile_option
+@instrument_option
+@handles_bad_input
+def validate(files: tuple[Path, ...], profile: Path | None, instrument_dir: Path | None) -> None:
+    """Check response files and list every problem and data-quality warning in them.
+
+    Exit code 0 when every file can be scored, 2 when any file has an error.
+    """
+    checks = pipeline.validate_files(list(files), profile=profile, instrument_dir=instrument_dir)
+    failed = 0
+    for check in checks:
+        _echo_problems(check.problems)
+        if check.ok and check.responses is not None:
+            rs = check.responses
+            orgs = ", ".join(rs.organisations)
+            click.echo(
+                f"ok: {check.path}: {len(rs.respondents)} respondents, {len(rs.answers)} answers "
+                f"({rs.files[0].format}) for {orgs}"
+            )
+        else:
+            failed += 1
+            errors = sum(1 for p in check.problems if p.severity == "error")
+            click.echo(f"invalid: {check.path}: {errors} error{'s' if errors != 1 else ''}")
+    if failed:
+        sys.exit(2)
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _print_scores(org: OrganisationScores) -> None:
+    click.echo(f"\n{org.organisation}: {org.respondents} respondents, overall {_fmt(org.overall)}")
+    for p in org.pillars:
+        level = f"achieved level {p['achieved_level']} {p['achieved_level_name']}"
+        click.echo(f"  {p['id']:<3} {p['name']:<22} {_fmt(p['score'])}  ({level})")
+    click.echo(
+        f"\n  {'dimension':<9} {'name':<45} {'score':>5} {'target':>6} {'gap':>5} "
+        f"{'cover':>5} {'cons.':>5}"
+    )
+    for d in org.dimensions:
+        flag = "  disputed: " + ", ".join(d["disputed_items"]) if d["disputed_items"] else ""
+        click.echo(
+            f"  {d['id']:<9} {d['name'][:45]:<45} {_fmt(d['score']):>5} {d['target']:>6.2f} "
+            f"{_fmt(d['gap']):>5} {_fmt(d['coverage']):>5} {_fmt(d['consensus']):>5}{flag}"
+        )
+    gaps = [g for g in org.perception_gaps if g["flagged"]]
+    if gaps:
+        click.echo("\n  Perception gaps:")
+        for g in gaps:
+            click.echo(
+                f"  {g['dimension']:<9} {g['high_group']} {_fmt(g['high'])} vs "
+                f"{g['low_group']} {_fmt(g['low'])} (gap {_fmt(g['gap'])})"
+            )
+    for warning in org.warnings:
+        click.echo(f"  note: {warning}")
+
+
+def _print_report(report: ScoreReport, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        return
+    click.echo(
+        f"Instrument {report.instrument_id} {report.instrument_version}; "
+        f"input {report.input_sha256[:12]}…"
+    )
+    for org in report.organisations:
+        _print_scores(org)
+
+
+@main.command("score")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@profile_option
+@click.option(
+    "--previous",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An earlier `score --json` output, for deltas per dimension.",
+)
+@instrument_option
+@handles_bad_input
+def score_cmd(
+    files: tuple[Path, ...],
+    as_json: bool,
+    profile: Path | None,
+    previous: Path | None,
+    instrument_dir: Path | None,
+) -> None:
+    """Score response files: items, dimensions, pillars, overall, breakouts and gaps."""
+    report = pipeline.score_files(
+        list(files), profile=profile, previous=previous, instrument_dir=instrument_dir
+    )
+    _print_report(report, as_json)
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("pmo2vmo-demo"),
+    show_default=True,
+    help="Folder for the demo's outputs.",
+)
+@handles_bad_input
+def demo(out: Path) -> None:
+    """Score the bundled sample organisations and write a scores workbook."""
+    result = pipeline.run_demo(out)
+    for report in result.reports:
+        for org in report.organisations:
+            pillars = "  ".join(f"{p['id']} {_fmt(p['score'])}" for p in org.pillars)
+            click.echo(
+                f"{org.organisation:<26} {org.respondents:>3} respondents  "
+                f"overall {_fmt(org.overall)}  {pillars}"
+            )
+    click.echo(f"\nScores workbook: {result.workbook}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
