@@ -30,7 +30,7 @@ import pandas as pd
 from pmo2vmo.confidentiality import Status, suppress
 from pmo2vmo.instrument import Instrument
 from pmo2vmo.profile import Profile
-from pmo2vmo.quality import flag_counts, respondent_flags
+from pmo2vmo.quality import FLAGS, respondent_flags
 from pmo2vmo.responses import ResponseSet
 
 LEVELS = np.arange(1, 6, dtype=float)
@@ -106,11 +106,18 @@ class GroupScores:
     dimension: np.ndarray  # G × D
     pillar: np.ndarray  # G × P
     overall: np.ndarray  # G
+    answered: np.ndarray  # G × Q, scored answers
+    dimension_dispersion: np.ndarray  # G × D, weighted mean of the items' dispersion
+    dimension_consensus: np.ndarray  # G × D, weighted mean of the items' consensus
 
-    @property
-    def answered(self) -> np.ndarray:
-        answered: np.ndarray = self.counts.sum(axis=2)
-        return answered
+
+KINDS = ("score", "na", "dk")
+
+
+def kind_codes(kind: Any) -> np.ndarray:
+    """Answer kinds as int8 codes in :data:`KINDS` order (fast, via a categorical)."""
+    codes: np.ndarray = pd.Categorical(kind, categories=KINDS).codes.astype(np.int8)
+    return codes
 
 
 def score_groups(
@@ -122,17 +129,23 @@ def score_groups(
     value: np.ndarray,
     respondents: np.ndarray,
 ) -> GroupScores:
-    """The vectorised engine: per-group counts by level, then the weighted roll-ups."""
+    """The vectorised engine: per-group counts by level, then the weighted roll-ups.
+
+    ``group`` and ``question`` are integer codes per answer; ``kind`` is :data:`KINDS` codes
+    (0 score, 1 N/A, 2 Don't know) or the kind strings; ``value`` the level for scored answers.
+    """
     q_count = len(structure.qids)
-    scored = kind == "score"
+    if kind.dtype == object:
+        kind = kind_codes(kind)
+    scored = kind == 0
     levels = value[scored].astype(np.int64) - 1
     cell = group[scored] * q_count + question[scored]
     counts = np.bincount(cell * 5 + levels, minlength=n_groups * q_count * 5).reshape(
         n_groups, q_count, 5
     )
     flat = group * q_count + question
-    na = np.bincount(flat[kind == "na"], minlength=n_groups * q_count).reshape(n_groups, q_count)
-    dk = np.bincount(flat[kind == "dk"], minlength=n_groups * q_count).reshape(n_groups, q_count)
+    na = np.bincount(flat[kind == 1], minlength=n_groups * q_count).reshape(n_groups, q_count)
+    dk = np.bincount(flat[kind == 2], minlength=n_groups * q_count).reshape(n_groups, q_count)
     n = counts.sum(axis=2)
     total = (counts * LEVELS).sum(axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -145,20 +158,21 @@ def score_groups(
         consensus = 1.0 + terms.sum(axis=2)
     dispersion = np.where(n > 0, dispersion, np.nan)
     consensus = np.where(n > 0, np.clip(consensus, 0.0, 1.0), np.nan)
-    dimension = (
-        np.column_stack(
-            [_weighted(item[:, idx], structure.q_weight[idx]) for idx in structure.dim_items]
+
+    def by_dimension(values: np.ndarray) -> np.ndarray:
+        return np.column_stack(
+            [_weighted(values[:, idx], structure.q_weight[idx]) for idx in structure.dim_items]
         )
-        if structure.dim_items
-        else np.empty((n_groups, 0))
-    )
+
+    dimension = by_dimension(item)
     pillar = np.column_stack(
         [_weighted(dimension[:, idx], structure.dim_weight[idx]) for idx in structure.pillar_dims]
     )
     overall = _weighted(pillar, structure.pillar_weight)
     return GroupScores(
-        counts, na, dk, respondents, item, dispersion, consensus, dimension, pillar, overall
-    )
+        counts, na, dk, respondents, item, dispersion, consensus, dimension, pillar, overall, n,
+        by_dimension(dispersion), by_dimension(consensus),
+    )  # fmt: skip
 
 
 def achieved_level(dimension_scores: Sequence[float], tolerance: float = 0.0) -> int | None:
@@ -267,10 +281,11 @@ class _Scorer:
         answers = answers[answers["question"].isin(self.q_index.keys())]
         respondents = responses.respondents
         orgs = list(dict.fromkeys(respondents["organisation"]))
-        org_code = {o: i for i, o in enumerate(orgs)}
-        a_org = answers["organisation"].map(org_code).to_numpy(dtype=np.int64)
-        a_q = answers["question"].map(self.q_index).to_numpy(dtype=np.int64)
-        a_kind = answers["kind"].to_numpy(dtype=object)
+        a_org = pd.Categorical(answers["organisation"], categories=orgs).codes.astype(np.int64)
+        a_q = pd.Categorical(answers["question"], categories=self.structure.qids).codes.astype(
+            np.int64
+        )
+        a_kind = kind_codes(answers["kind"])
         a_value = answers["value"].fillna(0).to_numpy(dtype=float)
         r_count = respondents.groupby("organisation", sort=False).size()
         totals = np.array([int(r_count[o]) for o in orgs], dtype=np.int64)
@@ -302,6 +317,16 @@ class _Scorer:
             breakouts[group_by] = (pairs, scores)
 
         flags = respondent_flags(answers, respondents, self.instrument)
+        quality = flags.groupby("organisation", sort=False)[list(FLAGS)].sum()
+        commented = answers[answers["comment"].notna()]
+        comments: dict[str, list[tuple[str, str]]] = {}
+        for org, qid, text in zip(
+            commented["organisation"], commented["question"], commented["comment"], strict=True
+        ):
+            comments.setdefault(org, []).append((qid, str(text)))
+        general = respondents[respondents["comment"].notna()]
+        for org, text in zip(general["organisation"], general["comment"], strict=True):
+            comments.setdefault(org, []).append(("", str(text)))  # not about one question
         prev_orgs = {o.get("organisation"): o for o in (previous or {}).get("organisations", [])}
         result = []
         for index, org in enumerate(orgs):
@@ -311,8 +336,10 @@ class _Scorer:
                     index,
                     org_scores,
                     breakouts,
-                    answers,
-                    flags,
+                    comments.get(org, []),
+                    {k: int(v) for k, v in quality.loc[org].items()}
+                    if org in quality.index
+                    else dict.fromkeys(FLAGS, 0),
                     prev_orgs.get(org) if previous is not None else None,
                     previous is not None,
                 )
@@ -331,8 +358,8 @@ class _Scorer:
         g: int,
         s: GroupScores,
         breakouts: Mapping[str, tuple[list[tuple[str, str]], GroupScores]],
-        answers: pd.DataFrame,
-        flags: pd.DataFrame,
+        commented: list[tuple[str, str]],
+        quality: dict[str, int],
         previous: Mapping[str, Any] | None,
         previous_given: bool,
     ) -> OrganisationScores:
@@ -370,7 +397,6 @@ class _Scorer:
         for di, dim_id in enumerate(st.dim_ids):
             dim, pillar = inst.dimension_index[dim_id]
             idx = st.dim_items[di]
-            weights = st.q_weight[idx]
             answered = int(s.answered[g, idx].sum())
             na = int(s.not_applicable[g, idx].sum())
             expected = total * len(idx) - na
@@ -390,11 +416,9 @@ class _Scorer:
                     "not_applicable": na,
                     "dont_know": int(s.dont_know[g, idx].sum()),
                     "coverage": _num(answered / expected) if expected > 0 else None,
-                    "dispersion": _num(_weighted(s.dispersion[g : g + 1, idx], weights)[0]),
-                    "consensus": _num(_weighted(s.consensus[g : g + 1, idx], weights)[0]),
-                    "disputed_items": [
-                        q for q in st.qids if q in disputed and q.startswith(dim_id + "-")
-                    ],
+                    "dispersion": _num(s.dimension_dispersion[g, di]),
+                    "consensus": _num(s.dimension_consensus[g, di]),
+                    "disputed_items": [st.qids[i] for i in idx if st.qids[i] in disputed],
                 }
             )
         pillars = []
@@ -415,8 +439,7 @@ class _Scorer:
                 }
             )
         shown_breakouts, gaps = self._breakouts(org, breakouts)
-        comments = self._comments(org, answers, total)
-        quality = flag_counts(flags, org)
+        comments = self._comments(commented, total)
         warnings = self._warnings(org, total, quality, disputed, comments is None)
         deltas = None
         if previous_given:
@@ -508,15 +531,14 @@ class _Scorer:
         gaps.sort(key=lambda g: (-g["gap"], g["group_by"], g["dimension"]))
         return rows, gaps
 
-    def _comments(self, org: str, answers: pd.DataFrame, total: int) -> list[dict[str, Any]] | None:
-        """Comments without author, role or time, sorted by question then text; None if withheld."""
-        mine = answers[(answers["organisation"] == org) & answers["comment"].notna()]
+    def _comments(
+        self, commented: list[tuple[str, str]], total: int
+    ) -> list[dict[str, Any]] | None:
+        """Comments without author, role or time, sorted by question then text; None if withheld
+        (fewer respondents than the minimum group size)."""
         if total < self.k:
-            return None if len(mine) else []
-        pairs = sorted(
-            {(q, str(c)) for q, c in zip(mine["question"], mine["comment"], strict=True)}
-        )
-        return [{"question": q, "text": c} for q, c in pairs]
+            return None if commented else []
+        return [{"question": q or None, "text": c} for q, c in sorted(set(commented))]
 
     def _warnings(
         self, org: str, total: int, quality: Mapping[str, int], disputed: set[str], withheld: bool
