@@ -13,11 +13,16 @@ subtracting the shown groups from the total. The rule applied here, per organisa
 After this, the suppressed groups either hold no respondent at all or together at least
 ``min_group_size``, so subtraction reveals at most an aggregate that is itself large enough to show.
 Groups a profile names (role bands) but nobody answered for are ``no_data``, shown differently.
+
+Scoring (:mod:`pmo2vmo.scoring`) counts as a group's size the respondents who gave at least one
+scored answer — people who only said N/A or Don't know hide nothing — and applies the same rule a
+second time per dimension inside the shown groups (groups hidden as a whole stay hidden), so that
+no dimension score shown for a group rests on fewer than ``min_group_size`` people.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
 
@@ -29,10 +34,22 @@ class Status(StrEnum):
     NO_DATA = "no_data"
 
 
-def suppress(sizes: Mapping[str, int], min_group_size: int) -> dict[str, Status]:
-    """Status of every group from its respondent count (see the module doc for the rule)."""
+def suppress(
+    sizes: Mapping[str, int], min_group_size: int, forced: Iterable[str] = ()
+) -> dict[str, Status]:
+    """Status of every group from its respondent count (see the module doc for the rule).
+
+    ``forced`` names groups that are suppressed whatever their size (e.g. groups hidden at a
+    higher level when the rule is applied again to one dimension); they count towards the hidden
+    total like any other suppressed group.
+    """
+    forced = set(forced)
     status = {
-        group: Status.NO_DATA if n == 0 else Status.SUPPRESSED if n < min_group_size else Status.OK
+        group: Status.NO_DATA
+        if n == 0
+        else Status.SUPPRESSED
+        if n < min_group_size or group in forced
+        else Status.OK
         for group, n in sizes.items()
     }
 

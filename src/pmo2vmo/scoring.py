@@ -176,13 +176,17 @@ def score_groups(
 
 
 def achieved_level(dimension_scores: Sequence[float], tolerance: float = 0.0) -> int | None:
-    """Highest level L with every scored dimension >= L − tolerance; None when none is scored."""
+    """Highest level L with every scored dimension >= L − tolerance; None when none is scored.
+
+    Scores are compared as reported (rounded like :func:`_num`), so a dimension shown as 3.0 always
+    reaches level 3 even when floating point made its weighted mean 2.9999999999999996.
+    """
     scored = [s for s in dimension_scores if not math.isnan(s)]
     if not scored:
         return None
-    weakest = min(scored)
+    weakest = round(min(scored), 4)
     for level in (5, 4, 3, 2):
-        if weakest >= level - tolerance:
+        if weakest >= round(level - tolerance, 4):
             return level
     return 1
 
@@ -263,12 +267,25 @@ class ScoreReport:
         }
 
 
+@dataclass(frozen=True)
+class _Breakout:
+    """Scores of every (organisation, group) pair of one breakout, with contributor counts."""
+
+    pairs: list[tuple[str, str]]
+    scores: GroupScores
+    contributors: np.ndarray  # per group: respondents with at least one scored answer
+    dimension_contributors: np.ndarray  # group × dimension: respondents who scored it
+
+
 class _Scorer:
     def __init__(self, instrument: Instrument, profile: Profile) -> None:
         self.instrument = instrument.tailored(profile)
         self.profile = profile
         self.structure = _Structure.of(self.instrument)
         self.q_index = {q: i for i, q in enumerate(self.structure.qids)}
+        self.dim_of_q = np.empty(len(self.structure.qids), dtype=np.int64)
+        for di, idx in enumerate(self.structure.dim_items):
+            self.dim_of_q[idx] = di
         self.k = profile.min_group_size
 
     def target(self, dim_id: str) -> tuple[float, str]:
@@ -302,7 +319,13 @@ class _Scorer:
         person_key = pd.MultiIndex.from_frame(people[["organisation", "respondent"]])
         answer_key = pd.MultiIndex.from_frame(answers[["organisation", "respondent"]])
         position = person_key.get_indexer(answer_key)
-        breakouts: dict[str, tuple[list[tuple[str, str]], GroupScores]] = {}
+        if (position < 0).any():
+            raise ValueError("answers name respondents missing from the respondents table")
+        # Who contributed a scored answer, per person and dimension (for confidentiality counts).
+        scored = a_kind == 0
+        d_count = len(self.structure.dim_ids)
+        contributed = np.unique(position[scored] * d_count + self.dim_of_q[a_q[scored]])
+        breakouts: dict[str, _Breakout] = {}
         for group_by in GROUP_BYS:
             labels = people[group_by].astype(str).to_numpy()
             pairs = list(dict.fromkeys(zip(people["organisation"], labels, strict=True)))
@@ -314,7 +337,14 @@ class _Scorer:
             scores = score_groups(
                 self.structure, person_group[position], len(pairs), a_q, a_kind, a_value, sizes
             )
-            breakouts[group_by] = (pairs, scores)
+            owner = person_group[contributed // d_count]
+            per_dim = np.bincount(
+                owner * d_count + contributed % d_count, minlength=len(pairs) * d_count
+            ).reshape(len(pairs), d_count)
+            per_group = np.bincount(
+                person_group[np.unique(contributed // d_count)], minlength=len(pairs)
+            )
+            breakouts[group_by] = _Breakout(pairs, scores, per_group, per_dim)
 
         flags = respondent_flags(answers, respondents, self.instrument)
         quality = flags.groupby("organisation", sort=False)[list(FLAGS)].sum()
@@ -357,7 +387,7 @@ class _Scorer:
         org: str,
         g: int,
         s: GroupScores,
-        breakouts: Mapping[str, tuple[list[tuple[str, str]], GroupScores]],
+        breakouts: Mapping[str, _Breakout],
         commented: list[tuple[str, str]],
         quality: dict[str, int],
         previous: Mapping[str, Any] | None,
@@ -460,20 +490,36 @@ class _Scorer:
         )
 
     def _breakouts(
-        self, org: str, breakouts: Mapping[str, tuple[list[tuple[str, str]], GroupScores]]
+        self, org: str, breakouts: Mapping[str, _Breakout]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Breakout rows and perception gaps, with the confidentiality rules of
+        :mod:`pmo2vmo.confidentiality` applied to groups, then to each dimension within them.
+
+        A group's size is its number of respondents with at least one scored answer (people
+        who only said N/A or Don't know hide nothing). Within a shown group, a dimension score is
+        shown only if enough respondents scored that dimension, with the same sibling rule across
+        the groups, so that no dimension score rests on fewer than ``min_group_size`` people.
+        """
         st = self.structure
         rows: list[dict[str, Any]] = []
         gaps: list[dict[str, Any]] = []
         threshold = self.instrument.meta.disagreement.perception_gap_at_least
-        for group_by, (pairs, scores) in breakouts.items():
-            mine = [(i, label) for i, (o, label) in enumerate(pairs) if o == org]
-            sizes = {label: int(scores.respondents[i]) for i, label in mine}
+        for group_by, breakout in breakouts.items():
+            scores = breakout.scores
+            mine = [(i, label) for i, (o, label) in enumerate(breakout.pairs) if o == org]
+            sizes = {label: int(breakout.contributors[i]) for i, label in mine}
             if group_by == "role_band":
                 for band in self.profile.role_bands:
                     sizes.setdefault(band, 0)
             status = suppress(sizes, self.k)
             index = dict((label, i) for i, label in mine)
+            hidden = [lb for lb, s_ in status.items() if s_ is Status.SUPPRESSED]
+            dim_shown: dict[str, set[int]] = {label: set() for label in sizes}
+            for di in range(len(st.dim_ids)):
+                per_dim = {label: int(breakout.dimension_contributors[i, di]) for i, label in mine}
+                for label, s_ in suppress(per_dim, self.k, forced=hidden).items():
+                    if s_ is Status.OK:
+                        dim_shown[label].add(di)
             shown: list[tuple[str, int]] = []
             for label in sorted(sizes, key=lambda lb: (status[lb] is not Status.OK, lb)):
                 st_ = status[label]
@@ -485,31 +531,35 @@ class _Scorer:
                     "score": None,
                     "pillars": None,
                     "dimensions": None,
+                    "suppressed_dimensions": [],
                 }
                 if st_ is Status.OK:
                     i = index[label]
-                    overall = _num(scores.overall[i])
-                    if overall is None:
-                        row["status"] = Status.NO_DATA.value
-                    else:
-                        row.update(
-                            respondents=sizes[label],
-                            score=overall,
-                            pillars={
-                                p: _num(scores.pillar[i, pi]) for pi, p in enumerate(st.pillar_ids)
-                            },
-                            dimensions={
-                                d: _num(scores.dimension[i, di]) for di, d in enumerate(st.dim_ids)
-                            },
-                        )
-                        shown.append((label, i))
+                    row.update(
+                        respondents=sizes[label],
+                        score=_num(scores.overall[i]),
+                        pillars={
+                            p: _num(scores.pillar[i, pi]) for pi, p in enumerate(st.pillar_ids)
+                        },
+                        dimensions={
+                            d: _num(scores.dimension[i, di]) if di in dim_shown[label] else None
+                            for di, d in enumerate(st.dim_ids)
+                        },
+                        suppressed_dimensions=[
+                            d
+                            for di, d in enumerate(st.dim_ids)
+                            if di not in dim_shown[label]
+                            and breakout.dimension_contributors[i, di] > 0
+                        ],
+                    )
+                    shown.append((label, i))
                 rows.append(row)
             if len(shown) >= 2:
                 for di, dim_id in enumerate(st.dim_ids):
                     values = [
                         (float(scores.dimension[i, di]), label)
                         for label, i in shown
-                        if not math.isnan(scores.dimension[i, di])
+                        if di in dim_shown[label] and not math.isnan(scores.dimension[i, di])
                     ]
                     if len(values) < 2:
                         continue
@@ -538,7 +588,7 @@ class _Scorer:
         (fewer respondents than the minimum group size)."""
         if total < self.k:
             return None if commented else []
-        return [{"question": q or None, "text": c} for q, c in sorted(set(commented))]
+        return [{"question": q or None, "text": c} for q, c in sorted(commented)]
 
     def _warnings(
         self, org: str, total: int, quality: Mapping[str, int], disputed: set[str], withheld: bool
