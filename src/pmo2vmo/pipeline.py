@@ -6,19 +6,23 @@ one code path, and so that CLI tests can patch them and check the exact keywords
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pmo2vmo.errors import InputProblem, InvalidInputError
+from pmo2vmo.catalogue import load_catalogue
+from pmo2vmo.errors import InputProblem, InstrumentError, InvalidInputError
 from pmo2vmo.instrument import Instrument, load_instrument
 from pmo2vmo.profile import Profile, load_profile
-from pmo2vmo.resources import samples_dir
+from pmo2vmo.resources import assessment_dir, samples_dir
 from pmo2vmo.responses import ResponseSet, inspect_file, load_responses
-from pmo2vmo.scoring import ScoreReport, score
+from pmo2vmo.roadmap import Roadmap, load_settings, plan
+from pmo2vmo.scoring import OrganisationScores, ScoreReport, score
 from pmo2vmo.template import write_template
+from pmo2vmo.transition import Decision, decide, load_transition
 from pmo2vmo.workbook import write_scores_workbook
 
 
@@ -110,6 +114,117 @@ def score_files(
     prior = load_previous(previous) if previous else None
     responses = load_responses(paths, instrument, loaded)
     return score(responses, instrument, loaded, prior)
+
+
+@dataclass
+class OrganisationPlan:
+    """Scores, transition decision and roadmap of one organisation."""
+
+    scores: OrganisationScores
+    decision: Decision
+    roadmap: Roadmap
+
+    def to_json(self) -> dict[str, Any]:
+        targets = self.decision.targets
+        dims = [
+            {
+                "id": d["id"],
+                "name": d["name"],
+                "score": d["score"],
+                "target": targets[d["id"]][0],
+                "target_source": targets[d["id"]][1],
+                "gap": None if d["score"] is None else round(targets[d["id"]][0] - d["score"], 4),
+            }
+            for d in self.scores.dimensions
+        ]
+        return {
+            "organisation": self.scores.organisation,
+            "respondents": self.scores.respondents,
+            **self.decision.to_json(),
+            "targets": dims,
+            **self.roadmap.to_json(),
+        }
+
+
+@dataclass
+class RoadmapReport:
+    """Roadmaps of every organisation in the input, with what they were built from."""
+
+    scores: ScoreReport
+    catalogue_version: str
+    transition_version: str
+    organisations: list[OrganisationPlan]
+
+    def to_json(self) -> dict[str, Any]:
+        from pmo2vmo import __version__
+
+        return {
+            "instrument": {
+                "id": self.scores.instrument_id,
+                "version": self.scores.instrument_version,
+            },
+            "catalogue_version": self.catalogue_version,
+            "transition_version": self.transition_version,
+            "pmo2vmo_version": __version__,
+            "input_sha256": self.scores.input_sha256,
+            "organisations": [o.to_json() for o in self.organisations],
+        }
+
+
+def roadmap_files(
+    paths: Sequence[Path | str],
+    *,
+    profile: Path | str | None = None,
+    start_date: dt.date | None = None,
+    capacity_people: float | None = None,
+    horizon_months: int | None = None,
+    instrument_dir: Path | str | None = None,
+) -> RoadmapReport:
+    """Score the files, decide each organisation's transition path and plan its roadmap.
+
+    Capacity, start date and horizon come from the arguments, else the profile, else
+    ``assessment/roadmap.yaml``. The catalogue, transition and roadmap settings are read from
+    ``instrument_dir`` when it holds them, else from the bundled ``assessment/``.
+    """
+    instrument, loaded = _setup(profile, instrument_dir)
+    folder = Path(instrument_dir) if instrument_dir else assessment_dir()
+    responses = load_responses(paths, instrument, loaded)
+    client = loaded or Profile()
+    scores = score(responses, instrument, client)
+    transition = load_transition(instrument, _data_file(folder, "transition.yaml"))
+    catalogue = load_catalogue(
+        instrument, {a.id for a in transition.archetypes}, _data_file(folder, "initiatives.yaml")
+    )
+    settings = load_settings(_data_file(folder, "roadmap.yaml"))
+    tailored = instrument.tailored(client)
+    missing = [i for g in transition.gates for i in g.first if i not in catalogue.by_id]
+    if missing:
+        raise InstrumentError([f"transition.yaml: gates: unknown initiatives {missing}"])
+    plans = []
+    for org in scores.organisations:
+        decision = decide(org, transition, tailored, client)
+        roadmap = plan(
+            org,
+            decision,
+            catalogue,
+            tailored,
+            settings,
+            capacity_people=capacity_people
+            or client.capacity_people
+            or settings.defaults.capacity_people,
+            horizon_months=horizon_months
+            or client.horizon_months
+            or settings.defaults.horizon_months,
+            start_date=start_date or client.start_date or settings.defaults.start_date,
+        )
+        plans.append(OrganisationPlan(org, decision, roadmap))
+    return RoadmapReport(scores, catalogue.version, transition.version, plans)
+
+
+def _data_file(folder: Path, name: str) -> Path:
+    """``folder/name`` if a tailored copy holds it, else the bundled file."""
+    candidate = folder / name
+    return candidate if candidate.is_file() else assessment_dir() / name
 
 
 @dataclass

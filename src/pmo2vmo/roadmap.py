@@ -1,0 +1,477 @@
+"""A tailored, explained, scheduled roadmap from the gaps (PRODUCT §7).
+
+1. **Targets**: the profile, else the chosen archetype, else the instrument (see
+   :func:`pmo2vmo.transition.targets_for`); only positive gaps (target − score) drive the plan.
+2. **Gates** first: a fired gate's initiatives head the plan, whatever the archetype.
+3. **Greedy selection** among the initiatives suited to the archetype: an initiative's value is
+   what it still closes — Σ over its dimensions of weight × min(remaining gap, its lift) — divided
+   by its effort; the best is taken (ties by id), its prerequisites come with it ("prerequisite of
+   …"), the remaining gaps shrink, and so on until the gaps are closed or nothing more fits the
+   horizon. A weak organisation gets a plan, not the catalogue.
+4. **Scheduling** in selection order (prerequisites precede their dependants): each initiative
+   starts at the first month after its prerequisites end where its load (effort ÷ duration people
+   a month) fits under the capacity in every month it runs. Phases are month windows (data);
+   quick wins are marked by thresholds (data).
+5. **Exit criteria** per phase: the level each dimension should reach once what finished by the
+   end of the phase has lifted it — the checkpoint for a re-assessment.
+
+Everything is deterministic: same scores and settings, same roadmap.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pmo2vmo._yaml import parse_model, read_yaml
+from pmo2vmo.catalogue import Catalogue, Initiative
+from pmo2vmo.errors import InstrumentError, Pmo2vmoError
+from pmo2vmo.instrument import Instrument
+from pmo2vmo.resources import assessment_dir
+from pmo2vmo.scoring import OrganisationScores
+from pmo2vmo.transition import Decision
+
+EPSILON = 1e-9
+Why = Literal["gate", "gap", "prerequisite"]
+
+
+class PlanningError(Pmo2vmoError):
+    """Settings under which no sensible plan exists (capacity or horizon too small)."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Phase(_Strict):
+    id: str
+    name: str
+    start_month: Annotated[int, Field(ge=0)]
+    end_month: Annotated[int, Field(gt=0)]
+    purpose: str = ""
+
+
+class QuickWin(_Strict):
+    """Thresholds that make an initiative without prerequisites a quick win."""
+
+    max_duration_months: Annotated[int, Field(ge=1)] = 2
+    max_effort_person_months: Annotated[float, Field(gt=0)] = 2.0
+
+
+class Defaults(_Strict):
+    capacity_people: Annotated[float, Field(gt=0)] = 3.0
+    horizon_months: Annotated[int, Field(ge=1, le=120)] = 18
+    start_date: dt.date = dt.date(2027, 1, 4)
+
+
+class RoadmapSettings(_Strict):
+    """``assessment/roadmap.yaml``: defaults, phases and quick-win thresholds."""
+
+    type: Literal["roadmap_settings"]
+    version: str
+    defaults: Defaults = Defaults()
+    phases: Annotated[list[Phase], Field(min_length=1)]
+    quick_win: QuickWin = QuickWin()
+    min_gap: Annotated[float, Field(ge=0, le=1)] = 0.1
+
+
+def load_settings(path: Path | None = None) -> RoadmapSettings:
+    """Load the roadmap settings (default: the bundled ``roadmap.yaml``)."""
+    path = Path(path) if path is not None else assessment_dir() / "roadmap.yaml"
+    settings = parse_model(RoadmapSettings, path, read_yaml(path))
+    months = [(p.start_month, p.end_month) for p in settings.phases]
+    ends = [0] + [end for _, end in months[:-1]]
+    if any(start != prev for (start, _), prev in zip(months, ends, strict=True)):
+        raise InstrumentError(
+            [
+                f"{path}: phases: windows must follow each other from month 0 without gaps (got {months})"
+            ]
+        )
+    return settings
+
+
+def add_months(start: dt.date, months: int) -> dt.date:
+    """``start`` moved by whole calendar months (day clipped to the month's length)."""
+    month = start.month - 1 + months
+    year = start.year + month // 12
+    month = month % 12 + 1
+    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass
+class PlanItem:
+    """One scheduled initiative and why it is there."""
+
+    initiative: Initiative
+    reason: str
+    kind: Why
+    start_month: int = 0
+    phase: str = ""
+    start: dt.date = dt.date.min
+    end: dt.date = dt.date.min
+    quick_win: bool = False
+    closes: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def end_month(self) -> int:
+        return self.start_month + self.initiative.duration
+
+    def to_json(self) -> dict[str, Any]:
+        ini = self.initiative
+        return {
+            "id": ini.id,
+            "title": ini.title,
+            "phase": self.phase,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "start_month": self.start_month,
+            "duration": ini.duration,
+            "effort": ini.effort,
+            "load": round(ini.load, 3),
+            "prerequisites": list(ini.prerequisites),
+            "dimensions": list(ini.lifts),
+            "closes": self.closes,
+            "reason": self.reason,
+            "why": self.kind,
+            "quick_win": self.quick_win,
+            "owner_role": ini.owner_role,
+            "deliverables": list(ini.deliverables),
+            "kpis": [k.model_dump() for k in ini.kpis],
+            "source": ini.source,
+        }
+
+
+@dataclass
+class Roadmap:
+    """The plan for one organisation."""
+
+    organisation: str
+    archetype: str
+    items: list[PlanItem]
+    start_date: dt.date
+    capacity_people: float
+    horizon_months: int
+    phases: list[dict[str, Any]]
+    exit_criteria: list[dict[str, Any]]
+    residual_gaps: list[dict[str, Any]]
+    deferred: list[dict[str, Any]]
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start_date": self.start_date.isoformat(),
+            "capacity_people": self.capacity_people,
+            "horizon_months": self.horizon_months,
+            "phases": self.phases,
+            "items": [i.to_json() for i in self.items],
+            "exit_criteria": self.exit_criteria,
+            "residual_gaps": self.residual_gaps,
+            "deferred": self.deferred,
+            "message": self.message,
+        }
+
+    def monthly_load(self) -> list[float]:
+        """People needed in each month of the plan."""
+        months = max((i.end_month for i in self.items), default=0)
+        load = [0.0] * months
+        for item in self.items:
+            for m in range(item.start_month, item.end_month):
+                load[m] += item.initiative.load
+        return load
+
+
+class _Scheduler:
+    """Places initiatives month by month under a capacity limit."""
+
+    def __init__(self, capacity: float, horizon: int) -> None:
+        self.capacity = capacity
+        self.horizon = horizon
+        self.load = [0.0] * horizon
+        self.ends: dict[str, int] = {}
+
+    def place(self, ini: Initiative) -> int | None:
+        """The first feasible start month, or None when it cannot end within the horizon."""
+        earliest = max((self.ends[p] for p in ini.prerequisites), default=0)
+        for start in range(earliest, self.horizon - ini.duration + 1):
+            window = self.load[start : start + ini.duration]
+            if all(used + ini.load <= self.capacity + EPSILON for used in window):
+                return start
+        return None
+
+    def commit(self, ini: Initiative, start: int) -> None:
+        for m in range(start, start + ini.duration):
+            self.load[m] += ini.load
+        self.ends[ini.id] = start + ini.duration
+
+    def copy(self) -> _Scheduler:
+        other = _Scheduler(self.capacity, self.horizon)
+        other.load = list(self.load)
+        other.ends = dict(self.ends)
+        return other
+
+
+def _closure(ini: Initiative, catalogue: Catalogue, chosen: set[str]) -> list[Initiative]:
+    """``ini`` preceded by its not-yet-chosen prerequisites, deepest first (a topological order)."""
+    order: list[Initiative] = []
+    seen: set[str] = set()
+
+    def visit(item: Initiative) -> None:
+        for pre in sorted(item.prerequisites):
+            if pre not in chosen and pre not in seen:
+                seen.add(pre)
+                visit(catalogue.by_id[pre])
+                order.append(catalogue.by_id[pre])
+
+    visit(ini)
+    return [*order, ini]
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def plan(
+    org: OrganisationScores,
+    decision: Decision,
+    catalogue: Catalogue,
+    instrument: Instrument,
+    settings: RoadmapSettings,
+    *,
+    capacity_people: float,
+    horizon_months: int,
+    start_date: dt.date,
+) -> Roadmap:
+    """Select, schedule and explain the initiatives that close this organisation's gaps."""
+    if capacity_people <= 0:
+        raise PlanningError(
+            f"capacity must be more than 0 people per month (got {capacity_people})"
+        )
+    if horizon_months < 1:
+        raise PlanningError(f"the horizon must be at least 1 month (got {horizon_months})")
+    dims = {d["id"]: d for d in org.dimensions}
+    emphasis = decision.archetype.emphasis
+    weights = {
+        d.id: d.weight * p.weight * emphasis.get(p.id, 1.0)
+        for p in instrument.pillars
+        for d in p.dimensions
+        if d.id in dims
+    }
+    names = {d.id: d.name for d in instrument.dimensions}
+    current = {k: d["score"] for k, d in dims.items()}
+    remaining = {}
+    for k, s in current.items():
+        gap = decision.targets[k][0] - s if s is not None else 0.0
+        remaining[k] = gap if gap >= settings.min_gap else 0.0
+    initial_gap = dict(remaining)
+    eligible = [i for i in catalogue.initiatives if decision.archetype.id in i.archetypes]
+    scheduler = _Scheduler(capacity_people, horizon_months)
+    items: list[PlanItem] = []
+    chosen: set[str] = set()
+    deferred: list[dict[str, Any]] = []
+
+    def closes(ini: Initiative, gaps: dict[str, float]) -> dict[str, float]:
+        return {
+            d: min(gaps[d], lift) for d, lift in ini.lifts.items() if gaps.get(d, 0.0) > EPSILON
+        }
+
+    def group_value(group: list[Initiative]) -> float:
+        """What a group closes, in weighted levels, taking its members in order."""
+        gaps = dict(remaining)
+        total = 0.0
+        for ini in group:
+            for d, amount in closes(ini, gaps).items():
+                total += weights[d] * amount
+                gaps[d] -= amount
+        return total
+
+    def describe(ini: Initiative, closed: dict[str, float]) -> str:
+        parts = []
+        for d in sorted(closed, key=lambda d: (-weights[d] * closed[d], d)):
+            still = (
+                f" ({_fmt(remaining[d])} still open)"
+                if remaining[d] < initial_gap[d] - EPSILON
+                else ""
+            )
+            parts.append(
+                f"{names[d]} ({d}): score {_fmt(current[d] or 0)}, target "
+                f"{_fmt(decision.targets[d][0])}, gap {_fmt(initial_gap[d])}{still}, "
+                f"lifts it by up to {_fmt(ini.lifts[d])}"
+            )
+        return "; ".join(parts)
+
+    def add(group: list[Initiative], kinds: list[tuple[Why, str]]) -> bool:
+        """Schedule a group (prerequisites, then the initiative) or leave the plan unchanged."""
+        trial = scheduler.copy()
+        starts = []
+        for ini in group:
+            start = trial.place(ini)
+            if start is None:
+                return False
+            trial.commit(ini, start)
+            starts.append(start)
+        for ini, start, (kind, reason) in zip(group, starts, kinds, strict=True):
+            closed = {d: round(v, 4) for d, v in closes(ini, remaining).items()}
+            text = describe(ini, closed)
+            if kind == "gap":
+                reason = f"closes {text}"
+            elif text:
+                reason = f"{reason}; also closes {text}"
+            for d, amount in closed.items():
+                remaining[d] = max(0.0, remaining[d] - amount)
+            scheduler.commit(ini, start)
+            chosen.add(ini.id)
+            items.append(PlanItem(ini, reason, kind, start_month=start, closes=closed))
+        return True
+
+    # Gates first, whatever the archetype.
+    for gate in decision.gates:
+        if not gate.fired:
+            continue
+        for ini_id in gate.first:
+            if ini_id in chosen:
+                continue
+            group = _closure(catalogue.by_id[ini_id], catalogue, chosen)
+            kinds: list[tuple[Why, str]] = [
+                ("prerequisite", f"prerequisite of {ini_id}") for _ in group[:-1]
+            ]
+            kinds.append(("gate", f"gate {gate.id} fired: {gate.reason}"))
+            if not add(group, kinds):
+                raise PlanningError(
+                    f"{ini_id} (needed first: {gate.name.lower()}) needs "
+                    f"{catalogue.by_id[ini_id].load:g} people a month for "
+                    f"{catalogue.by_id[ini_id].duration} months, which does not fit a capacity of "
+                    f"{capacity_people:g} people within {horizon_months} months"
+                )
+
+    # Greedy selection by what each initiative still closes per unit of effort. When it needs
+    # prerequisites not yet chosen, they come along: value and effort are those of the group.
+    rejected: set[str] = set()
+    while True:
+        candidates = []
+        for ini in eligible:
+            if ini.id in chosen or ini.id in rejected or not closes(ini, remaining):
+                continue
+            group = _closure(ini, catalogue, chosen)
+            worth = group_value(group)
+            if worth > EPSILON:
+                candidates.append((worth / sum(g.effort for g in group), ini.id, group))
+        if not candidates:
+            break
+        _, best_id, group = min(candidates, key=lambda c: (-c[0], c[1]))  # ties by id
+        kinds = [("prerequisite", f"prerequisite of {best_id}") for _ in group[:-1]]
+        kinds.append(("gap", ""))
+        if not add(group, kinds):
+            rejected.add(best_id)
+            best = group[-1]
+            deferred.append({
+                "id": best.id,
+                "title": best.title,
+                "reason": f"would close {describe(best, closes(best, remaining))} but does not "
+                          f"fit {capacity_people:g} people a month within {horizon_months} months",
+            })  # fmt: skip
+
+    has_gap = any(v > EPSILON for v in initial_gap.values())
+    smallest = min((i.load for i in eligible), default=0.0)
+    if has_gap and not items:
+        if smallest > capacity_people:
+            raise PlanningError(
+                f"a capacity of {capacity_people:g} people a month is less than any initiative "
+                f"needs (the lightest needs {smallest:g}); raise capacity_people"
+            )
+        raise PlanningError(
+            f"no initiative that closes a gap fits within {horizon_months} months at "
+            f"{capacity_people:g} people a month; lengthen the horizon or raise the capacity"
+        )
+
+    # Dates, phases, quick wins.
+    qw = settings.quick_win
+    for item in items:
+        ini = item.initiative
+        item.start = add_months(start_date, item.start_month)
+        item.end = add_months(start_date, item.end_month) - dt.timedelta(days=1)
+        item.phase = next(
+            (p.name for p in settings.phases if p.start_month <= item.start_month < p.end_month),
+            settings.phases[-1].name,
+        )
+        item.quick_win = (
+            not ini.prerequisites
+            and ini.duration <= qw.max_duration_months
+            and ini.effort <= qw.max_effort_person_months
+        )
+    items.sort(key=lambda i: i.start_month)  # stable: selection order within a month
+
+    phases = [
+        {
+            "id": p.id,
+            "name": p.name,
+            "purpose": p.purpose,
+            "start": add_months(start_date, p.start_month).isoformat(),
+            "end": (add_months(start_date, min(p.end_month, horizon_months))
+                    - dt.timedelta(days=1)).isoformat(),
+            "start_month": p.start_month,
+            "end_month": min(p.end_month, horizon_months),
+            "items": [i.initiative.id for i in items if i.phase == p.name],
+        }
+        for p in settings.phases
+        if p.start_month < horizon_months
+    ]  # fmt: skip
+    exit_criteria = _exit_criteria(items, current, decision, phases, names)
+    residual = [
+        {"dimension": d, "name": names[d], "gap": round(initial_gap[d], 4),
+         "remaining": round(v, 4)}
+        for d, v in remaining.items()
+        if v > 0.005
+    ]  # fmt: skip
+    if not has_gap:
+        message = "every dimension is at or above its target: no initiative is needed"
+    elif residual:
+        message = (
+            f"{len(items)} initiatives; {len(residual)} dimension gaps stay partly open within "
+            f"{horizon_months} months at {capacity_people:g} people a month"
+        )
+    else:
+        message = f"{len(items)} initiatives close every gap within {horizon_months} months"
+    return Roadmap(
+        organisation=org.organisation,
+        archetype=decision.archetype.id,
+        items=items,
+        start_date=start_date,
+        capacity_people=capacity_people,
+        horizon_months=horizon_months,
+        phases=phases,
+        exit_criteria=exit_criteria,
+        residual_gaps=residual,
+        deferred=deferred,
+        message=message,
+    )
+
+
+def _exit_criteria(
+    items: list[PlanItem],
+    current: dict[str, float | None],
+    decision: Decision,
+    phases: list[dict[str, Any]],
+    names: dict[str, str],
+) -> list[dict[str, Any]]:
+    """Per dimension touched by the plan: the level expected at the end of each phase."""
+    touched = sorted({d for i in items for d in i.closes}, key=list(current).index)
+    rows = []
+    for dim in touched:
+        score = current[dim]
+        if score is None:
+            continue
+        target = decision.targets[dim][0]
+        by_phase = {}
+        for phase in phases:
+            lifted = sum(i.closes.get(dim, 0.0) for i in items if i.end_month <= phase["end_month"])
+            by_phase[phase["id"]] = (
+                round(min(target, score + lifted), 2) if lifted else round(score, 2)
+            )
+        rows.append({"dimension": dim, "name": names[dim], "current": round(score, 2),
+                     "target": target, "by_phase": by_phase})  # fmt: skip
+    return rows
