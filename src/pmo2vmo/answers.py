@@ -34,6 +34,7 @@ DONT_KNOW = frozenset(
 )
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
 _DASHES = re.compile(r"[‐‑‒–—―−]")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _LABEL = re.compile(
     r"^(?:level\s*|l)?(?P<num>\d+(?:\.0+)?)\s*(?:[-:.)=]\s*|\(\s*|\s+)?(?P<name>[^\d()]*?)\s*\)?$"
 )
@@ -114,6 +115,8 @@ class AnswerParser:
         if norm in self._names:
             return Answer(Kind.SCORE, self._names[norm])
         shown = repr(text.strip()) if len(text) <= 60 else repr(text.strip()[:57] + "...")
+        if _NUMBER.match(norm):  # a number written as text, as in CSV: "3.5" is not a whole level
+            return self._number(float(norm), shown)
         match = _LABEL.match(norm)
         if match:
             answer = self._number(float(match["num"]), shown)

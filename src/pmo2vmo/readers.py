@@ -4,7 +4,9 @@ Text files (CSV, exported surveys) are decoded as UTF-8 (with or without BOM), U
 Windows-1252; anything else is refused with a hint. Workbooks are checked before openpyxl sees them:
 it must be a zip, not a zip bomb, carry no DTD, and no sheet may use more than :data:`MAX_ROWS` rows
 or :data:`MAX_COLS` columns — checked by streaming every sheet's cell references, because a sheet's
-declared dimension can lie. Merged cells and formulas without a saved result are reported.
+declared dimension can lie; the cells of all sheets together are capped at :data:`MAX_CELLS`,
+because openpyxl loads every sheet and holds each cell as an object. Merged cells and formulas
+without a saved result are reported.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +30,7 @@ MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 100
 MAX_ROWS = 20_000
 MAX_COLS = 1_000
+MAX_CELLS = 2_000_000  # in all sheets of a workbook, or in a text file
 
 Cell = str | int | float | None
 
@@ -111,6 +116,30 @@ def decode_text(data: bytes, log: ProblemLog) -> str | None:
         return None
 
 
+def _sniff_delimiter(text: str) -> str:
+    """The one of , ; tab that splits the first records into equally many fields.
+
+    Counting delimiters in the header misleads: a semicolon file's question headers hold unquoted
+    commas (``[PB-GOV-01] The PMO has a written, agreed mandate``). Among delimiters that split the
+    header, the one most later records agree with wins; then the one giving the most columns.
+    """
+    sample = text[:65536]
+    best, best_score = ",", (-1, 0)
+    for delimiter in (",", ";", "\t"):
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+        try:
+            records = [r for r in itertools.islice(reader, 50) if any(c.strip() for c in r)]
+        except csv.Error:
+            continue
+        if not records or len(records[0]) < 2:
+            continue
+        width = len(records[0])
+        score = (sum(1 for r in records[1:] if len(r) == width), width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
 def read_text_grid(path: Path, data: bytes, log: ProblemLog) -> Grid | None:
     """Parse a CSV/TSV (delimiter sniffed among , ; tab) into a grid of strings."""
     if len(data) > MAX_TEXT_BYTES:
@@ -122,12 +151,12 @@ def read_text_grid(path: Path, data: bytes, log: ProblemLog) -> Grid | None:
     text = decode_text(data, log)
     if text is None:
         return None
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count) if first_line else ","
+    delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[Cell]] = []
     numbers: list[int] = []
     start = 1
+    cells = 0
     try:
         for row in reader:
             if len(rows) >= MAX_ROWS:
@@ -138,6 +167,12 @@ def read_text_grid(path: Path, data: bytes, log: ProblemLog) -> Grid | None:
                 return None
             if len(row) > MAX_COLS:
                 log.error(f"more than {MAX_COLS:,} columns", "remove unused columns", row=start)
+                return None
+            cells += len(row)
+            if cells > MAX_CELLS:
+                log.error(
+                    f"more than {MAX_CELLS:,} cells", "remove unused columns or split the file"
+                )
                 return None
             rows.append([cell for cell in row])
             numbers.append(start)
@@ -153,6 +188,7 @@ def read_text_grid(path: Path, data: bytes, log: ProblemLog) -> Grid | None:
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
 _ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d{1,7})"')
+_TAG = re.compile(rb"<(?:\w+:)?(c|row)[\s>/]")
 
 
 def _guard_zip(path: Path, log: ProblemLog) -> bool:
@@ -192,7 +228,7 @@ def _guard_zip(path: Path, log: ProblemLog) -> bool:
                 "this zip file is not an Excel workbook", "save the responses as .xlsx or CSV"
             )
             return False
-        ok = True
+        cells = [0]  # running count over all sheets, updated by _guard_sheet
         for info in infos:
             if not info.filename.endswith((".xml", ".rels", ".vml")):
                 continue
@@ -206,20 +242,25 @@ def _guard_zip(path: Path, log: ProblemLog) -> bool:
                             "re-save the workbook from Excel; genuine Excel files carry no DTD",
                         )
                         return False
-                    if info.filename.startswith("xl/worksheets/") and info.filename.endswith(
-                        ".xml"
-                    ):
-                        ok = _guard_sheet(archive, info, head, stream, log) and ok
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+                    is_sheet = info.filename.startswith("xl/worksheets/")
+                    is_sheet = is_sheet and info.filename.endswith(".xml")
+                    if is_sheet and not _guard_sheet(info, head, stream, log, cells):
+                        return False
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error) as exc:
                 log.error(f"damaged workbook part {info.filename}: {exc}", "re-save it from Excel")
                 return False
-        return ok
+        return True
 
 
 def _guard_sheet(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, head: bytes, stream: Any, log: ProblemLog
+    info: zipfile.ZipInfo, head: bytes, stream: Any, log: ProblemLog, cells: list[int]
 ) -> bool:
-    """Check a sheet's declared dimension, then stream its cell references to cap real extents."""
+    """Check a sheet's declared dimension, then stream its cells to cap real extents.
+
+    Cell and row elements are counted as well as their references, because a reference is
+    optional: openpyxl places a ``<c>`` or ``<row>`` without one after the previous. ``cells[0]``
+    carries the count of cells over all sheets of the workbook.
+    """
     name = info.filename.rsplit("/", 1)[-1]
     match = _DIMENSION.search(head)
     if match and match.group(3) and match.group(4):
@@ -234,8 +275,24 @@ def _guard_sheet(
             return False
     tail = b""
     chunk = head
+    rows = 0
     while chunk:
         buf = tail + chunk
+        # Count each element once: those wholly in the tail were counted with the last chunk.
+        tags, seen = _TAG.findall(buf), _TAG.findall(tail)
+        cells[0] += tags.count(b"c") - seen.count(b"c")
+        rows += tags.count(b"row") - seen.count(b"row")
+        if cells[0] > MAX_CELLS or rows > MAX_ROWS:
+            what = (
+                f"{name} has more than {MAX_ROWS:,} rows"
+                if rows > MAX_ROWS
+                else f"the workbook's sheets hold more than {MAX_CELLS:,} cells"
+            )
+            log.error(
+                f"{what}; refused unread",
+                "delete unused rows and sheets, or export the responses as CSV",
+            )
+            return False
         for cell in _CELL_REF.finditer(buf):
             col, row = _column_index(cell.group(1)), int(cell.group(2))
             if row > MAX_ROWS or col > MAX_COLS:
@@ -296,13 +353,20 @@ def read_xlsx_grid(path: Path, log: ProblemLog, question_ids: set[str]) -> Grid 
         log.error("defusedxml is not installed; refusing to parse a workbook without it")
         return None
     try:
-        workbook = openpyxl.load_workbook(path, data_only=True)
+        # A file object, not the path: openpyxl refuses names not ending .xlsx, and exports come
+        # misnamed (report.xls, data.csv); the content was checked to be a workbook above.
+        with path.open("rb") as handle:
+            workbook = openpyxl.load_workbook(handle, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
         kind = type(exc).__name__
-        if "Forbidden" in kind:
+        cause: BaseException | None = exc
+        while cause is not None and "Forbidden" not in type(cause).__name__:
+            cause = cause.__cause__ or cause.__context__  # openpyxl wraps defusedxml's errors
+        if cause is not None:
             log.error("the workbook declares a DTD or entities; refused", "re-save it from Excel")
         else:
-            log.error(f"damaged workbook ({kind}: {exc})", "re-save it from Excel as .xlsx")
+            detail = " ".join(str(exc).replace(str(path), path.name).split())[:160]
+            log.error(f"damaged workbook ({kind}: {detail})", "re-save it from Excel as .xlsx")
         return None
     ws = _pick_sheet(workbook, question_ids)
     log.sheet = ws.title
@@ -320,7 +384,8 @@ def read_xlsx_grid(path: Path, log: ProblemLog, question_ids: set[str]) -> Grid 
             column=column_letter(merged.min_col - 1),
         )
     if _has_formulas(path):
-        formulas = openpyxl.load_workbook(path, data_only=False)[ws.title]
+        with path.open("rb") as handle:
+            formulas = openpyxl.load_workbook(handle, data_only=False)[ws.title]
         for row in formulas.iter_rows():
             for cell in row:
                 if cell.data_type == "f" and rows[cell.row - 1][cell.column - 1] is None:

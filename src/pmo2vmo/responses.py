@@ -344,6 +344,11 @@ def _read_wide(
             "no respondent column (Respondent ID, ResponseId, ID, Email, Name…); respondents are "
             "numbered by row"
         )
+    # Cells a respondent fills in (unlike organisation, role and unit, which may be pre-filled:
+    # the template fills in the organisation on every row when the profile names the client).
+    content_cols = [*question_cols.values(), *comment_cols.values()]
+    if "comment" in meta:
+        content_cols.append(meta["comment"])
     rows_with_data = 0
     for index in range(data_row, len(grid.rows)):
         row = grid.rows[index]
@@ -354,7 +359,6 @@ def _read_wide(
             for c in row
         ):
             continue
-        rows_with_data += 1
         number = grid.row_number(index)
 
         def cell(name: str, row: list[Cell] = row) -> str | None:
@@ -362,6 +366,9 @@ def _read_wide(
             return _text(row[col]) if col is not None and col < len(row) else None
 
         rid = cell("respondent") if "respondent" in meta else f"row-{number}"
+        if rid is None and all(_text(row[c]) is None for c in content_cols if c < len(row)):
+            continue  # no respondent and nothing answered: an unused (pre-filled) row
+        rows_with_data += 1
         if rid is None:
             log.error(
                 "respondent id is empty",
