@@ -19,7 +19,9 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-@pytest.mark.parametrize("command", ["instrument", "template", "validate", "score", "demo"])
+@pytest.mark.parametrize(
+    "command", ["instrument", "template", "validate", "score", "roadmap", "demo"]
+)
 def test_every_command_has_help(runner: CliRunner, command: str) -> None:
     """`pmo2vmo COMMAND --help` works and describes the command."""
     result = runner.invoke(main, [command, "--help"])
@@ -176,3 +178,70 @@ def test_template_command_writes_a_readable_workbook(runner: CliRunner, tmp_path
     result = runner.invoke(main, ["validate", str(out)])
     assert result.exit_code == 0, result.output
     assert "ok:" in result.output
+
+
+def test_roadmap_is_one_call_with_the_cli_keywords(runner: CliRunner) -> None:
+    """`roadmap` passes files, profile, dates, capacity and horizon to pipeline.roadmap_files."""
+    import datetime as dt
+
+    with mock.patch.object(pipeline, "roadmap_files") as roadmap_files:
+        roadmap_files.return_value.to_json.return_value = {"organisations": []}
+        result = runner.invoke(
+            main,
+            ["roadmap", "r.csv", "--json", "--profile", "p.yaml", "--start-date", "2027-03-01",
+             "--capacity", "2.5", "--horizon", "12"],
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    roadmap_files.assert_called_once_with(
+        [Path("r.csv")],
+        profile=Path("p.yaml"),
+        start_date=dt.date(2027, 3, 1),
+        capacity_people=2.5,
+        horizon_months=12,
+        instrument_dir=None,
+    )
+
+
+def test_roadmap_json_on_a_sample(
+    runner: CliRunner, samples: dict[str, tuple[Path, Profile]]
+) -> None:
+    """`roadmap --json` gives readiness, archetype with reasons, gates and explained items."""
+    data, _ = samples["northwind-utilities"]
+    result = runner.invoke(
+        main, ["roadmap", str(data), "--json", "--profile", str(data.with_suffix(".yaml"))]
+    )
+    assert result.exit_code == 0, result.output
+    org = json.loads(result.output)["organisations"][0]
+    assert set(org["readiness"]) == {"pmo_baseline", "value_culture", "portfolio", "metrics"}
+    assert org["archetype"]["id"] == "strengthen-pmo"
+    assert org["archetype"]["reasons"]
+    assert org["gates"][0] == {**org["gates"][0], "id": "executive-sponsorship", "fired": True}
+    first = org["items"][0]
+    assert first["id"] == "secure-executive-sponsor"
+    for item in org["items"]:
+        assert {"id", "title", "phase", "start", "end", "effort", "prerequisites", "dimensions",
+                "reason", "quick_win"} <= set(item)  # fmt: skip
+        assert item["reason"]
+
+
+def test_roadmap_text_output(runner: CliRunner, samples: dict[str, tuple[Path, Profile]]) -> None:
+    """`roadmap` prints the recommended path, the gates and a dated table."""
+    data, _ = samples["lumen-digital"]
+    result = runner.invoke(
+        main, ["roadmap", str(data), "--profile", str(data.with_suffix(".yaml"))]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Recommended path: Evolve the PMO into a VMO" in result.output
+    assert "Gate executive-sponsorship: not fired" in result.output
+    assert "2027-01-04" in result.output
+
+
+def test_infeasible_capacity_exits_2(
+    runner: CliRunner, samples: dict[str, tuple[Path, Profile]]
+) -> None:
+    """A capacity too small for any initiative is a clear message and exit code 2."""
+    data, _ = samples["harbor-mutual"]
+    result = runner.invoke(main, ["roadmap", str(data), "--capacity", "0.1"])
+    assert result.exit_code == 2
+    assert "capacity of 0.1 people a month is less than any initiative needs" in result.output
+    assert "Traceback" not in result.output

@@ -6,6 +6,7 @@ traceback).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -17,6 +18,7 @@ import click
 
 from pmo2vmo import __version__, pipeline
 from pmo2vmo.errors import InputProblem, InstrumentError, InvalidInputError
+from pmo2vmo.roadmap import PlanningError
 from pmo2vmo.scoring import OrganisationScores, ScoreReport
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,6 +60,9 @@ def handles_bad_input(func: F) -> F:
         except InstrumentError as exc:
             for line in exc.problems[:MAX_SHOWN]:
                 click.echo(f"error: {line}", err=True)
+            sys.exit(2)
+        except PlanningError as exc:
+            click.echo(f"error: {exc}", err=True)
             sys.exit(2)
 
     return cast(F, wrapper)
@@ -205,6 +210,77 @@ def score_cmd(
         list(files), profile=profile, previous=previous, instrument_dir=instrument_dir
     )
     _print_report(report, as_json)
+
+
+def _print_plan(plan: pipeline.OrganisationPlan) -> None:
+    decision, roadmap = plan.decision, plan.roadmap
+    click.echo(f"\n{plan.scores.organisation}: {plan.scores.respondents} respondents")
+    click.echo("  Readiness (0-100): " + ", ".join(
+        f"{v['label']} {_fmt(v['value'], 0)} (level {v['achieved_level']})"
+        for v in decision.readiness.values()
+    ))  # fmt: skip
+    for gate in decision.gates:
+        state = "FIRED" if gate.fired else "not fired"
+        click.echo(f"  Gate {gate.id}: {state} — {gate.reason}")
+    click.echo(f"  Recommended path: {decision.archetype.name} — " + "; ".join(decision.reasons))
+    click.echo(f"  {roadmap.message}.")
+    click.echo(f"\n  {'phase':<9} {'start':<10} {'end':<10} {'initiative':<36} {'effort':>6}  why")
+    for item in roadmap.items:
+        flag = " (quick win)" if item.quick_win else ""
+        click.echo(
+            f"  {item.phase:<9} {item.start.isoformat():<10} {item.end.isoformat():<10} "
+            f"{item.initiative.id:<36} {item.initiative.effort:>6g}  {item.reason}{flag}"
+        )
+    if roadmap.residual_gaps:
+        click.echo("\n  Still open at the end of the horizon: " + ", ".join(
+            f"{g['dimension']} {_fmt(g['remaining'])}" for g in roadmap.residual_gaps
+        ))  # fmt: skip
+
+
+@main.command("roadmap")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the decision and roadmap as JSON.")
+@profile_option
+@click.option(
+    "--start-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="First day of the plan (default: the profile's, else assessment/roadmap.yaml's).",
+)
+@click.option(
+    "--capacity",
+    type=click.FloatRange(min=0, min_open=True),
+    help="People available per month for the transition (default: profile, else 3).",
+)
+@click.option(
+    "--horizon",
+    type=click.IntRange(min=1, max=120),
+    help="Months the plan may span (default: profile, else 18).",
+)
+@instrument_option
+@handles_bad_input
+def roadmap_cmd(
+    files: tuple[Path, ...],
+    as_json: bool,
+    profile: Path | None,
+    start_date: dt.datetime | None,
+    capacity: float | None,
+    horizon: int | None,
+    instrument_dir: Path | None,
+) -> None:
+    """Decide the transition path and plan a scheduled, explained roadmap per organisation."""
+    report = pipeline.roadmap_files(
+        list(files),
+        profile=profile,
+        start_date=start_date.date() if start_date else None,
+        capacity_people=capacity,
+        horizon_months=horizon,
+        instrument_dir=instrument_dir,
+    )
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        return
+    for plan in report.organisations:
+        _print_plan(plan)
 
 
 @main.command()

@@ -279,15 +279,18 @@ def plan(
             d: min(gaps[d], lift) for d, lift in ini.lifts.items() if gaps.get(d, 0.0) > EPSILON
         }
 
-    def group_value(group: list[Initiative]) -> float:
-        """What a group closes, in weighted levels, taking its members in order."""
+    def group_value(group: list[Initiative]) -> tuple[float, float]:
+        """What a group closes, in weighted levels, taking its members in order; and what its
+        last member (the initiative its prerequisites come with) still closes after them."""
         gaps = dict(remaining)
-        total = 0.0
+        total = own = 0.0
         for ini in group:
+            own = 0.0
             for d, amount in closes(ini, gaps).items():
-                total += weights[d] * amount
+                own += weights[d] * amount
                 gaps[d] -= amount
-        return total
+            total += own
+        return total, own
 
     def describe(ini: Initiative, closed: dict[str, float]) -> str:
         parts = []
@@ -315,7 +318,7 @@ def plan(
             trial.commit(ini, start)
             starts.append(start)
         for ini, start, (kind, reason) in zip(group, starts, kinds, strict=True):
-            closed = {d: round(v, 4) for d, v in closes(ini, remaining).items()}
+            closed = closes(ini, remaining)
             text = describe(ini, closed)
             if kind == "gap":
                 reason = f"closes {text}"
@@ -325,7 +328,8 @@ def plan(
                 remaining[d] = max(0.0, remaining[d] - amount)
             scheduler.commit(ini, start)
             chosen.add(ini.id)
-            items.append(PlanItem(ini, reason, kind, start_month=start, closes=closed))
+            rounded = {d: round(v, 4) for d, v in closed.items()}
+            items.append(PlanItem(ini, reason, kind, start_month=start, closes=rounded))
         return True
 
     # Gates first, whatever the archetype.
@@ -357,8 +361,8 @@ def plan(
             if ini.id in chosen or ini.id in rejected or not closes(ini, remaining):
                 continue
             group = _closure(ini, catalogue, chosen)
-            worth = group_value(group)
-            if worth > EPSILON:
+            worth, own = group_value(group)
+            if own > EPSILON:  # not when its prerequisites already close all it would
                 candidates.append((worth / sum(g.effort for g in group), ini.id, group))
         if not candidates:
             break
@@ -427,7 +431,12 @@ def plan(
         for d, v in remaining.items()
         if v > 0.005
     ]  # fmt: skip
-    if not has_gap:
+    if not has_gap and items:
+        message = (
+            "every dimension is at or above its target; only what a fired gate puts first is "
+            f"planned: {', '.join(i.initiative.id for i in items)}"
+        )
+    elif not has_gap:
         message = "every dimension is at or above its target: no initiative is needed"
     elif residual:
         message = (
