@@ -235,6 +235,13 @@ def _fmt(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
+def _n(count: float, noun: str) -> str:
+    """``1 month``, ``18 months``, ``0.5 people``: a count with its noun."""
+    if noun == "person":
+        return f"{count:g} {'person' if count == 1 else 'people'}"
+    return f"{count:g} {noun}{'' if count == 1 else 's'}"
+
+
 def plan(
     org: OrganisationScores,
     decision: Decision,
@@ -332,6 +339,16 @@ def plan(
             items.append(PlanItem(ini, reason, kind, start_month=start, closes=rounded))
         return True
 
+    has_gap = any(v > EPSILON for v in initial_gap.values())
+    fired = any(g.fired for g in decision.gates)
+    smallest = min((i.load for i in eligible), default=0.0)
+    if (has_gap or fired) and smallest > capacity_people + EPSILON:
+        raise PlanningError(
+            f"a capacity of {_n(capacity_people, 'person')} a month is less than any "
+            f"initiative needs (the lightest needs {_n(smallest, 'person')}); raise "
+            "capacity_people"
+        )
+
     # Gates first, whatever the archetype.
     for gate in decision.gates:
         if not gate.fired:
@@ -347,9 +364,10 @@ def plan(
             if not add(group, kinds):
                 raise PlanningError(
                     f"{ini_id} (needed first: {gate.name.lower()}) needs "
-                    f"{catalogue.by_id[ini_id].load:g} people a month for "
-                    f"{catalogue.by_id[ini_id].duration} months, which does not fit a capacity of "
-                    f"{capacity_people:g} people within {horizon_months} months"
+                    f"{_n(catalogue.by_id[ini_id].load, 'person')} a month for "
+                    f"{_n(catalogue.by_id[ini_id].duration, 'month')}, which does not fit a "
+                    f"capacity of {_n(capacity_people, 'person')} within "
+                    f"{_n(horizon_months, 'month')}"
                 )
 
     # Greedy selection by what each initiative still closes per unit of effort. When it needs
@@ -376,20 +394,14 @@ def plan(
                 "id": best.id,
                 "title": best.title,
                 "reason": f"would close {describe(best, closes(best, remaining))} but does not "
-                          f"fit {capacity_people:g} people a month within {horizon_months} months",
+                          f"fit {_n(capacity_people, 'person')} a month within "
+                          f"{_n(horizon_months, 'month')}",
             })  # fmt: skip
 
-    has_gap = any(v > EPSILON for v in initial_gap.values())
-    smallest = min((i.load for i in eligible), default=0.0)
     if has_gap and not items:
-        if smallest > capacity_people:
-            raise PlanningError(
-                f"a capacity of {capacity_people:g} people a month is less than any initiative "
-                f"needs (the lightest needs {smallest:g}); raise capacity_people"
-            )
         raise PlanningError(
-            f"no initiative that closes a gap fits within {horizon_months} months at "
-            f"{capacity_people:g} people a month; lengthen the horizon or raise the capacity"
+            f"no initiative that closes a gap fits within {_n(horizon_months, 'month')} at "
+            f"{_n(capacity_people, 'person')} a month; lengthen the horizon or raise the capacity"
         )
 
     # Dates, phases, quick wins.
@@ -440,11 +452,15 @@ def plan(
         message = "every dimension is at or above its target: no initiative is needed"
     elif residual:
         message = (
-            f"{len(items)} initiatives; {len(residual)} dimension gaps stay partly open within "
-            f"{horizon_months} months at {capacity_people:g} people a month"
+            f"{_n(len(items), 'initiative')}; {_n(len(residual), 'dimension gap')} "
+            f"{'stays' if len(residual) == 1 else 'stay'} partly open within "
+            f"{_n(horizon_months, 'month')} at {_n(capacity_people, 'person')} a month"
         )
     else:
-        message = f"{len(items)} initiatives close every gap within {horizon_months} months"
+        message = (
+            f"{_n(len(items), 'initiative')} {'closes' if len(items) == 1 else 'close'} every "
+            f"gap within {_n(horizon_months, 'month')}"
+        )
     return Roadmap(
         organisation=org.organisation,
         archetype=decision.archetype.id,

@@ -34,6 +34,7 @@ OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
     "==": operator.eq,
 }
+SHOWN_OPS = {**OPS, "!=": operator.ne}
 LevelScore = Annotated[float, Field(ge=1, le=5)]
 METRIC = re.compile(
     r"^(?:overall|readiness\.(?P<readiness>\w+)|pillar\.(?P<pillar>[A-Z]+)\.(?:score|achieved_level)"
@@ -175,8 +176,8 @@ def load_transition(instrument: Instrument, path: Path | None = None) -> Transit
 # ------------------------------------------------------------------------------------ decide ---
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+def _fmt(value: float, digits: int = 2) -> str:
+    return f"{value:.{max(digits, 2)}f}".rstrip("0").rstrip(".")
 
 
 class _Metrics:
@@ -223,10 +224,14 @@ class _Metrics:
         label = self.label(cond)
         if value is None:
             return False, f"{label} has no score"
-        shown = round(value, 1) if cond.metric.startswith("readiness.") else round(value, 2)
         met = OPS[cond.op](round(value, 4), cond.value)
         sign = cond.op if met else {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!="}[cond.op]
-        return met, f"{label} {_fmt(shown)} {sign} {_fmt(cond.value)}"
+        # Show 1 decimal (readiness) or 2, more only when rounding would contradict the sign
+        # ("readiness 49.96" must not read "50 < 50").
+        digits = 1 if cond.metric.startswith("readiness.") else 2
+        while digits < 4 and not SHOWN_OPS[sign](round(value, digits), cond.value):
+            digits += 1
+        return met, f"{label} {_fmt(round(value, digits), digits)} {sign} {_fmt(cond.value, 4)}"
 
 
 @dataclass
