@@ -398,6 +398,14 @@ def plan(
                           f"{_n(horizon_months, 'month')}",
             })  # fmt: skip
 
+    # An initiative that did not fit stays listed only while a gap it would close is still open.
+    deferred = [
+        d | {"reason": f"would close {describe(ini, gap)} but does not fit "
+                       f"{_n(capacity_people, 'person')} a month within "
+                       f"{_n(horizon_months, 'month')}"}
+        for d in deferred
+        if (gap := closes(ini := catalogue.by_id[d["id"]], remaining))
+    ]  # fmt: skip
     if has_gap and not items:
         raise PlanningError(
             f"no initiative that closes a gap fits within {_n(horizon_months, 'month')} at "
