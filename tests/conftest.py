@@ -36,3 +36,32 @@ def samples() -> dict[str, tuple[Path, Profile]]:
         data = next(p for p in folder.glob(f"{profile.stem}.*") if p.suffix in {".csv", ".xlsx"})
         out[profile.stem] = (data, load_profile(profile))
     return out
+
+
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+HOSTILE_COMMENTS = (
+    '<script>alert("comment")</script> =HYPERLINK("http://evil.example","x")',
+    "</script><img src=x onerror=alert(2)>\x07 @SUM(A1)",
+)
+
+
+@pytest.fixture
+def hostile_sample(tmp_path: Path) -> tuple[Path, Path]:
+    """Harbor Mutual's answers under a script-bearing client name, with script-bearing comments:
+    (responses CSV, client profile)."""
+    import pandas as pd
+    import yaml
+
+    folder = samples_dir()
+    frame = pd.read_csv(folder / "harbor-mutual.csv", dtype=str, keep_default_na=False)
+    comment_columns = [c for c in frame.columns if c.endswith("] Comment")]
+    frame.loc[0, comment_columns[0]] = HOSTILE_COMMENTS[0]
+    frame.loc[1, comment_columns[1]] = HOSTILE_COMMENTS[1]
+    responses = tmp_path / "hostile.csv"
+    frame.to_csv(responses, index=False)
+    profile = yaml.safe_load((folder / "harbor-mutual.yaml").read_text(encoding="utf-8"))
+    profile["client"] = HOSTILE_NAME
+    profile.setdefault("branding", {})["name"] = HOSTILE_NAME
+    profile_path = tmp_path / "hostile.yaml"
+    profile_path.write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
+    return responses, profile_path

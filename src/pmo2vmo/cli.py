@@ -283,6 +283,68 @@ def roadmap_cmd(
         _print_plan(plan)
 
 
+def _print_outcomes(outcomes: Sequence[Any]) -> None:
+    for outcome in outcomes:
+        if outcome.status == "ok":
+            click.echo(f"{outcome.organisation}: ok")
+            for path in outcome.outputs:
+                click.echo(f"  {path}")
+        else:
+            click.echo(f"{outcome.organisation}: FAILED — {outcome.error}", err=True)
+
+
+@main.command("run")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the deliverables (created if missing); one set per organisation.",
+)
+@profile_option
+@click.option(
+    "--previous",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An earlier `score --json` output: the report shows the change since then.",
+)
+@click.option(
+    "--formats",
+    default="html,ipynb,xlsx,pptx",
+    show_default=True,
+    help="Comma-separated deliverables: html (offline report), ipynb (executed notebook, the "
+    "audit trail), xlsx (editable workbook), pptx (deck with native charts).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=600,
+    show_default=True,
+    help="Seconds any one notebook cell may run before the report counts as failed.",
+)
+@handles_bad_input
+def run_cmd(
+    file: Path,
+    out: Path,
+    profile: Path | None,
+    previous: Path | None,
+    formats: str,
+    timeout: float,
+) -> None:
+    """Run the client-report notebook on FILE and write the deliverables into --out.
+
+    Exit code 1 when any organisation's report failed (the cell and error are printed), 2 on
+    invalid input (nothing is run).
+    """
+    from pmo2vmo.run import run_report
+
+    outcomes = run_report(
+        file, out, profile=profile, previous=previous, formats=formats, timeout=timeout
+    )
+    _print_outcomes(outcomes)
+    if any(o.status != "ok" for o in outcomes):
+        sys.exit(1)
+
+
 @main.command()
 @click.option(
     "--out",
@@ -293,7 +355,7 @@ def roadmap_cmd(
 )
 @handles_bad_input
 def demo(out: Path) -> None:
-    """Score the bundled sample organisations and write a scores workbook."""
+    """Score the bundled samples and write the full client report for one of them."""
     result = pipeline.run_demo(out)
     for report in result.reports:
         for org in report.organisations:
@@ -302,7 +364,14 @@ def demo(out: Path) -> None:
                 f"{org.organisation:<26} {org.respondents:>3} respondents  "
                 f"overall {_fmt(org.overall)}  {pillars}"
             )
-    click.echo(f"\nScores workbook: {result.workbook}")
+    click.echo(f"\nScores workbook of the three samples: {result.workbook}\n")
+    click.echo("Client report deliverables:")
+    _print_outcomes(result.outcomes)
+    if any(o.status != "ok" for o in result.outcomes):
+        sys.exit(1)
+    html = next((p for o in result.outcomes for p in o.outputs if p.suffix == ".html"), None)
+    if html is not None:
+        click.echo(f"\nOpen the report in a browser: {html.resolve().as_uri()}")
 
 
 if __name__ == "__main__":  # pragma: no cover

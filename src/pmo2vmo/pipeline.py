@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -179,18 +179,21 @@ def roadmap_files(
     capacity_people: float | None = None,
     horizon_months: int | None = None,
     instrument_dir: Path | str | None = None,
+    previous: Path | str | None = None,
 ) -> RoadmapReport:
     """Score the files, decide each organisation's transition path and plan its roadmap.
 
     Capacity, start date and horizon come from the arguments, else the profile, else
     ``assessment/roadmap.yaml``. The catalogue, transition and roadmap settings are read from
-    ``instrument_dir`` when it holds them, else from the bundled ``assessment/``.
+    ``instrument_dir`` when it holds them, else from the bundled ``assessment/``. ``previous``
+    (an earlier ``score --json``) adds deltas to the scores.
     """
     instrument, loaded = _setup(profile, instrument_dir)
+    prior = load_previous(previous) if previous else None
     folder = Path(instrument_dir) if instrument_dir else assessment_dir()
     responses = load_responses(paths, instrument, loaded)
     client = loaded or Profile()
-    scores = score(responses, instrument, client)
+    scores = score(responses, instrument, client, prior)
     transition = load_transition(instrument, _data_file(folder, "transition.yaml"))
     catalogue = load_catalogue(
         instrument, {a.id for a in transition.archetypes}, _data_file(folder, "initiatives.yaml")
@@ -233,6 +236,7 @@ class DemoResult:
 
     reports: list[ScoreReport]
     workbook: Path
+    outcomes: list[Any] = field(default_factory=list)  # pmo2vmo.run.Outcome, one per organisation
 
 
 def sample_files() -> list[tuple[Path, Path]]:
@@ -247,8 +251,13 @@ def sample_files() -> list[tuple[Path, Path]]:
 
 
 def run_demo(out: Path | str = "pmo2vmo-demo") -> DemoResult:
-    """Score the bundled sample organisations and write a scores workbook into ``out``."""
+    """Score the bundled sample organisations, write their scores workbook, and the full client
+    report (HTML, notebook, workbook, deck) of Harbor Mutual into ``out``."""
+    from pmo2vmo.run import run_report
+
     out = Path(out)
     reports = [score_files([data], profile=profile) for data, profile in sample_files()]
     workbook = write_scores_workbook(reports, out / "sample-scores.xlsx")
-    return DemoResult(reports=reports, workbook=workbook)
+    folder = samples_dir()
+    outcomes = run_report(folder / "harbor-mutual.csv", out, profile=folder / "harbor-mutual.yaml")
+    return DemoResult(reports=reports, workbook=workbook, outcomes=list(outcomes))

@@ -1,0 +1,583 @@
+"""The client report as data: sections of text, tables and charts, then rendered.
+
+:func:`build_report` turns one organisation's plan into a :class:`Report` — no HTML, no files.
+Renderers take it from there: the report notebook displays each section
+(:func:`show_section`), :mod:`pmo2vmo.html` turns the executed notebook into the offline HTML
+report, :mod:`pmo2vmo.report_workbook` and :mod:`pmo2vmo.deck` write the Excel workbook and the
+PowerPoint deck. :meth:`Report.to_notebook` builds the same outputs without a kernel.
+
+Wording the client reads lives in ``templates/report.yaml``. Its placeholders are filled with
+``str.format`` on our own strings; client text only ever arrives as a value, and every renderer
+escapes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pmo2vmo import charts
+from pmo2vmo.branding import Brand
+from pmo2vmo.pipeline import OrganisationPlan
+from pmo2vmo.resources import data_dir
+from pmo2vmo.show import Bundle, figure_bundle, table_bundle, text_bundle
+
+if TYPE_CHECKING:
+    import nbformat
+
+REPORT_MIME = "application/vnd.pmo2vmo.report+json"
+SUPPRESSED = "suppressed"
+
+
+@cache
+def report_text() -> dict[str, Any]:
+    """The wording of the report (``templates/report.yaml``)."""
+    from pmo2vmo._yaml import read_yaml
+
+    data: dict[str, Any] = read_yaml(data_dir("templates") / "report.yaml")
+    return data
+
+
+def slugify(name: str, fallback: str = "organisation") -> str:
+    """A safe file-name stem from client text: ASCII letters, digits and single dashes."""
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+    return slug or fallback
+
+
+# ------------------------------------------------------------------------------- the model ---
+
+
+@dataclass(frozen=True)
+class Text:
+    paragraphs: tuple[str, ...]
+    heading: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    numeric: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    figure: Any  # plotly.graph_objects.Figure
+
+    def to_json(self) -> dict[str, Any]:
+        spec: dict[str, Any] = figure_bundle(self.figure)["application/vnd.plotly.v1+json"]
+        return spec
+
+
+Block = Text | Table | Chart
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    blocks: tuple[Block, ...]
+
+    def bundles(self) -> list[Bundle]:
+        """The section as display outputs: its heading, then each block."""
+        out: list[Bundle] = [{
+            "text/html": f'<h2 id="{self.id}">{_esc(self.title)}</h2>',
+            "text/plain": self.title,
+        }]  # fmt: skip
+        for block in self.blocks:
+            if isinstance(block, Text):
+                out.append(text_bundle(block.paragraphs, heading=block.heading))
+            elif isinstance(block, Table):
+                out.append(
+                    table_bundle(
+                        block.columns, block.rows, caption=block.caption, numeric=block.numeric
+                    )
+                )
+            else:
+                out.append(figure_bundle(block.figure))
+        return out
+
+
+def _esc(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+@dataclass(frozen=True)
+class Report:
+    """One organisation's client report, as data."""
+
+    organisation: str
+    slug: str
+    brand: Brand
+    title: str
+    subtitle: str
+    meta: dict[str, str]
+    sections: tuple[Section, ...]
+    plan: OrganisationPlan = field(repr=False)
+
+    def section(self, section_id: str) -> Section:
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        raise KeyError(f"no section {section_id!r}; sections: {[s.id for s in self.sections]}")
+
+    def head(self) -> dict[str, Any]:
+        """What the HTML template needs besides the sections: title, brand, contents, meta."""
+        return {
+            "organisation": self.organisation,
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "brand": {
+                "name": self.brand.name,
+                "primary": self.brand.primary,
+                "accent": self.brand.accent,
+                "logo": self.brand.logo.data_uri if self.brand.logo else None,
+            },
+            "contents": [{"id": s.id, "title": s.title} for s in self.sections],
+            "meta": dict(self.meta),
+        }
+
+    def head_bundle(self) -> Bundle:
+        return {
+            REPORT_MIME: self.head(),
+            "text/plain": f"{self.title} — {self.organisation}",
+        }
+
+    def to_notebook(self) -> nbformat.NotebookNode:
+        """The report as an executed-looking notebook, built without a kernel: one cell for the
+        head and one per section, their outputs exactly what the report notebook displays."""
+        import nbformat  # here, not at module level: the report's kernel never needs it
+
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}  # fmt: skip
+        cells = [("report.show_head(r)", [self.head_bundle()])]
+        cells += [(f"report.show_section(r, {s.id!r})", s.bundles()) for s in self.sections]
+        for source, bundles in cells:
+            cell = nbformat.v4.new_code_cell(source)
+            cell.outputs = [
+                nbformat.v4.new_output("display_data", data=b, metadata={}) for b in bundles
+            ]
+            nb.cells.append(cell)
+        return nb
+
+    def to_json(self) -> dict[str, Any]:
+        def block(b: Block) -> dict[str, Any]:
+            if isinstance(b, Text):
+                return {"type": "text", "heading": b.heading, "paragraphs": list(b.paragraphs)}
+            if isinstance(b, Table):
+                return {"type": "table", "caption": b.caption, "columns": list(b.columns),
+                        "rows": [list(r) for r in b.rows]}  # fmt: skip
+            return {"type": "chart", "id": b.id, "figure": b.to_json()}
+
+        return {
+            **self.head(),
+            "sections": [
+                {"id": s.id, "title": s.title, "blocks": [block(b) for b in s.blocks]}
+                for s in self.sections
+            ],
+        }
+
+
+# ------------------------------------------------------------------------------- building ---
+
+
+def _f(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _intro(key: str, **values: Any) -> Text:
+    text = report_text()["sections"][key]
+    return Text(tuple(p.format(**values) for p in text["intro"]))
+
+
+def _title(key: str) -> str:
+    title: str = report_text()["sections"][key]["title"]
+    return title
+
+
+def build_report(
+    plan: OrganisationPlan,
+    brand: Brand,
+    meta: Mapping[str, str],
+    *,
+    questions: int,
+    min_group_size: int,
+    min_gap: float = 0.1,
+    previous: Mapping[str, float | None] | None = None,
+) -> Report:
+    """Every section of the client report for one organisation, as data."""
+    org, decision, roadmap = plan.scores, plan.decision, plan.roadmap
+    words = report_text()
+    targets = {k: v[0] for k, v in decision.targets.items()}
+    dims = org.dimensions
+    figs = charts.figures(org, decision, roadmap)
+    if previous:
+        figs["radar"] = charts.radar(org, targets, previous)
+
+    # Executive summary
+    summary_words = words["sections"]["summary"]
+    lines = [
+        summary_words["recommendation"].format(archetype=decision.archetype.name),
+        summary_words["why"].format(reasons="; ".join(decision.reasons)),
+    ]
+    for gate in decision.gates:
+        key = "gate_fired" if gate.fired else "gate_clear"
+        lines.append(summary_words[key].format(gate=gate.name, reason=gate.reason))
+    gaps = sorted(
+        (d for d in dims if d["score"] is not None and targets[d["id"]] - d["score"] >= min_gap),
+        key=lambda d: (-(targets[d["id"]] - d["score"]), d["id"]),
+    )
+    headline = Table(
+        "Headline figures",
+        ("Measure", "Value"),
+        (
+            ("Respondents", org.respondents),
+            ("Overall score (1–5)", _f(org.overall)),
+            *((v["label"][:1].upper() + v["label"][1:] + " (0–100)", _f(v["value"], 0))
+              for v in decision.readiness.values()),
+            ("Initiatives planned", len(roadmap.items)),
+        ),
+    )  # fmt: skip
+    biggest = Table(
+        "Largest gaps to target",
+        ("Dimension", "Score", "Target", "Gap"),
+        tuple((f"{d['name']} ({d['id']})", _f(d["score"]), _f(targets[d["id"]]),
+               _f(targets[d["id"]] - d["score"])) for d in gaps[:5]),
+        numeric=(1, 2, 3),
+    )  # fmt: skip
+    summary = Section("summary", _title("summary"), (
+        _intro("summary", respondents=org.respondents, questions=questions),
+        Text(tuple(lines), heading="Recommendation"),
+        headline,
+        Chart("readiness", figs["readiness"]),
+        biggest,
+    ))  # fmt: skip
+
+    position = Section("position", _title("position"), (
+        _intro("position"), Chart("radar", figs["radar"]),
+    ))  # fmt: skip
+
+    dim_rows = tuple(
+        (d["pillar"], f"{d['name']} ({d['id']})", _f(d["score"]), _f(targets[d["id"]]),
+         decision.targets[d["id"]][1],
+         _f(None if d["score"] is None else targets[d["id"]] - d["score"]),
+         _f(d.get("coverage")), _f(d.get("consensus")),
+         _f((org.deltas or {}).get("dimensions", {}).get(d["id"])) if org.deltas else "—")
+        for d in dims
+    )  # fmt: skip
+    pillars = Section("pillars", _title("pillars"), (
+        _intro("pillars", min_gap=min_gap),
+        Chart("pillars", figs["pillars"]),
+        Chart("dimensions", figs["dimensions"]),
+        Table("Dimensions", ("Pillar", "Dimension", "Score", "Target", "Target from", "Gap",
+                             "Coverage", "Consensus", "Change since last"), dim_rows,
+              numeric=(2, 3, 5, 6, 7, 8)),
+    ))  # fmt: skip
+
+    disputed = [i for i in org.items if i.get("disputed")]
+    items = Section("items", _title("items"), (
+        _intro("items"),
+        Chart("items", figs["items"]),
+        Table("Disputed questions", ("Question", "Score", "Consensus", "Answers"),
+              tuple((i["id"], _f(i["score"]), _f(i["consensus"]), i["answered"])
+                    for i in disputed), numeric=(1, 2, 3)),
+    ))  # fmt: skip
+
+    breakout_rows = tuple(
+        (b["group_by"].replace("_", " "), b["group"], b["status"].replace("_", " "),
+         "" if b["status"] != "ok" else b["respondents"],
+         "" if b["status"] != "ok" else _f(b["score"]))
+        for b in org.breakouts
+    )  # fmt: skip
+    consensus = Section("consensus", _title("consensus"), (
+        _intro("consensus", min_group_size=min_group_size),
+        Chart("consensus", figs["consensus"]),
+        Chart("perception_role_band", figs["perception_role_band"]),
+        Chart("perception_unit", figs["perception_unit"]),
+        Table("Groups", ("Grouped by", "Group", "Status", "Respondents", "Score"),
+              breakout_rows, numeric=(3, 4)),
+    ))  # fmt: skip
+
+    archetype = decision.archetype
+    rules = tuple(
+        (r.archetype, "yes" if r.matched else "no", "; ".join(t for _, t in r.conditions))
+        for r in decision.rules
+    )
+    transition = Section("transition", _title("transition"), (
+        _intro("transition", summary=archetype.summary, explanation=archetype.explanation),
+        Table("Gates", ("Gate", "Fired", "Figures"),
+              tuple((g.name, "yes" if g.fired else "no", g.reason) for g in decision.gates)),
+        Table("Rules, in order (the first that matches decides)", ("Path", "Matched", "Figures"),
+              rules),
+        Table("Operating model: who is accountable", ("Function", "PMO", "VMO", "Note"),
+              tuple((r.function, r.pmo, r.vmo, r.note) for r in archetype.operating_model)),
+    ))  # fmt: skip
+
+    item_rows = tuple(
+        (i.phase, i.initiative.title, i.start.isoformat(), i.end.isoformat(),
+         i.initiative.owner_role, f"{i.initiative.effort:g}", "★" if i.quick_win else "",
+         i.reason)
+        for i in roadmap.items
+    )  # fmt: skip
+    phases = [p["id"] for p in roadmap.phases]
+    exit_rows = tuple(
+        (f"{row['name']} ({row['dimension']})", _f(row["current"]),
+         *(_f(row["by_phase"].get(p)) for p in phases), _f(row["target"]))
+        for row in roadmap.exit_criteria
+    )  # fmt: skip
+    roadmap_blocks: list[Block] = [
+        _intro("roadmap", message=roadmap.message, capacity=f"{roadmap.capacity_people:g}",
+               start=roadmap.start_date.isoformat(), horizon=roadmap.horizon_months),
+    ]  # fmt: skip
+    if "roadmap" in figs:
+        roadmap_blocks.append(Chart("roadmap", figs["roadmap"]))
+    roadmap_blocks += [
+        Table("Initiatives", ("Phase", "Initiative", "Start", "End", "Owner",
+                              "Person-months", "Quick win", "Why"), item_rows, numeric=(5,)),
+        Table("Phase exit criteria: the level each dimension should reach by the end of the "
+              "phase", ("Dimension", "Now", *(p["name"] for p in roadmap.phases), "Target"),
+              exit_rows, numeric=tuple(range(1, len(phases) + 3))),
+    ]  # fmt: skip
+    if roadmap.residual_gaps:
+        roadmap_blocks.append(Table(
+            "Gaps still open at the end of the horizon", ("Dimension", "Gap", "Still open"),
+            tuple((f"{g['name']} ({g['dimension']})", _f(g["gap"]), _f(g["remaining"]))
+                  for g in roadmap.residual_gaps), numeric=(1, 2),
+        ))  # fmt: skip
+    roadmap_section = Section("roadmap", _title("roadmap"), tuple(roadmap_blocks))
+
+    kpi_rows = tuple(
+        (i.initiative.title, k.name, k.formula, k.unit, k.direction, k.cadence, k.owner_role)
+        for i in roadmap.items
+        for k in i.initiative.kpis
+    )
+    kpis = Section("kpis", _title("kpis"), (
+        _intro("kpis"),
+        Table("KPIs", ("Initiative", "KPI", "Formula", "Unit", "Direction", "Cadence", "Owner"),
+              kpi_rows),
+    ))  # fmt: skip
+
+    voices = Section("voices", _title("voices"), (
+        _intro("voices"),
+        Table("Comments", ("Question", "Comment"),
+              tuple((c.get("question") or "general", c["text"]) for c in org.comments)),
+    ))  # fmt: skip
+
+    suppressed = [f"{b['group_by'].replace('_', ' ')}: {b['group']}" for b in org.breakouts
+                  if b["status"] == SUPPRESSED]  # fmt: skip
+    answered = sum(i.get("answered", 0) for i in org.items)
+    na = sum(i.get("not_applicable", 0) for i in org.items)
+    dk = sum(i.get("dont_know", 0) for i in org.items)
+    coverage = [d["coverage"] for d in dims if d.get("coverage") is not None]
+    appendix = Section("appendix", _title("appendix"), (
+        _intro("appendix"),
+        Table("Method", ("Item", "Value"), (
+            ("Respondents", org.respondents),
+            ("Answers on the 1–5 scale", answered),
+            ("Not applicable", na),
+            ("Don't know", dk),
+            ("Mean coverage of a dimension",
+             f"{sum(coverage) / len(coverage):.0%}" if coverage else "—"),
+            ("Smallest group shown", min_group_size),
+            ("Suppressed groups", ", ".join(suppressed) or "none"),
+            *((f"Data quality: {k.replace('_', ' ')}", v) for k, v in org.data_quality.items()),
+            ("Instrument", meta.get("instrument", "")),
+            ("pmo2vmo version", meta.get("pmo2vmo_version", "")),
+            ("Input SHA-256", meta.get("input_sha256", "")),
+            ("Generated", meta.get("generated", "")),
+        )),
+        Text(tuple(org.warnings), heading="Data-quality warnings") if org.warnings
+        else Text(("No data-quality warnings.",)),
+    ))  # fmt: skip
+
+    return Report(
+        organisation=org.organisation,
+        slug=slugify(org.organisation),
+        brand=brand,
+        title=words["title"],
+        subtitle=words["subtitle"],
+        meta=dict(meta),
+        sections=(
+            summary,
+            position,
+            pillars,
+            items,
+            consensus,
+            transition,
+            roadmap_section,
+            kpis,
+            voices,
+            appendix,
+        ),
+        plan=plan,
+    )
+
+
+# ------------------------------------------------------------------ the report notebook ---
+
+
+@dataclass(frozen=True)
+class Job:
+    """What one run of the report notebook works on (written as JSON by :mod:`pmo2vmo.run`)."""
+
+    responses: str
+    profile: str | None = None
+    previous: str | None = None
+    organisation_index: int = 0
+    output_dir: str | None = None
+    formats: tuple[str, ...] = ()
+    nonce: str = ""
+    generated: str | None = None
+
+
+def load_job(path: str | Path) -> Job:
+    """The job file the runner wrote."""
+    import json
+
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    data["formats"] = tuple(data.get("formats", ()))
+    return Job(**data)
+
+
+def job_from_parameters(
+    job: str | Path | None = None,
+    *,
+    responses: str | Path | None = None,
+    profile: str | Path | None = None,
+    previous: str | Path | None = None,
+    organisation_index: int = 0,
+    output_dir: str | Path | None = None,
+    formats: str = "",
+    generated: str | None = None,
+) -> Job:
+    """The report notebook's parameters as a :class:`Job`: the runner's job file when given,
+    else the parameters, with the bundled sample (Harbor Mutual) as the default input."""
+    from pmo2vmo.resources import samples_dir
+
+    if job is not None:
+        return load_job(job)
+    if responses is None:
+        responses = samples_dir() / "harbor-mutual.csv"
+        profile = profile or samples_dir() / "harbor-mutual.yaml"
+    return Job(
+        responses=str(responses),
+        profile=None if profile is None else str(profile),
+        previous=None if previous is None else str(previous),
+        organisation_index=organisation_index,
+        output_dir=None if output_dir is None else str(output_dir),
+        formats=tuple(f.strip() for f in formats.split(",") if f.strip()),
+        generated=generated,
+    )
+
+
+def prepare(job: Job) -> Report:
+    """Score, decide, plan and build the report for the job's organisation."""
+    from pmo2vmo import __version__
+    from pmo2vmo.branding import brand_for
+    from pmo2vmo.instrument import load_instrument
+    from pmo2vmo.pipeline import roadmap_files
+    from pmo2vmo.profile import Profile, load_profile
+    from pmo2vmo.roadmap import load_settings
+
+    result = roadmap_files([job.responses], profile=job.profile, previous=job.previous)
+    plan = result.organisations[job.organisation_index]
+    profile = load_profile(job.profile) if job.profile else Profile()
+    instrument = load_instrument().tailored(profile)
+    scores = result.scores
+    meta = {
+        "instrument": f"{scores.instrument_id} {scores.instrument_version}",
+        "pmo2vmo_version": __version__,
+        "input_sha256": scores.input_sha256,
+        "generated": job.generated or dt.date.today().isoformat(),
+        "catalogue": result.catalogue_version,
+    }
+    previous = None
+    deltas = plan.scores.deltas
+    if deltas and deltas.get("previous_found"):
+        previous = {
+            d["id"]: (None if d["score"] is None or deltas["dimensions"].get(d["id"]) is None
+                      else round(d["score"] - deltas["dimensions"][d["id"]], 4))
+            for d in plan.scores.dimensions
+        }  # fmt: skip
+    return build_report(
+        plan,
+        brand_for(profile, plan.scores.organisation, job.profile),
+        meta,
+        questions=sum(len(d.questions) for d in instrument.dimensions),
+        min_group_size=scores.min_group_size,
+        min_gap=load_settings().min_gap,
+        previous=previous,
+    )
+
+
+def show_head(report: Report) -> None:
+    """Display the report's head (title, brand, contents) for the HTML template."""
+    from pmo2vmo.show import show_bundle
+
+    show_bundle(report.head_bundle())
+
+
+def show_section(report: Report, section_id: str) -> None:
+    """Display one section of the report, as the client will read it."""
+    from pmo2vmo.show import show_bundle
+
+    for bundle in report.section(section_id).bundles():
+        show_bundle(bundle)
+
+
+def key_figures(report: Report) -> list[str]:
+    """The figures a reviewer checks first (printed by the notebook, compared by nbval)."""
+    plan = report.plan
+    lines = [
+        (
+            f"{report.organisation}: {plan.scores.respondents} respondents, overall "
+            f"{_f(plan.scores.overall)}"
+        )
+    ]
+    lines += [f"{p['id']} {p['name']}: {_f(p['score'])} (level {p['achieved_level']})"
+              for p in plan.scores.pillars]  # fmt: skip
+    lines.append(f"path: {plan.decision.archetype.id}; "
+                 f"gates fired: {[g.id for g in plan.decision.gates if g.fired]}")  # fmt: skip
+    lines.append(f"roadmap: {len(plan.roadmap.items)} initiatives; {plan.roadmap.message}")
+    return lines
+
+
+def finish(report: Report, job: Job) -> list[str]:
+    """Write the deliverables built in the kernel (workbook, deck) and the success sentinel.
+
+    The sentinel, written last and carrying the run's nonce, is how the runner knows every cell
+    ran: papermill marks cells completed even after a timeout or a dead kernel.
+    """
+    import json
+
+    from pmo2vmo.atomic import write_text_atomic
+    from pmo2vmo.run import NAMES
+
+    if job.output_dir is None:
+        return []
+    out = Path(job.output_dir)
+    written = []
+    if "xlsx" in job.formats:
+        from pmo2vmo.report_workbook import write_report_workbook
+
+        written.append(str(write_report_workbook(report.plan, report.meta,
+                                                 out / NAMES["xlsx"])))  # fmt: skip
+    if "pptx" in job.formats:
+        from pmo2vmo.deck import write_deck
+
+        written.append(str(write_deck(report.plan, report.brand, report.meta,
+                                      out / NAMES["pptx"])))  # fmt: skip
+    write_text_atomic(out / "done.json", json.dumps({"nonce": job.nonce, "written": written}))
+    return written

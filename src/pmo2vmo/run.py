@@ -1,0 +1,234 @@
+"""``pmo2vmo run``: execute the report notebook per organisation and write the deliverables.
+
+For each organisation in the input file:
+
+1. a private staging folder is made inside ``--out`` and a job file written into it (input,
+   profile, previous scores, organisation index, formats, a random nonce). The notebook's only
+   parameter is that job file's path: client text never becomes notebook code;
+2. papermill executes ``playbook/10-client-report.ipynb`` in a fresh kernel; the notebook
+   writes the workbook and deck into the staging folder and, last, a sentinel carrying the nonce
+   (papermill marks every cell completed even after a timeout or a dead kernel: the sentinel is
+   the proof the run finished);
+3. the executed notebook is converted to HTML in-process (:mod:`pmo2vmo.html`), and every
+   deliverable is moved into ``--out`` atomically under a safe slug of the organisation's name.
+
+An interrupted run leaves the previous deliverables or none, never a half-written file. A failed
+notebook is reported with the cell and the error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pmo2vmo.atomic import write_text_atomic
+from pmo2vmo.errors import InputProblem, InvalidInputError, Pmo2vmoError
+from pmo2vmo.resources import data_dir
+
+FORMATS = ("html", "ipynb", "xlsx", "pptx")
+REPORT_NOTEBOOK = "10-client-report.ipynb"
+NAMES = {"html": "report.html", "ipynb": "report.ipynb", "xlsx": "scores.xlsx", "pptx": "deck.pptx"}
+
+
+class RunError(Pmo2vmoError):
+    """The report notebook failed for an organisation."""
+
+
+@dataclass
+class Outcome:
+    """What happened to one organisation's report."""
+
+    organisation: str
+    slug: str
+    status: str  # "ok" or "failed"
+    outputs: list[Path] = field(default_factory=list)
+    error: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "organisation": self.organisation,
+            "slug": self.slug,
+            "status": self.status,
+            "outputs": [str(p) for p in self.outputs],
+            "error": self.error,
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+        }
+
+
+def parse_formats(text: str | Sequence[str]) -> tuple[str, ...]:
+    """``"html,xlsx"`` → ``("html", "xlsx")``, in canonical order; unknown formats are an error."""
+    items = text.split(",") if isinstance(text, str) else list(text)
+    wanted = {f.strip().lower() for f in items if f.strip()}
+    unknown = sorted(wanted - set(FORMATS))
+    if unknown or not wanted:
+        raise InvalidInputError([InputProblem(
+            "--formats", f"unknown format(s) {', '.join(unknown)}" if unknown else "no format",
+            f"choose from {', '.join(FORMATS)}",
+        )])  # fmt: skip
+    return tuple(f for f in FORMATS if f in wanted)
+
+
+def report_date() -> str:
+    """Today, or the date of ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
+    return dt.date.today().isoformat()
+
+
+def unique_slugs(names: Sequence[str]) -> list[str]:
+    """A safe, distinct file-name stem per organisation."""
+    from pmo2vmo.report import slugify
+
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        slug = slugify(name)
+        seen[slug] = seen.get(slug, 0) + 1
+        out.append(slug if seen[slug] == 1 else f"{slug}-{seen[slug]}")
+    return out
+
+
+def skip_slow_optional_imports() -> None:
+    """Keep an optional, slow import out of this process.
+
+    nbformat (and so papermill and nbconvert) imports jsonschema, which imports ``rfc3987_syntax``
+    when installed (jupyterlab's dependencies install it) to check IRI formats; it compiles a
+    grammar at import time: 2.5 s measured here, for checks notebook validation never makes.
+    Marking it absent makes jsonschema skip that one format checker. No effect if something
+    imported it already.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+def _failure(exc: BaseException) -> str:
+    """A one-line account of a notebook failure: the cell and the error."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        source = (exc.source or "").strip().splitlines()
+        first = source[0] if source else ""
+        return f"cell {exc.cell_index} ({first[:80]!r}) raised {exc.ename}: {exc.evalue}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def execute_report(
+    job: dict[str, Any],
+    staging: Path,
+    *,
+    timeout: float | None = None,
+    kernel_name: str = "python3",
+    notebook: Path | None = None,
+) -> tuple[Any, dict[str, float]]:
+    """Run the report notebook on one job; return the executed notebook and timings.
+
+    Raises :class:`RunError` naming the failing cell, or the missing sentinel.
+    """
+    skip_slow_optional_imports()
+    import nbformat
+    import papermill
+
+    job_path = staging / "job.json"
+    job_path.write_text(json.dumps(job), encoding="utf-8")
+    executed = staging / "executed.ipynb"
+    started = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(notebook or data_dir("playbook") / REPORT_NOTEBOOK),
+            str(executed),
+            parameters={"job": str(job_path)},
+            kernel_name=kernel_name,
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=timeout,
+            cwd=str(staging),
+        )
+    except Exception as exc:  # every notebook failure becomes a reported failure
+        raise RunError(_failure(exc)) from exc
+    seconds = {"notebook": time.perf_counter() - started}
+    sentinel = staging / "done.json"
+    try:
+        done = json.loads(sentinel.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        done = {}
+    if done.get("nonce") != job["nonce"]:
+        raise RunError(
+            "the report notebook did not finish (no success sentinel from its last cell)"
+        )
+    return nbformat.read(str(executed), as_version=4), seconds
+
+
+def run_report(
+    path: Path | str,
+    out: Path | str,
+    *,
+    profile: Path | str | None = None,
+    previous: Path | str | None = None,
+    formats: str | Sequence[str] = FORMATS,
+    timeout: float | None = 600,
+    notebook: Path | None = None,
+) -> list[Outcome]:
+    """Write the deliverables for every organisation in ``path`` into ``out``.
+
+    Invalid input raises :class:`InvalidInputError` before anything runs; a failing notebook
+    gives an :class:`Outcome` with status ``failed`` and leaves other organisations' reports be.
+    ``notebook`` replaces the bundled report notebook (a tailored copy, or a test's).
+    """
+    skip_slow_optional_imports()
+    import nbformat
+
+    from pmo2vmo.html import notebook_to_html
+    from pmo2vmo.pipeline import roadmap_files
+
+    wanted = parse_formats(formats)
+    result = roadmap_files([path], profile=profile, previous=previous)  # validates everything
+    names = [p.scores.organisation for p in result.organisations]
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    generated = report_date()
+    outcomes = []
+    for index, (name, slug) in enumerate(zip(names, unique_slugs(names), strict=True)):
+        staging = Path(tempfile.mkdtemp(prefix=".pmo2vmo-", dir=out))
+        job = {
+            "responses": str(Path(path).resolve()),
+            "profile": None if profile is None else str(Path(profile).resolve()),
+            "previous": None if previous is None else str(Path(previous).resolve()),
+            "organisation_index": index,
+            "output_dir": str(staging),
+            "formats": [f for f in wanted if f in ("xlsx", "pptx")],
+            "nonce": secrets.token_hex(16),
+            "generated": generated,
+        }
+        outcome = Outcome(name, slug, "ok")
+        try:
+            nb, outcome.seconds = execute_report(job, staging, timeout=timeout, notebook=notebook)
+            started = time.perf_counter()
+            targets = {f: out / f"{slug}-{NAMES[f]}" for f in wanted}
+            if "html" in wanted:
+                outcome.outputs.append(write_text_atomic(targets["html"], notebook_to_html(nb)))
+            outcome.seconds["html"] = time.perf_counter() - started
+            if "ipynb" in wanted:
+                text = nbformat.writes(nb)
+                outcome.outputs.append(write_text_atomic(targets["ipynb"], text))
+            for fmt in ("xlsx", "pptx"):
+                if fmt in wanted:
+                    os.replace(staging / NAMES[fmt], targets[fmt])  # same folder tree: atomic
+                    outcome.outputs.append(targets[fmt])
+        except RunError as exc:
+            outcome.status, outcome.error = "failed", str(exc)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        outcomes.append(outcome)
+    return outcomes

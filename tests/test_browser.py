@@ -1,0 +1,103 @@
+"""The HTML report in a real browser: headless Chromium (the OS package, driven by Playwright)
+with every network request blocked. Every chart draws, nothing logs an error, nothing is fetched,
+and a script-bearing client name and comments show as text without running."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import HOSTILE_COMMENTS, HOSTILE_NAME
+from pmo2vmo import html, report
+from pmo2vmo.resources import samples_dir
+
+pytestmark = pytest.mark.slow
+CHROMIUM = os.environ.get("PMO2VMO_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is missing at {CHROMIUM}: .ci/run must install it")
+        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def _open(browser: Any, page_file: Path) -> dict[str, Any]:
+    """Load a report with the network blocked; collect what happened."""
+    seen: dict[str, Any] = {"requests": [], "console": [], "dialogs": [], "errors": []}
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+
+    def route(r: Any) -> None:
+        url = r.request.url
+        seen["requests"].append(url)
+        if url.startswith("file://"):
+            r.continue_()
+        else:
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: seen["console"].append((m.type, m.text)))
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+    page.goto(page_file.as_uri())
+    page.wait_for_selector("body[data-charts-done]", timeout=60_000)
+    seen["charts"] = page.eval_on_selector_all(
+        "div.p2v-chart", "els => els.map(e => e.getAttribute('data-drawn'))"
+    )
+    seen["svgs"] = page.eval_on_selector_all("div.p2v-chart .main-svg", "els => els.length")
+    seen["text"] = page.inner_text("body")
+    seen["images"] = page.eval_on_selector_all("img", "els => els.map(e => e.getAttribute('src'))")
+    context.close()
+    return seen
+
+
+def _write(tmp_path: Path, responses: Path, profile: Path) -> Path:
+    job = report.Job(responses=str(responses), profile=str(profile), generated="2027-01-04")
+    page = tmp_path / f"{responses.stem}.html"
+    page.write_text(html.notebook_to_html(report.prepare(job).to_notebook()), encoding="utf-8")
+    return page
+
+
+def test_report_draws_every_chart_offline(browser: Any, tmp_path: Path) -> None:
+    """Every chart of the Northwind report draws with the network blocked, with no console
+    error and no request beyond the file itself."""
+    page = _write(tmp_path, samples_dir() / "northwind-utilities.xlsx",
+                  samples_dir() / "northwind-utilities.yaml")  # fmt: skip
+    seen = _open(browser, page)
+    assert len(seen["charts"]) == 9
+    assert seen["charts"] == ["true"] * 9
+    assert seen["svgs"] >= 9
+    assert [r for r in seen["requests"] if not r.startswith("file://")] == []
+    assert [c for c in seen["console"] if c[0] in {"error", "warning"}] == []
+    assert seen["errors"] == []
+    assert "Recommended path: Strengthen the PMO first." in seen["text"]
+
+
+def test_hostile_client_text_shows_as_text(
+    browser: Any, tmp_path: Path, hostile_sample: tuple[Path, Path]
+) -> None:
+    """A client named <img src=x onerror=alert(1)> with script-bearing comments: the name and
+    comments read as text, no dialog opens, no image loads, every chart still draws."""
+    seen = _open(browser, _write(tmp_path, *hostile_sample))
+    assert seen["dialogs"] == []
+    assert seen["errors"] == []
+    assert seen["images"] == []  # no logo in this profile, and no injected <img>
+    assert HOSTILE_NAME in seen["text"]
+    assert '<script>alert("comment")</script>' in seen["text"]
+    assert HOSTILE_COMMENTS[1].split("\x07")[0] in seen["text"]
+    assert set(seen["charts"]) == {"true"}

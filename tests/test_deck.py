@@ -1,0 +1,512 @@
+"""The client deck: native charts with the plan's numbers, safe text, suppression, atomic writes."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import re
+import struct
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pptx
+import pytest
+from pptx.enum.chart import XL_CHART_TYPE
+from pptx.enum.dml import MSO_FILL
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pptx.util import Inches
+
+from pmo2vmo.branding import Brand, Logo
+from pmo2vmo.deck import _text, build_deck, write_deck
+from pmo2vmo.pipeline import OrganisationPlan, roadmap_files
+from pmo2vmo.profile import Profile
+
+META = {
+    "generated": "2027-01-04",
+    "instrument": "pmo2vmo-core 1.0.0",
+    "pmo2vmo_version": "0.1.0",
+    "input_sha256": "ab" * 32,
+}
+HOSTILE_NAME = "<img src=x onerror=alert(1)>\x07\x00 =1+1"
+HOSTILE_COMMENT = '=HYPERLINK("http://x")'
+DDE = "=cmd|' /C calc'!A0"
+CHART_TYPES = {
+    XL_CHART_TYPE.RADAR_MARKERS,
+    XL_CHART_TYPE.COLUMN_CLUSTERED,
+    XL_CHART_TYPE.BAR_CLUSTERED,
+    XL_CHART_TYPE.BAR_STACKED,
+}
+
+
+def _brand(name: str = "Client", logo: Logo | None = None) -> Brand:
+    return Brand(name=name, primary="#0b5394", accent="#c55a11", logo=logo)
+
+
+def _png(width: int = 4, height: int = 2) -> bytes:
+    """A tiny valid RGB PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    rows = b"".join(b"\x00" + b"\x0b\x53\x94" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture(scope="module")
+def plans(samples: dict[str, tuple[Path, Profile]]) -> dict[str, OrganisationPlan]:
+    out = {}
+    for slug, (data, _) in samples.items():
+        out[slug] = roadmap_files([data], profile=data.with_suffix(".yaml")).organisations[0]
+    return out
+
+
+@pytest.fixture(scope="module")
+def decks(
+    plans: dict[str, OrganisationPlan], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    """Each sample's deck, written to disk and reopened."""
+    folder = tmp_path_factory.mktemp("decks")
+    out = {}
+    for slug, plan in plans.items():
+        path = write_deck(plan, _brand(plan.scores.organisation), META, folder / f"{slug}.pptx")
+        out[slug] = pptx.Presentation(str(path))
+    return out
+
+
+def _titles(prs: Any) -> list[str]:
+    return [s.shapes.title.text if s.shapes.title is not None else "" for s in prs.slides]
+
+
+def _slides(prs: Any, title: str) -> list[Any]:
+    """Slides whose title is ``title``, or ``title (i/n)``."""
+    pattern = re.compile(rf"^{re.escape(title)}( \(\d+/\d+\))?$")
+    return [
+        s for s in prs.slides if s.shapes.title is not None and pattern.match(s.shapes.title.text)
+    ]
+
+
+def _charts(slides: Any) -> list[Any]:
+    return [shape.chart for slide in slides for shape in slide.shapes if shape.has_chart]
+
+
+def _table_rows(slides: Any) -> list[list[str]]:
+    """Body rows (header dropped) of every table on ``slides``, in order."""
+    rows = []
+    for slide in slides:
+        for shape in slide.shapes:
+            if shape.has_table:
+                cells = [[c.text for c in row.cells] for row in shape.table.rows]
+                rows.extend(cells[1:])
+    return rows
+
+
+def _all_text(prs: Any) -> Iterator[str]:
+    """Every piece of text in the deck: shapes, tables, chart categories and notes."""
+    for slide in prs.slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                yield shape.text_frame.text
+            if shape.has_table:
+                yield from (c.text for row in shape.table.rows for c in row.cells)
+            if shape.has_chart:
+                yield from (str(c) for c in shape.chart.plots[0].categories)
+        if slide.has_notes_slide:
+            yield slide.notes_slide.notes_text_frame.text
+
+
+def _with(plan: OrganisationPlan, **changes: Any) -> OrganisationPlan:
+    """A deep copy of ``plan`` (scores changed as given)."""
+    other = copy.deepcopy(plan)
+    for key, value in changes.items():
+        setattr(other.scores, key, value)
+    return other
+
+
+def test_slides_tell_the_story_in_order(decks: dict[str, Any]) -> None:
+    """The deck is 16:9 and runs title, summary, … roadmap, KPIs, exit criteria, method."""
+    prs = decks["harbor-mutual"]
+    assert (prs.slide_width, prs.slide_height) == (Inches(13.333), Inches(7.5))
+    titles = _titles(prs)
+    assert titles[0] == "Harbor Mutual Insurance"
+    assert titles[1] == "Executive summary"
+    assert titles[-1] == "Method and data quality"
+    order = ["Executive summary", "Operating model: who does what",
+             "Current against target, by dimension", "Pillar scores and achieved levels",
+             "Consensus and perception gaps", "Views by group", "What respondents said",
+             "Roadmap", "Roadmap items", "KPIs to track", "Phase exit criteria",
+             "Method and data quality"]  # fmt: skip
+    positions = [titles.index(next(t for t in titles if t.startswith(name))) for name in order]
+    assert positions == sorted(positions)
+    assert sum(t.endswith("dimensions by gap to target") for t in titles) == 4
+
+
+def test_charts_are_native_and_editable(decks: dict[str, Any]) -> None:
+    """Every chart is a python-pptx chart with embedded data; no picture stands in for one."""
+    for slug, prs in decks.items():
+        charts = _charts(prs.slides)
+        assert {c.chart_type for c in charts} == CHART_TYPES, slug
+        for chart in charts:
+            assert chart.part.chart_workbook.xlsx_part is not None
+        pictures = [s for slide in prs.slides for s in slide.shapes
+                    if s.shape_type == MSO_SHAPE_TYPE.PICTURE]  # fmt: skip
+        assert pictures == [], slug
+
+
+def test_radar_shows_scores_against_targets(
+    decks: dict[str, Any], plans: dict[str, OrganisationPlan]
+) -> None:
+    """Radar categories are the dimension ids; its series are the scores and targets, rounded."""
+    for slug, prs in decks.items():
+        plan = plans[slug]
+        (chart,) = _charts(_slides(prs, "Current against target, by dimension"))
+        assert chart.chart_type == XL_CHART_TYPE.RADAR_MARKERS
+        dims = plan.scores.dimensions
+        assert list(chart.plots[0].categories) == [d["id"] for d in dims]
+        current, target = chart.plots[0].series
+        assert (current.name, target.name) == ("Current", "Target")
+        assert list(current.values) == [round(d["score"], 2) for d in dims]
+        assert list(target.values) == [round(plan.decision.targets[d["id"]][0], 2) for d in dims]
+
+
+def test_dimensions_without_answers_are_left_out_not_zero(
+    plans: dict[str, OrganisationPlan],
+) -> None:
+    """A dimension scored None is absent from the radar and the bars, and named as not scored."""
+    plan = copy.deepcopy(plans["lumen-digital"])
+    for dim in plan.scores.dimensions[:2]:
+        dim.update(score=None, gap=None)
+    prs = build_deck(plan, _brand(), META)
+    missing = {d["id"] for d in plan.scores.dimensions[:2]}
+    (radar,) = _charts(_slides(prs, "Current against target, by dimension"))
+    assert missing.isdisjoint(radar.plots[0].categories)
+    assert len(radar.plots[0].categories) == len(plan.scores.dimensions) - 2
+    assert 0 not in radar.plots[0].series[0].values
+    bars = [c for c in _charts(prs.slides) if c.chart_type == XL_CHART_TYPE.BAR_CLUSTERED]
+    labels = [str(c) for chart in bars for c in chart.plots[0].categories]
+    assert not [label for label in labels if label.split()[0] in missing]
+    assert any("Not scored (no answers, not 0)" in t for t in _all_text(prs))
+
+
+def test_pillar_bars_match_pillar_scores(
+    decks: dict[str, Any], plans: dict[str, OrganisationPlan]
+) -> None:
+    """Pillar bars carry the pillar scores and name each pillar's achieved level."""
+    for slug, prs in decks.items():
+        pillars = plans[slug].scores.pillars
+        (chart,) = _charts(_slides(prs, "Pillar scores and achieved levels"))
+        assert chart.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
+        assert list(chart.plots[0].series[0].values) == [round(p["score"], 2) for p in pillars]
+        for label, pillar in zip(chart.plots[0].categories, pillars, strict=True):
+            assert str(label).startswith(pillar["name"])
+            assert f"level {pillar['achieved_level']} {pillar['achieved_level_name']}" in label
+
+
+def test_pillar_without_score_is_a_gap_not_zero(plans: dict[str, OrganisationPlan]) -> None:
+    """A pillar with no score has no bar value and says so in its label."""
+    plan = copy.deepcopy(plans["harbor-mutual"])
+    plan.scores.pillars[1].update(score=None, achieved_level=None, achieved_level_name=None)
+    (chart,) = _charts(
+        _slides(build_deck(plan, _brand(), META), "Pillar scores and achieved levels")
+    )
+    assert chart.plots[0].series[0].values[1] is None
+    assert "(no score)" in chart.plots[0].categories[1]
+
+
+def test_dimension_bars_put_the_largest_gap_first(
+    decks: dict[str, Any], plans: dict[str, OrganisationPlan]
+) -> None:
+    """Each pillar's dimension bars are sorted by gap (target − current), largest first."""
+    plan = plans["northwind-utilities"]
+    prs = decks["northwind-utilities"]
+    for pillar in plan.scores.pillars:
+        (chart,) = _charts(_slides(prs, f"{pillar['name']}: dimensions by gap to target"))
+        current, target = (list(s.values) for s in chart.plots[0].series)
+        gaps = [t - c for c, t in zip(current, target, strict=True)]
+        assert gaps == sorted(gaps, reverse=True)
+        ids = [str(c).split()[0] for c in chart.plots[0].categories]
+        assert sorted(ids) == sorted(d["id"] for d in plan.scores.dimensions
+                                     if d["pillar"] == pillar["id"])  # fmt: skip
+
+
+def test_gantt_has_one_bar_per_item_in_plan_order(
+    decks: dict[str, Any], plans: dict[str, OrganisationPlan]
+) -> None:
+    """The Gantt is a stacked bar: an invisible start series, then durations in days by phase."""
+    for slug, prs in decks.items():
+        items = plans[slug].roadmap.items
+        charts = _charts(_slides(prs, "Roadmap"))
+        assert [c.chart_type for c in charts] == [XL_CHART_TYPE.BAR_STACKED] * len(charts)
+        categories = [str(c) for chart in charts for c in chart.plots[0].categories]
+        assert categories == [i.initiative.title for i in items]
+        chart = charts[0]
+        offset, *phases = chart.plots[0].series
+        assert offset.format.fill.type == MSO_FILL.BACKGROUND
+        epoch = dt.date(1899, 12, 30)
+        assert list(offset.values) == [(i.start - epoch).days for i in items]
+        for index, item in enumerate(items):
+            days = [s.values[index] for s in phases if s.values[index] is not None]
+            assert days == [(item.end - item.start).days + 1]
+            assert phases[[s.name for s in phases].index(item.phase)].values[index] == days[0]
+
+
+def test_long_roadmap_splits_the_gantt(plans: dict[str, OrganisationPlan]) -> None:
+    """More than 25 items: the Gantt continues on further slides, every item still once."""
+    plan = copy.deepcopy(plans["harbor-mutual"])
+    plan.roadmap.items = plan.roadmap.items * 2
+    prs = build_deck(plan, _brand(), META)
+    slides = _slides(prs, "Roadmap")
+    assert [s.shapes.title.text for s in slides] == ["Roadmap (1/2)", "Roadmap (2/2)"]
+    categories = [str(c) for chart in _charts(slides) for c in chart.plots[0].categories]
+    assert categories == [i.initiative.title for i in plan.roadmap.items]
+
+
+def test_roadmap_table_lists_every_item(
+    decks: dict[str, Any], plans: dict[str, OrganisationPlan]
+) -> None:
+    """Roadmap tables have one row per item: phase, title, dates, owner, quick win — ≤10 a slide."""
+    for slug, prs in decks.items():
+        items = plans[slug].roadmap.items
+        slides = _slides(prs, "Roadmap items")
+        assert len(slides) == -(-len(items) // 10)
+        rows = _table_rows(slides)
+        expected = [
+            [i.phase, i.initiative.title, i.start.isoformat(), i.end.isoformat(),
+             i.initiative.owner_role, "yes" if i.quick_win else ""]
+            for i in items
+        ]  # fmt: skip
+        assert [r[:6] for r in rows] == expected
+        notes = " ".join(s.notes_slide.notes_text_frame.text for s in slides)
+        assert all(i.reason in notes for i in items)
+
+
+def test_kpi_table_lists_the_planned_initiatives_kpis(
+    decks: dict[str, Any], plans: dict[str, OrganisationPlan]
+) -> None:
+    """KPI tables list every KPI of every planned initiative with formula, unit, direction,
+    cadence and owner."""
+    for slug, prs in decks.items():
+        rows = _table_rows(_slides(prs, "KPIs to track"))
+        expected = [
+            [k.name, k.formula, k.unit, k.direction, k.cadence, k.owner_role]
+            for i in plans[slug].roadmap.items
+            for k in i.initiative.kpis
+        ]
+        assert [r[1:] for r in rows] == expected
+
+
+def test_exit_criteria_table_has_a_column_per_phase(
+    decks: dict[str, Any], plans: dict[str, OrganisationPlan]
+) -> None:
+    """Exit criteria: dimension, current, the level by the end of each phase, target."""
+    roadmap = plans["northwind-utilities"].roadmap
+    rows = _table_rows(_slides(decks["northwind-utilities"], "Phase exit criteria"))
+    assert len(rows) == len(roadmap.exit_criteria)
+    for row, crit in zip(rows, roadmap.exit_criteria, strict=True):
+        by_phase = [f"{crit['by_phase'][p['id']]:.2f}" for p in roadmap.phases]
+        assert row == [f"{crit['dimension']} {crit['name']}", f"{crit['current']:.2f}",
+                       *by_phase, f"{crit['target']:.2f}"]  # fmt: skip
+
+
+def test_suppressed_groups_never_show_a_number(
+    decks: dict[str, Any], plans: dict[str, OrganisationPlan]
+) -> None:
+    """A suppressed breakout group appears only as "suppressed": no digit in its row."""
+    for slug, prs in decks.items():
+        breakouts = plans[slug].scores.breakouts
+        suppressed = [b for b in breakouts if b["status"] == "suppressed"]
+        assert suppressed, slug  # every sample has some
+        rows = _table_rows(_slides(prs, "Views by group"))
+        assert len(rows) == len(breakouts)
+        hidden = [r for r in rows if "suppressed" in r]
+        assert [r[1] for r in hidden] == [b["group"] for b in suppressed]
+        for row in hidden:
+            assert row[2:] == ["suppressed"] * (len(row) - 2)
+            assert not re.search(r"\d", " ".join(row[2:]))
+        # Nowhere else does a group hidden in every breakout sit next to a number.
+        shown = {b["group"] for b in breakouts if b["status"] != "suppressed"}
+        hidden_names = {b["group"] for b in suppressed} - shown
+        for text in _all_text(prs):
+            for name in hidden_names:
+                assert not re.search(rf"\b{re.escape(name)}\s*[:(]?\s*\d", text), (name, text)
+
+
+def test_comments_are_anonymous_and_a_long_list_is_cut(
+    decks: dict[str, Any], plans: dict[str, OrganisationPlan]
+) -> None:
+    """Comments show question, text and how many gave it; beyond what fits, the slide says how
+    many more there are."""
+    comments = plans["harbor-mutual"].scores.comments
+    distinct = {c["text"] for c in comments}
+    (slide,) = _slides(decks["harbor-mutual"], "What respondents said")
+    rows = _table_rows([slide])
+    assert 0 < len(rows) <= 10
+    assert len({row[1] for row in rows}) == len(rows)  # identical texts merged
+    for question, text, times in rows:
+        assert text in distinct
+        assert int(times) == sum(c["text"] == text for c in comments)
+        assert question in {c["question"] for c in comments if c["text"] == text}
+    notes = [s.text_frame.text for s in slide.shapes if s.has_text_frame]
+    assert any(f"{len(distinct) - len(rows)} more" in t for t in notes)
+
+
+def test_hostile_text_is_written_verbatim_and_reopens(
+    plans: dict[str, OrganisationPlan], tmp_path: Path
+) -> None:
+    """Markup, formulas and control characters in client text: written as plain text, minus
+    the control characters, and the file reopens."""
+    plan = _with(
+        plans["harbor-mutual"],
+        organisation=HOSTILE_NAME,
+        comments=[
+            {"question": None, "text": HOSTILE_COMMENT},
+            {"question": "PB-GOV-01", "text": DDE},
+        ],
+    )
+    item = plan.roadmap.items[0]
+    item.initiative = item.initiative.model_copy(update={"title": DDE + "\x1b"})
+    path = write_deck(plan, _brand(HOSTILE_NAME), META, tmp_path / "hostile.pptx")
+    prs = pptx.Presentation(str(path))
+    clean = "<img src=x onerror=alert(1)> =1+1"
+    assert prs.slides[0].shapes.title.text == clean
+    texts = list(_all_text(prs))
+    assert any(t == HOSTILE_COMMENT for t in texts)
+    assert any(t == DDE for t in texts)
+    assert not any("_x00" in t or "\x07" in t or "\x00" in t for t in texts)
+    (gantt,) = _charts(_slides(prs, "Roadmap"))
+    assert gantt.plots[0].categories[0] == DDE
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(gantt.part.chart_workbook.xlsx_part.blob), read_only=False
+    )
+    cell = workbook.active["A2"]
+    assert (cell.value, cell.data_type) == (DDE, "s")  # text, not a formula
+
+
+def test_text_removes_only_xml_illegal_characters() -> None:
+    """_text keeps tab and line feed, turns CR LF into LF and drops other control characters."""
+    assert _text("a\x00b\x07c\x1bd\te\nf\r\ng\x0bh\ud800i") == "abcd\te\nf\nghi"
+    assert _text(None) == ""
+    assert _text(DDE) == DDE
+
+
+def test_no_text_is_a_field(decks: dict[str, Any]) -> None:
+    """Text is plain runs: no slide contains a field (a:fld)."""
+    for prs in decks.values():
+        for slide in prs.slides:
+            assert b"<a:fld" not in slide.part.blob
+
+
+def test_logo_is_on_the_title_slide_when_given(plans: dict[str, OrganisationPlan]) -> None:
+    """A logo is placed once, on the title slide; without one there is no picture."""
+    png = _png()
+    with_logo = build_deck(plans["lumen-digital"], _brand(logo=Logo("image/png", png)), META)
+    pictures = [
+        (index, shape)
+        for index, slide in enumerate(with_logo.slides)
+        for shape in slide.shapes
+        if shape.shape_type == MSO_SHAPE_TYPE.PICTURE
+    ]
+    assert [index for index, _ in pictures] == [0]
+    assert pictures[0][1].image.blob == png
+    without = build_deck(plans["lumen-digital"], _brand(), META)
+    assert not [s for slide in without.slides for s in slide.shapes
+                if s.shape_type == MSO_SHAPE_TYPE.PICTURE]  # fmt: skip
+
+
+def test_unreadable_logo_is_left_out_and_reported(plans: dict[str, OrganisationPlan]) -> None:
+    """A logo that only looks like a PNG does not stop the deck; the appendix says it was left out."""
+    broken = Logo("image/png", b"\x89PNG\r\n\x1a\n" + b"not an image")
+    prs = build_deck(plans["lumen-digital"], _brand(logo=broken), META)
+    assert not [s for s in prs.slides[0].shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert any("logo could not be read" in t for t in _all_text(prs))
+
+
+def test_method_slide_records_provenance_and_data_quality(
+    decks: dict[str, Any], plans: dict[str, OrganisationPlan]
+) -> None:
+    """The appendix shows meta (instrument, version, input hash), warnings and suppressed groups."""
+    plan = plans["northwind-utilities"]
+    (slide,) = _slides(decks["northwind-utilities"], "Method and data quality")
+    text = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    for value in META.values():
+        assert value in text
+    for warning in plan.scores.warnings:
+        assert warning in text
+    assert f"Respondents: {plan.scores.respondents}" in text
+    for b in plan.scores.breakouts:
+        if b["status"] == "suppressed":
+            assert b["group"] in text
+
+
+def test_summary_states_path_reasons_readiness_and_gates(
+    decks: dict[str, Any], plans: dict[str, OrganisationPlan]
+) -> None:
+    """The executive summary names the archetype, its reasons, each gate and the readiness."""
+    plan = plans["northwind-utilities"]
+    (slide,) = _slides(decks["northwind-utilities"], "Executive summary")
+    text = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    assert plan.decision.archetype.name in text
+    for reason in plan.decision.reasons:
+        assert reason in text
+    for gate in plan.decision.gates:
+        assert gate.reason in text
+        assert ("FIRED" in text) is gate.fired
+    rows = _table_rows([slide])
+    assert [r[1] for r in rows] == [f"{v['value']:.1f}" for v in plan.decision.readiness.values()]
+
+
+def test_series_take_the_brand_colours(decks: dict[str, Any]) -> None:
+    """Current is drawn in the brand's primary colour, target in its accent."""
+    (chart,) = _charts(_slides(decks["lumen-digital"], "Pillar scores and achieved levels"))
+    score, target = chart.plots[0].series
+    assert str(score.format.fill.fore_color.rgb) == "0B5394"
+    assert str(target.format.fill.fore_color.rgb) == "C55A11"
+
+
+def test_empty_roadmap_says_so_without_a_gantt(plans: dict[str, OrganisationPlan]) -> None:
+    """With nothing planned, the roadmap slide gives the message and no chart, KPI or item table."""
+    plan = copy.deepcopy(plans["lumen-digital"])
+    plan.roadmap.items = []
+    plan.roadmap.exit_criteria = []
+    plan.roadmap.message = "every dimension is at or above its target: no initiative is needed"
+    prs = build_deck(plan, _brand(), META)
+    (slide,) = _slides(prs, "Roadmap")
+    assert not _charts([slide])
+    assert any(plan.roadmap.message in t for t in _all_text(prs))
+    assert not _slides(prs, "KPIs to track")
+    assert not _slides(prs, "Roadmap items")
+
+
+def test_bad_brand_colour_is_refused(plans: dict[str, OrganisationPlan]) -> None:
+    """A brand colour that is not #rrggbb is an error naming the colour."""
+    with pytest.raises(ValueError, match="'red' is not a #rrggbb colour"):
+        build_deck(plans["lumen-digital"], Brand("X", "red", "#c55a11"), META)
+
+
+def test_write_deck_is_atomic(
+    plans: dict[str, OrganisationPlan], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save that fails midway leaves the previous deck intact and no temporary file."""
+    target = tmp_path / "client.pptx"
+    write_deck(plans["lumen-digital"], _brand(), META, target)
+    before = target.read_bytes()
+
+    def broken_save(self: Any, file: Any) -> None:
+        Path(file).write_bytes(b"PK\x03\x04 half a deck")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pptx.presentation.Presentation, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        write_deck(plans["lumen-digital"], _brand("Other"), META, target)
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["client.pptx"]
