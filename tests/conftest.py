@@ -62,6 +62,7 @@ def hostile_sample(tmp_path: Path) -> tuple[Path, Path]:
     profile = yaml.safe_load((folder / "harbor-mutual.yaml").read_text(encoding="utf-8"))
     profile["client"] = HOSTILE_NAME
     profile.setdefault("branding", {})["name"] = HOSTILE_NAME
+    profile["branding"]["logo"] = str(folder / profile["branding"]["logo"])  # absolute
     profile_path = tmp_path / "hostile.yaml"
     profile_path.write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
     return responses, profile_path

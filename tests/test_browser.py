@@ -96,7 +96,9 @@ def test_hostile_client_text_shows_as_text(
     seen = _open(browser, _write(tmp_path, *hostile_sample))
     assert seen["dialogs"] == []
     assert seen["errors"] == []
-    assert seen["images"] == []  # no logo in this profile, and no injected <img>
+    # only the profile's logo, as a data URI: no injected <img>
+    assert len(seen["images"]) == 1
+    assert seen["images"][0].startswith("data:image/png;base64,")
     assert HOSTILE_NAME in seen["text"]
     assert '<script>alert("comment")</script>' in seen["text"]
     assert HOSTILE_COMMENTS[1].split("\x07")[0] in seen["text"]

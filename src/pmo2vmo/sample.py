@@ -22,6 +22,7 @@ import datetime as dt
 import io
 import sys
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -285,6 +286,42 @@ def write_organisation(spec: OrgSpec, instrument: Instrument, out: Path) -> Path
     return write_text_atomic(out / f"{spec.slug}.csv", _csv_text(tidy))
 
 
+def logo_png(spec: OrgSpec, width: int = 96, height: int = 96) -> bytes:
+    """A small, deterministic PNG logo for a sample: three rising bars in the brand colour.
+
+    Written with zlib and struct only, so the samples need no imaging library.
+    """
+    import struct
+    import zlib
+
+    colour = bytes.fromhex(spec.colour.lstrip("#"))
+    white = b"\xff\xff\xff"
+    bars = [(14, 34, 56), (40, 60, 36), (66, 86, 14)]  # (left, right, top) of each bar
+    rows = []
+    for y in range(height):
+        row = bytearray(b"\x00")  # filter type: none
+        for x in range(width):
+            inside = any(left <= x < right and top <= y < height - 12 for left, right, top in bars)
+            row += colour if inside else white
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _write_logo(spec: OrgSpec, path: Path) -> None:
+    path.write_bytes(logo_png(spec))
+
+
 def profile_yaml(spec: OrgSpec) -> str:
     """The client profile of a sample organisation, with fixed dates."""
     bands = "\n".join(f"  {band}: [{', '.join(roles)}]" for band, roles in ROLES_BANDS.items())
@@ -302,6 +339,7 @@ def profile_yaml(spec: OrgSpec) -> str:
         f"horizon_months: {spec.horizon_months}\n"
         "branding:\n"
         f"  name: {spec.name}\n"
+        f"  logo: {spec.slug}-logo.png\n"
         f'  primary_colour: "{spec.colour}"\n'
     )
 
@@ -314,6 +352,7 @@ def write_samples(out: Path, instrument: Instrument | None = None) -> list[Path]
     for spec in SPECS:
         paths.append(write_organisation(spec, instrument, out))
         paths.append(write_text_atomic(out / f"{spec.slug}.yaml", profile_yaml(spec)))
+        paths.append(write_atomic(out / f"{spec.slug}-logo.png", partial(_write_logo, spec)))
     return paths
 
 
