@@ -345,6 +345,88 @@ def run_cmd(
         sys.exit(1)
 
 
+@main.command("batch")
+@click.argument("in_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for every client's deliverables, manifest.json and the summary index.html.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Clients run at once, each in its own worker process and fresh kernel.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=600,
+    show_default=True,
+    help="Seconds any one notebook cell may run before its client counts as failed.",
+)
+@click.option(
+    "--profile-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to look for CLIENT.yaml profiles when not beside the input file.",
+)
+@click.option(
+    "--formats",
+    default="html,ipynb,xlsx,pptx",
+    show_default=True,
+    help="Comma-separated deliverables per client: html, ipynb, xlsx, pptx.",
+)
+@click.option(
+    "--kernels",
+    type=click.Choice(["fork", "spawn"]),
+    default="fork",
+    show_default=True,
+    help="fork: each client's fresh kernel is forked from a warm process per worker (imports "
+    "paid once); spawn: each kernel is started from its kernelspec, as Jupyter does.",
+)
+@handles_bad_input
+def batch_cmd(
+    in_dir: Path,
+    out_dir: Path,
+    workers: int,
+    timeout: float,
+    profile_dir: Path | None,
+    formats: str,
+    kernels: str,
+) -> None:
+    """Report on every client file in IN_DIR (one client per .csv/.xlsx/.jsonl file, named by
+    its stem; its profile STEM.yaml beside it or in --profile-dir).
+
+    Clients run in parallel and in isolation: one that fails is recorded in
+    OUT/manifest.json with the reason, and the others go on. Re-running skips clients whose
+    input, profile, formats, instrument, templates and version are unchanged. Exit code 1 when
+    any client failed, 2 on invalid usage (e.g. two files for one client).
+    """
+    from pmo2vmo.batch import BatchInterrupted, run_batch
+
+    try:
+        result = run_batch(in_dir, out_dir, workers=workers, timeout=timeout,
+                           profile_dir=profile_dir, formats=formats, kernels=kernels)  # fmt: skip
+    except BatchInterrupted as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(130)
+    for item in result.results:
+        line = f"{item.status:<8} {item.client}"
+        if item.error:
+            line += f" — {item.error}"
+        click.echo(line, err=item.status == "failed")
+    counts = result.counts()
+    click.echo(
+        f"{counts['ok']} ok, {counts['failed']} failed, {counts['skipped']} skipped; "
+        f"summary: {result.summary}"
+    )
+    if result.failed:
+        sys.exit(1)
+
+
 @main.command()
 @click.option(
     "--out",

@@ -579,5 +579,8 @@ def finish(report: Report, job: Job) -> list[str]:
 
         written.append(str(write_deck(report.plan, report.brand, report.meta,
                                       out / NAMES["pptx"])))  # fmt: skip
+    # This organisation's scores alone, for the batch's cross-client summary page.
+    scores = json.dumps(report.plan.scores.to_json(), ensure_ascii=False)
+    written.append(str(write_text_atomic(out / "scores.json", scores)))
     write_text_atomic(out / "done.json", json.dumps({"nonce": job.nonce, "written": written}))
     return written

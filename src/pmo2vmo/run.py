@@ -130,10 +130,13 @@ def execute_report(
     timeout: float | None = None,
     kernel_name: str = "python3",
     notebook: Path | None = None,
+    km: Any = None,
 ) -> tuple[Any, dict[str, float]]:
     """Run the report notebook on one job; return the executed notebook and timings.
 
-    Raises :class:`RunError` naming the failing cell, or the missing sentinel.
+    ``km`` is an already started kernel manager (a fresh kernel the caller owns and shuts
+    down); without it papermill starts and stops its own. Raises :class:`RunError` naming the
+    failing cell, or the missing sentinel.
     """
     skip_slow_optional_imports()
     import nbformat
@@ -154,6 +157,7 @@ def execute_report(
             request_save_on_cell_execute=False,
             execution_timeout=timeout,
             cwd=str(staging),
+            **({"km": km} if km is not None else {}),
         )
     except Exception as exc:  # every notebook failure becomes a reported failure
         raise RunError(_failure(exc)) from exc
