@@ -6,18 +6,22 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
+from pmo2vmo.catalogue import Catalogue, load_catalogue
 from pmo2vmo.instrument import Instrument, load_instrument
 from pmo2vmo.profile import Profile, load_profile
 from pmo2vmo.resources import samples_dir
+from pmo2vmo.roadmap import RoadmapSettings, load_settings
+from pmo2vmo.transition import TransitionFile, load_transition
 
 # No deadlines: a noisy 2-core CI machine must not turn slow examples into failures.
-settings.register_profile(
+hypothesis_settings.register_profile(
     "ci", deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow]
 )
-settings.register_profile("dev", deadline=None, max_examples=30)
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+hypothesis_settings.register_profile("dev", deadline=None, max_examples=30)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -25,6 +29,24 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def instrument() -> Instrument:
     return load_instrument()
+
+
+@pytest.fixture(scope="session")
+def spec(instrument: Instrument) -> TransitionFile:
+    """The bundled transition decision data."""
+    return load_transition(instrument)
+
+
+@pytest.fixture(scope="session")
+def catalogue(instrument: Instrument, spec: TransitionFile) -> Catalogue:
+    """The bundled initiative catalogue."""
+    return load_catalogue(instrument, {a.id for a in spec.archetypes})
+
+
+@pytest.fixture(scope="session")
+def settings() -> RoadmapSettings:
+    """The bundled roadmap settings."""
+    return load_settings()
 
 
 @pytest.fixture(scope="session")

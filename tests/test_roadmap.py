@@ -26,27 +26,12 @@ from pmo2vmo.instrument import Instrument
 from pmo2vmo.profile import Profile
 from pmo2vmo.roadmap import PlanningError, Roadmap, RoadmapSettings, add_months, load_settings, plan
 from pmo2vmo.scoring import OrganisationScores
-from pmo2vmo.transition import Decision, TransitionFile, decide, load_transition
+from pmo2vmo.transition import Decision, TransitionFile, decide
 
 START = dt.date(2027, 1, 4)
 KPI = {"name": "A KPI", "formula": "done / planned", "unit": "%", "direction": "increase",
        "cadence": "monthly", "owner_role": "PMO head"}  # fmt: skip
 EPS = 1e-6
-
-
-@pytest.fixture(scope="module")
-def spec(instrument: Instrument) -> TransitionFile:
-    return load_transition(instrument)
-
-
-@pytest.fixture(scope="module")
-def catalogue(instrument: Instrument, spec: TransitionFile) -> Catalogue:
-    return load_catalogue(instrument, {a.id for a in spec.archetypes})
-
-
-@pytest.fixture(scope="module")
-def settings() -> RoadmapSettings:
-    return load_settings()
 
 
 def _plan(

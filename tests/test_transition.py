@@ -23,13 +23,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from builders import make_org, uniform
-from pmo2vmo.catalogue import Catalogue, load_catalogue
+from pmo2vmo.catalogue import Catalogue
 from pmo2vmo.errors import InstrumentError
 from pmo2vmo.instrument import Instrument
 from pmo2vmo.pipeline import OrganisationPlan, roadmap_files
 from pmo2vmo.profile import Profile
 from pmo2vmo.resources import assessment_dir, samples_dir
-from pmo2vmo.roadmap import RoadmapSettings, load_settings, plan
+from pmo2vmo.roadmap import RoadmapSettings, plan
 from pmo2vmo.scoring import OrganisationScores
 from pmo2vmo.transition import (
     Decision,
@@ -61,21 +61,6 @@ def quoted(text: str) -> tuple[str, float, str, float]:
     match = QUOTED.match(text)
     assert match, f"not a quoted condition: {text!r}"
     return match["label"], float(match["value"]), match["op"], float(match["threshold"])
-
-
-@pytest.fixture(scope="module")
-def spec(instrument: Instrument) -> TransitionFile:
-    return load_transition(instrument)
-
-
-@pytest.fixture(scope="module")
-def catalogue(instrument: Instrument, spec: TransitionFile) -> Catalogue:
-    return load_catalogue(instrument, {a.id for a in spec.archetypes})
-
-
-@pytest.fixture(scope="module")
-def settings() -> RoadmapSettings:
-    return load_settings()
 
 
 @pytest.fixture(scope="module")

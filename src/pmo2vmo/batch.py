@@ -227,8 +227,36 @@ def _write_manifest(out_dir: Path, results: dict[str, ClientResult], started: st
 # ------------------------------------------------------------------------------- workers ---
 
 
-class _KernelPool:
-    """One kernel ahead: started, and importing pmo2vmo, while the current client runs."""
+class _Pool:
+    """One kernel ahead of the client that needs it."""
+
+    def prepare(self) -> None:
+        raise NotImplementedError
+
+    def _ready(self) -> Any:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def take(self) -> Any:
+        """A ready kernel; a kernel that fails to start is retried once."""
+        try:
+            return self._ready()
+        except Exception as first:
+            self.prepare()
+            try:
+                return self._ready()
+            except Exception as second:
+                raise RunError(
+                    f"the kernel failed to start twice ({_describe(first)}; then "
+                    f"{_describe(second)})"
+                ) from second
+
+
+class _KernelPool(_Pool):
+    """Kernels from the kernelspec: the next one is started, and imports pmo2vmo, while the
+    current client runs."""
 
     def __init__(self, kernel_name: str, startup_timeout: float = 60) -> None:
         self.kernel_name = kernel_name
@@ -284,20 +312,6 @@ class _KernelPool:
         kc.stop_channels()
         return km
 
-    def take(self) -> Any:
-        """A started, warmed kernel; a kernel that fails to start is retried once."""
-        try:
-            return self._ready()
-        except Exception as first:
-            self.prepare()
-            try:
-                return self._ready()
-            except Exception as second:
-                raise RunError(
-                    f"the kernel failed to start twice ({_describe(first)}; then "
-                    f"{_describe(second)})"
-                ) from second
-
     def close(self) -> None:
         if self.next is not None:
             km, kc, _ = self.next
@@ -306,7 +320,7 @@ class _KernelPool:
             self.next = None
 
 
-class _ForkPool:
+class _ForkPool(_Pool):
     """One kernel ahead, forked from the worker's warm process (see :mod:`pmo2vmo.forkkernel`):
     a new process and an empty namespace per client, imports already paid."""
 
@@ -339,20 +353,6 @@ class _ForkPool:
             _shutdown(km)
             raise RuntimeError("the forked kernel exited before use")
         return km
-
-    def take(self) -> Any:
-        """A forked kernel; a kernel that fails to start is retried once."""
-        try:
-            return self._ready()
-        except Exception as first:
-            self.prepare()
-            try:
-                return self._ready()
-            except Exception as second:
-                raise RunError(
-                    f"the kernel failed to start twice ({_describe(first)}; then "
-                    f"{_describe(second)})"
-                ) from second
 
     def close(self) -> None:
         if self.next is not None:
@@ -408,7 +408,7 @@ def _validate(client: dict[str, Any]) -> str | None:
 
 
 def _run_client(
-    client: dict[str, Any], settings: dict[str, Any], pool: _KernelPool | _ForkPool, results: Any
+    client: dict[str, Any], settings: dict[str, Any], pool: _Pool, results: Any
 ) -> ClientResult:
     """Validate, execute and deliver one client (inside a worker)."""
     import nbformat
@@ -487,7 +487,7 @@ def _worker(tasks: Any, results: Any, settings: dict[str, Any]) -> None:
     """A worker process: pays imports once, keeps a kernel ready, runs clients from ``tasks``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     os.environ["PMO2VMO_WORKER_PID"] = str(os.getpid())  # kernels inherit it (tests use it)
-    pool: _KernelPool | _ForkPool = _KernelPool(settings["kernel_name"])
+    pool: _Pool = _KernelPool(settings["kernel_name"])
     if settings["kernels"] == "fork":
         from pmo2vmo.forkkernel import Zygote, ZygoteError
 
