@@ -337,3 +337,13 @@ def test_batch_help_is_accurate() -> None:
     for option in ("--out", "--workers", "--timeout", "--profile-dir", "--formats", "--kernels"):
         assert option in result.output
     assert "Exit code 1" in result.output
+
+
+def test_relative_folders_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative IN_DIR and --out work: workers and kernels get absolute paths."""
+    (tmp_path / "in").mkdir()
+    _client(tmp_path / "in", "alpha")
+    monkeypatch.chdir(tmp_path)
+    result = batch.run_batch("in", "out", workers=1, formats="html", progress=False)
+    assert [r.status for r in result.results] == ["ok"], result.results[0].error
+    assert (tmp_path / "out" / "alpha" / "report.html").is_file()

@@ -263,3 +263,16 @@ def test_previous_scores_show_changes(tmp_path: Path) -> None:
     assert {row[-1] for row in table.rows} == {"0.50"}
     radar = next(b for b in rep.section("position").blocks if isinstance(b, report.Chart))
     assert [t["name"] for t in radar.to_json()["data"]] == ["Previous", "Target", "Current"]
+
+
+def test_relative_out_folder_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relative --out (as the demo's default) works: the kernel gets absolute paths."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, [
+        "run", str(samples_dir() / "lumen-digital.csv"), "--out", "reports",
+        "--profile", str(samples_dir() / "lumen-digital.yaml"), "--formats", "html,xlsx",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [
+        "lumen-digital-report.html", "lumen-digital-scores.xlsx",
+    ]  # fmt: skip

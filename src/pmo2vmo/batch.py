@@ -45,7 +45,15 @@ from typing import Any
 from pmo2vmo.atomic import write_text_atomic
 from pmo2vmo.errors import InputProblem, InvalidInputError, Pmo2vmoError
 from pmo2vmo.resources import data_dir
-from pmo2vmo.run import FORMATS, NAMES, REPORT_NOTEBOOK, RunError, parse_formats, report_date
+from pmo2vmo.run import (
+    FORMATS,
+    NAMES,
+    QUIET_KERNEL,
+    REPORT_NOTEBOOK,
+    RunError,
+    parse_formats,
+    report_date,
+)
 
 INPUT_SUFFIXES = (".csv", ".xlsx", ".jsonl")
 PROFILE_SUFFIXES = (".yaml", ".yml")
@@ -274,7 +282,7 @@ class _KernelPool(_Pool):
         self.next, self.error = None, None
         try:
             km = AsyncKernelManager(kernel_name=self.kernel_name)
-            run_sync(km.start_kernel)()
+            run_sync(km.start_kernel)(extra_arguments=QUIET_KERNEL)
             kc = BlockingKernelClient()
             kc.load_connection_info(km.get_connection_info())
             kc.start_channels()
@@ -580,7 +588,7 @@ def run_batch(
         raise InvalidInputError([InputProblem("--kernels", f"unknown mode {kernels!r}",
                                               "use fork or spawn")])  # fmt: skip
     wanted = parse_formats(formats)
-    in_dir, out_dir = Path(in_dir), Path(out_dir)
+    in_dir, out_dir = Path(in_dir).resolve(), Path(out_dir).resolve()
     clients = discover(in_dir, Path(profile_dir) if profile_dir else None)
     if not clients:
         raise InvalidInputError([InputProblem(

@@ -283,6 +283,22 @@ def roadmap_cmd(
         _print_plan(plan)
 
 
+formats_option = click.option(
+    "--formats",
+    default="html,ipynb,xlsx,pptx",
+    show_default=True,
+    help="Comma-separated deliverables: html (offline report), ipynb (executed notebook, the "
+    "audit trail), xlsx (editable workbook), pptx (deck with native charts).",
+)
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=600,
+    show_default=True,
+    help="Seconds any one notebook cell may run before the report counts as failed.",
+)
+
+
 def _print_outcomes(outcomes: Sequence[Any]) -> None:
     for outcome in outcomes:
         if outcome.status == "ok":
@@ -307,20 +323,8 @@ def _print_outcomes(outcomes: Sequence[Any]) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="An earlier `score --json` output: the report shows the change since then.",
 )
-@click.option(
-    "--formats",
-    default="html,ipynb,xlsx,pptx",
-    show_default=True,
-    help="Comma-separated deliverables: html (offline report), ipynb (executed notebook, the "
-    "audit trail), xlsx (editable workbook), pptx (deck with native charts).",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=1),
-    default=600,
-    show_default=True,
-    help="Seconds any one notebook cell may run before the report counts as failed.",
-)
+@formats_option
+@timeout_option
 @handles_bad_input
 def run_cmd(
     file: Path,
@@ -361,24 +365,13 @@ def run_cmd(
     show_default=True,
     help="Clients run at once, each in its own worker process and fresh kernel.",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=1),
-    default=600,
-    show_default=True,
-    help="Seconds any one notebook cell may run before its client counts as failed.",
-)
+@timeout_option
 @click.option(
     "--profile-dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to look for CLIENT.yaml profiles when not beside the input file.",
 )
-@click.option(
-    "--formats",
-    default="html,ipynb,xlsx,pptx",
-    show_default=True,
-    help="Comma-separated deliverables per client: html, ipynb, xlsx, pptx.",
-)
+@formats_option
 @click.option(
     "--kernels",
     type=click.Choice(["fork", "spawn"]),

@@ -138,7 +138,11 @@ def _kernel_main(connection_file: str, cwd: str, env: Mapping[str, str]) -> None
         os.chdir(cwd)
         from ipykernel.kernelapp import IPKernelApp
 
-        app = IPKernelApp.instance(connection_file=connection_file, parent_handle=os.getppid())
+        # Errors only: the kernel's start-up warnings (plain-TCP transport on 127.0.0.1) would
+        # otherwise be printed once per client over the batch's progress bar.
+        app = IPKernelApp.instance(
+            connection_file=connection_file, parent_handle=os.getppid(), log_level="ERROR"
+        )
         app.initialize([])
         app.start()
     except BaseException:

@@ -40,6 +40,9 @@ REPORT_NOTEBOOK = "10-client-report.ipynb"
 NAMES = {"html": "report.html", "ipynb": "report.ipynb", "xlsx": "scores.xlsx", "pptx": "deck.pptx"}
 
 
+QUIET_KERNEL = ["--IPKernelApp.log_level=ERROR"]
+
+
 class RunError(Pmo2vmoError):
     """The report notebook failed for an organisation."""
 
@@ -142,6 +145,7 @@ def execute_report(
     import nbformat
     import papermill
 
+    staging = staging.resolve()  # the kernel runs in staging: every path it gets is absolute
     job_path = staging / "job.json"
     job_path.write_text(json.dumps(job), encoding="utf-8")
     executed = staging / "executed.ipynb"
@@ -157,7 +161,8 @@ def execute_report(
             request_save_on_cell_execute=False,
             execution_timeout=timeout,
             cwd=str(staging),
-            **({"km": km} if km is not None else {}),
+            # A kernel we start: errors only (its plain-TCP-on-127.0.0.1 warning is noise here).
+            **({"km": km} if km is not None else {"extra_arguments": QUIET_KERNEL}),
         )
     except Exception as exc:  # every notebook failure becomes a reported failure
         raise RunError(_failure(exc)) from exc
@@ -199,7 +204,7 @@ def run_report(
     wanted = parse_formats(formats)
     result = roadmap_files([path], profile=profile, previous=previous)  # validates everything
     names = [p.scores.organisation for p in result.organisations]
-    out = Path(out)
+    out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     generated = report_date()
     outcomes = []
