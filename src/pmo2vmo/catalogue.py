@@ -14,9 +14,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from pmo2vmo._yaml import parse_model, read_yaml
+from pmo2vmo._yaml import StrictModel, parse_model, read_yaml
 from pmo2vmo.errors import InstrumentError
 from pmo2vmo.instrument import Instrument
 from pmo2vmo.resources import assessment_dir
@@ -24,11 +24,7 @@ from pmo2vmo.resources import assessment_dir
 Text = Annotated[str, Field(min_length=2)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class Kpi(_Strict):
+class Kpi(StrictModel):
     """A KPI that shows an initiative worked, ready to be measured from day one."""
 
     name: Text
@@ -39,7 +35,7 @@ class Kpi(_Strict):
     owner_role: Text
 
 
-class Initiative(_Strict):
+class Initiative(StrictModel):
     """One transition initiative."""
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60)]
@@ -61,7 +57,7 @@ class Initiative(_Strict):
         return self.effort / self.duration
 
 
-class CatalogueFile(_Strict):
+class CatalogueFile(StrictModel):
     type: Literal["initiative_catalogue"]
     version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")]
     initiatives: Annotated[list[Initiative], Field(min_length=1)]

@@ -15,9 +15,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from pmo2vmo._yaml import parse_model, read_yaml
+from pmo2vmo._yaml import StrictModel, parse_model, read_yaml
 from pmo2vmo.errors import InstrumentError
 from pmo2vmo.resources import assessment_dir
 
@@ -32,11 +32,7 @@ DIMENSION_ID = re.compile(r"^[A-Z]{2,4}-[A-Z]{2,4}$")
 PILLAR_ID = re.compile(r"^[A-Z]{2,4}$")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class Level(_Strict):
+class Level(StrictModel):
     """One level of the scale: its value (1–5), name and meaning."""
 
     value: Literal[1, 2, 3, 4, 5]
@@ -44,14 +40,14 @@ class Level(_Strict):
     description: str = ""
 
 
-class Source(_Strict):
+class Source(StrictModel):
     """A seed article (by file name) or a named public model that questions may cite."""
 
     id: Annotated[str, Field(min_length=2)]
     title: Annotated[str, Field(min_length=3)]
 
 
-class Question(_Strict):
+class Question(StrictModel):
     """A question with a behavioural descriptor for each of the five levels."""
 
     id: str
@@ -85,7 +81,7 @@ class Question(_Strict):
         return [self.descriptors[level] for level in LEVELS]
 
 
-class Dimension(_Strict):
+class Dimension(StrictModel):
     """A dimension of a pillar, scored as the weighted mean of its questions."""
 
     id: str
@@ -113,7 +109,7 @@ class Dimension(_Strict):
         return self
 
 
-class Pillar(_Strict):
+class Pillar(StrictModel):
     """One of the four pillars (PMO baseline, value culture, portfolio, metrics)."""
 
     type: Literal["pillar"]
@@ -141,7 +137,7 @@ class Pillar(_Strict):
         return self
 
 
-class Disagreement(_Strict):
+class Disagreement(StrictModel):
     """When an item counts as disputed (Tastle & Wierman consensus below a threshold)."""
 
     consensus_below: Annotated[float, Field(gt=0, lt=1)] = 0.6
@@ -149,14 +145,14 @@ class Disagreement(_Strict):
     perception_gap_at_least: Annotated[float, Field(gt=0, le=4)] = 0.75
 
 
-class DataQuality(_Strict):
+class DataQuality(StrictModel):
     """Thresholds of the data-quality flags."""
 
     straight_lining_min_answers: Annotated[int, Field(ge=3)] = 10
     partial_below: Annotated[float, Field(gt=0, le=1)] = 0.8
 
 
-class InstrumentFile(_Strict):
+class InstrumentFile(StrictModel):
     """The top-level ``instrument.yaml``."""
 
     type: Literal["instrument"]

@@ -24,9 +24,9 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from pmo2vmo._yaml import parse_model, read_yaml
+from pmo2vmo._yaml import StrictModel, parse_model, read_yaml
 
 if TYPE_CHECKING:
     from pmo2vmo.instrument import Instrument
@@ -36,11 +36,7 @@ DEFAULT_MIN_GROUP = 5
 Weight = Annotated[float, Field(gt=0, le=100)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class Weights(_Strict):
+class Weights(StrictModel):
     """Client re-weighting, by id."""
 
     pillars: dict[str, Weight] = {}
@@ -48,7 +44,7 @@ class Weights(_Strict):
     questions: dict[str, Weight] = {}
 
 
-class Branding(_Strict):
+class Branding(StrictModel):
     """How reports look for this client. Colours are ``#rrggbb`` only."""
 
     name: Annotated[str, Field(max_length=120)] | None = None
@@ -57,7 +53,7 @@ class Branding(_Strict):
     accent_colour: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = "#c55a11"
 
 
-class Profile(_Strict):
+class Profile(StrictModel):
     """A client's tailoring of the instrument and the outputs (all keys optional)."""
 
     client: Annotated[str, Field(max_length=200)] | None = None

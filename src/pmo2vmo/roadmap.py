@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from pmo2vmo._yaml import parse_model, read_yaml
+from pmo2vmo._yaml import StrictModel, parse_model, read_yaml
 from pmo2vmo.catalogue import Catalogue, Initiative
 from pmo2vmo.errors import InstrumentError, Pmo2vmoError
 from pmo2vmo.instrument import Instrument
@@ -44,11 +44,7 @@ class PlanningError(Pmo2vmoError):
     """Settings under which no sensible plan exists (capacity or horizon too small)."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class Phase(_Strict):
+class Phase(StrictModel):
     id: str
     name: str
     start_month: Annotated[int, Field(ge=0)]
@@ -56,20 +52,20 @@ class Phase(_Strict):
     purpose: str = ""
 
 
-class QuickWin(_Strict):
+class QuickWin(StrictModel):
     """Thresholds that make an initiative without prerequisites a quick win."""
 
     max_duration_months: Annotated[int, Field(ge=1)] = 2
     max_effort_person_months: Annotated[float, Field(gt=0)] = 2.0
 
 
-class Defaults(_Strict):
+class Defaults(StrictModel):
     capacity_people: Annotated[float, Field(gt=0)] = 3.0
     horizon_months: Annotated[int, Field(ge=1, le=120)] = 18
     start_date: dt.date = dt.date(2027, 1, 4)
 
 
-class RoadmapSettings(_Strict):
+class RoadmapSettings(StrictModel):
     """``assessment/roadmap.yaml``: defaults, phases and quick-win thresholds."""
 
     type: Literal["roadmap_settings"]

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from pmo2vmo._yaml import parse_model, read_yaml
+from pmo2vmo._yaml import StrictModel, parse_model, read_yaml
 from pmo2vmo.errors import InstrumentError
 from pmo2vmo.instrument import Instrument
 from pmo2vmo.profile import Profile
@@ -43,11 +43,7 @@ METRIC = re.compile(
 )
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class Condition(_Strict):
+class Condition(StrictModel):
     """``metric op value``, e.g. ``readiness.value_culture < 50``."""
 
     metric: str
@@ -56,7 +52,7 @@ class Condition(_Strict):
     label: str | None = None
 
 
-class Gate(_Strict):
+class Gate(StrictModel):
     """A condition that, when it fires, puts its initiatives first whatever the archetype."""
 
     id: str
@@ -67,7 +63,7 @@ class Gate(_Strict):
     explanation: str
 
 
-class Rule(_Strict):
+class Rule(StrictModel):
     """Choose ``archetype`` when any/all ``conditions`` hold."""
 
     archetype: str
@@ -75,7 +71,7 @@ class Rule(_Strict):
     conditions: Annotated[list[Condition], Field(min_length=1)]
 
 
-class Responsibility(_Strict):
+class Responsibility(StrictModel):
     """One row of an archetype's operating model: who owns a function, PMO or VMO."""
 
     function: str
@@ -84,7 +80,7 @@ class Responsibility(_Strict):
     note: str = ""
 
 
-class Archetype(_Strict):
+class Archetype(StrictModel):
     """A transition path with its default targets, operating model and explanation."""
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
@@ -98,12 +94,12 @@ class Archetype(_Strict):
     operating_model: Annotated[list[Responsibility], Field(min_length=1)]
 
 
-class ReadinessSpec(_Strict):
+class ReadinessSpec(StrictModel):
     pillar: str
     label: str
 
 
-class TransitionFile(_Strict):
+class TransitionFile(StrictModel):
     type: Literal["transition"]
     version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")]
     readiness: dict[str, ReadinessSpec]
