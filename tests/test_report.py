@@ -14,6 +14,7 @@ from pmo2vmo.branding import Brand, Logo, brand_for, load_logo
 from pmo2vmo.errors import InstrumentError
 from pmo2vmo.profile import Profile
 from pmo2vmo.resources import samples_dir
+from pmo2vmo.text import figure
 
 SECTIONS = ["summary", "position", "pillars", "items", "consensus", "transition", "roadmap",
             "kpis", "voices", "appendix"]  # fmt: skip
@@ -119,7 +120,7 @@ def test_appendix_carries_versions_hash_and_coverage(reports: dict[str, report.R
 
 def test_no_score_shows_as_a_dash_not_zero() -> None:
     """A missing score renders as an em dash in tables, never as 0."""
-    assert report._f(None) == "—"
+    assert figure(None) == "—"
     bundle = report.Section("s", "S", (report.Table("t", ("a",), ((None,),)),)).bundles()[1]
     assert "<td>—</td>" in bundle["text/html"]
 

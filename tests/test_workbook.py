@@ -29,6 +29,18 @@ def test_numbers_stay_numbers_and_control_characters_are_replaced() -> None:
     assert safe_cell("a\x0bb\x00c") == "a\ufffdb\ufffdc"
 
 
+def test_characters_xml_cannot_store_are_replaced(tmp_path: Path) -> None:
+    """Lone surrogates, U+FFFE and U+FFFF (valid in decoded client text) are replaced too, so
+    the workbook saves instead of crashing."""
+    import openpyxl
+
+    text = safe_cell("a\ud800b\ufffec\uffff")
+    assert text == "a\ufffdb\ufffdc\ufffd"
+    book = openpyxl.Workbook()
+    book.active["A1"] = text
+    book.save(tmp_path / "x.xlsx")
+
+
 def test_hostile_client_text_in_the_scores_workbook(instrument: Instrument, tmp_path: Path) -> None:
     """An organisation and comment crafted as formulas are stored as text, not formulas."""
     data = tmp_path / "r.csv"

@@ -20,6 +20,7 @@ from pmo2vmo import __version__, pipeline
 from pmo2vmo.errors import InputProblem, InstrumentError, InvalidInputError
 from pmo2vmo.roadmap import PlanningError
 from pmo2vmo.scoring import OrganisationScores, ScoreReport
+from pmo2vmo.text import figure
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_SHOWN = 200
@@ -144,15 +145,13 @@ def validate(files: tuple[Path, ...], profile: Path | None, instrument_dir: Path
         sys.exit(2)
 
 
-def _fmt(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
-
-
 def _print_scores(org: OrganisationScores) -> None:
-    click.echo(f"\n{org.organisation}: {org.respondents} respondents, overall {_fmt(org.overall)}")
+    click.echo(
+        f"\n{org.organisation}: {org.respondents} respondents, overall {figure(org.overall)}"
+    )
     for p in org.pillars:
         level = f"achieved level {p['achieved_level']} {p['achieved_level_name']}"
-        click.echo(f"  {p['id']:<3} {p['name']:<22} {_fmt(p['score'])}  ({level})")
+        click.echo(f"  {p['id']:<3} {p['name']:<22} {figure(p['score'])}  ({level})")
     click.echo(
         f"\n  {'dimension':<9} {'name':<45} {'score':>5} {'target':>6} {'gap':>5} "
         f"{'cover':>5} {'cons.':>5}"
@@ -160,16 +159,16 @@ def _print_scores(org: OrganisationScores) -> None:
     for d in org.dimensions:
         flag = "  disputed: " + ", ".join(d["disputed_items"]) if d["disputed_items"] else ""
         click.echo(
-            f"  {d['id']:<9} {d['name'][:45]:<45} {_fmt(d['score']):>5} {d['target']:>6.2f} "
-            f"{_fmt(d['gap']):>5} {_fmt(d['coverage']):>5} {_fmt(d['consensus']):>5}{flag}"
+            f"  {d['id']:<9} {d['name'][:45]:<45} {figure(d['score']):>5} {d['target']:>6.2f} "
+            f"{figure(d['gap']):>5} {figure(d['coverage']):>5} {figure(d['consensus']):>5}{flag}"
         )
     gaps = [g for g in org.perception_gaps if g["flagged"]]
     if gaps:
         click.echo("\n  Perception gaps:")
         for g in gaps:
             click.echo(
-                f"  {g['dimension']:<9} {g['high_group']} {_fmt(g['high'])} vs "
-                f"{g['low_group']} {_fmt(g['low'])} (gap {_fmt(g['gap'])})"
+                f"  {g['dimension']:<9} {g['high_group']} {figure(g['high'])} vs "
+                f"{g['low_group']} {figure(g['low'])} (gap {figure(g['gap'])})"
             )
     for warning in org.warnings:
         click.echo(f"  note: {warning}")
@@ -216,7 +215,7 @@ def _print_plan(plan: pipeline.OrganisationPlan) -> None:
     decision, roadmap = plan.decision, plan.roadmap
     click.echo(f"\n{plan.scores.organisation}: {plan.scores.respondents} respondents")
     click.echo("  Readiness (0-100): " + ", ".join(
-        f"{v['label']} {_fmt(v['value'], 0)} (level {v['achieved_level']})"
+        f"{v['label']} {figure(v['value'], 0)} (level {v['achieved_level']})"
         for v in decision.readiness.values()
     ))  # fmt: skip
     for gate in decision.gates:
@@ -233,7 +232,7 @@ def _print_plan(plan: pipeline.OrganisationPlan) -> None:
         )
     if roadmap.residual_gaps:
         click.echo("\n  Still open at the end of the horizon: " + ", ".join(
-            f"{g['dimension']} {_fmt(g['remaining'])}" for g in roadmap.residual_gaps
+            f"{g['dimension']} {figure(g['remaining'])}" for g in roadmap.residual_gaps
         ))  # fmt: skip
 
 
@@ -434,10 +433,10 @@ def demo(out: Path) -> None:
     result = pipeline.run_demo(out)
     for report in result.reports:
         for org in report.organisations:
-            pillars = "  ".join(f"{p['id']} {_fmt(p['score'])}" for p in org.pillars)
+            pillars = "  ".join(f"{p['id']} {figure(p['score'])}" for p in org.pillars)
             click.echo(
                 f"{org.organisation:<26} {org.respondents:>3} respondents  "
-                f"overall {_fmt(org.overall)}  {pillars}"
+                f"overall {figure(org.overall)}  {pillars}"
             )
     click.echo(f"\nScores workbook of the three samples: {result.workbook}\n")
     click.echo("Client report deliverables:")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,6 +49,7 @@ from pmo2vmo.atomic import write_atomic
 from pmo2vmo.branding import COLOUR, Brand
 from pmo2vmo.pipeline import OrganisationPlan
 from pmo2vmo.roadmap import PlanItem, add_months
+from pmo2vmo.text import XML_ILLEGAL, figure
 
 SUBTITLE = "PMO to VMO readiness assessment"
 SLIDE_WIDTH = Inches(13.333)
@@ -84,10 +84,6 @@ META_LABELS = {
     "min_group_size": "Smallest group shown",
 }
 
-# XML 1.0 forbids these code points; tab, line feed and carriage return are allowed (the latter is
-# turned into a line feed first).
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
 
 def _text(value: object) -> str:
     """Client or data text made safe for the deck: ``None`` → "", line ends → ``\\n``, and
@@ -95,12 +91,7 @@ def _text(value: object) -> str:
     if value is None:
         return ""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    return _ILLEGAL.sub("", text)
-
-
-def _num(value: float | None, digits: int = 2) -> str:
-    """A number for a table cell; an em dash when there is none."""
-    return "—" if value is None else f"{value:.{digits}f}"
+    return XML_ILLEGAL.sub("", text)
 
 
 def _hex(rrggbb: str) -> RGBColor:
@@ -529,7 +520,7 @@ def _summary_slide(deck: _Deck, plan: OrganisationPlan) -> None:
         _para(frame, [("Quick wins: ", True), ("; ".join(quick), False)], size=12, bullet=True)
 
     rows = [
-        [_capital(v["label"]), _num(v["value"], 1), _level(v["achieved_level"])]
+        [_capital(v["label"]), figure(v["value"], 1), _level(v["achieved_level"])]
         for v in decision.readiness.values()
     ]
     _table(
@@ -542,7 +533,7 @@ def _summary_slide(deck: _Deck, plan: OrganisationPlan) -> None:
         side,
         [
             ("Overall score: ", True),
-            (f"{_num(overall)} of 5" if overall is not None else "—", False),
+            (f"{figure(overall)} of 5" if overall is not None else "—", False),
         ],
         size=12,
     )
@@ -703,7 +694,7 @@ def _consensus_slide(deck: _Deck, plan: OrganisationPlan) -> None:
         key=lambda d: (d["consensus"], d["id"]),
     )[:6]
     rows = [
-        [f"{d['id']} {d['name']}", _num(d["score"]), _num(d["consensus"]),
+        [f"{d['id']} {d['name']}", figure(d["score"]), figure(d["consensus"]),
          ", ".join(d["disputed_items"]) or "—"]
         for d in lowest
     ]  # fmt: skip
@@ -719,7 +710,7 @@ def _consensus_slide(deck: _Deck, plan: OrganisationPlan) -> None:
     names = {d["id"]: d["name"] for d in scores.dimensions}
     rows = [
         [GROUP_BY_LABELS.get(g["group_by"], g["group_by"]), f"{g['dimension']} {names.get(g['dimension'], '')}",
-         f"{g['high_group']} {_num(g['high'])}", f"{g['low_group']} {_num(g['low'])}", _num(g["gap"])]
+         f"{g['high_group']} {figure(g['high'])}", f"{g['low_group']} {figure(g['low'])}", figure(g["gap"])]
         for g in shown
     ]  # fmt: skip
     if rows:
@@ -744,8 +735,8 @@ def _breakout_rows(plan: OrganisationPlan) -> list[list[str]]:
     for b in plan.scores.breakouts:
         label = GROUP_BY_LABELS.get(b["group_by"], b["group_by"])
         if b["status"] == "ok":
-            values = [str(b["respondents"]), _num(b["score"])]
-            values += [_num((b["pillars"] or {}).get(p)) for p in pillars]
+            values = [str(b["respondents"]), figure(b["score"])]
+            values += [figure((b["pillars"] or {}).get(p)) for p in pillars]
         else:
             word = SUPPRESSED if b["status"] == SUPPRESSED else NO_DATA
             values = [word] * (2 + len(pillars))
@@ -985,8 +976,8 @@ def _exit_criteria_slides(deck: _Deck, plan: OrganisationPlan) -> None:
     phases = roadmap.phases
     headers = ["Dimension", "Current", *(p["name"] for p in phases), "Target"]
     rows = [
-        [f"{c['dimension']} {c['name']}", _num(c["current"]),
-         *(_num(c["by_phase"].get(p["id"])) for p in phases), _num(c["target"])]
+        [f"{c['dimension']} {c['name']}", figure(c["current"]),
+         *(figure(c["by_phase"].get(p["id"])) for p in phases), figure(c["target"])]
         for c in criteria
     ]  # fmt: skip
     number_width = min(1.3, 7.8 / (len(phases) + 2))

@@ -27,6 +27,7 @@ from pmo2vmo.branding import Brand
 from pmo2vmo.pipeline import OrganisationPlan
 from pmo2vmo.resources import data_dir
 from pmo2vmo.show import Bundle, figure_bundle, table_bundle, text_bundle
+from pmo2vmo.text import figure
 
 if TYPE_CHECKING:
     import nbformat
@@ -193,10 +194,6 @@ class Report:
 # ------------------------------------------------------------------------------- building ---
 
 
-def _f(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
-
-
 def _intro(key: str, **values: Any) -> Text:
     text = report_text()["sections"][key]
     return Text(tuple(p.format(**values) for p in text["intro"]))
@@ -244,8 +241,8 @@ def build_report(
         ("Measure", "Value"),
         (
             ("Respondents", org.respondents),
-            ("Overall score (1–5)", _f(org.overall)),
-            *((v["label"][:1].upper() + v["label"][1:] + " (0–100)", _f(v["value"], 0))
+            ("Overall score (1–5)", figure(org.overall)),
+            *((v["label"][:1].upper() + v["label"][1:] + " (0–100)", figure(v["value"], 0))
               for v in decision.readiness.values()),
             ("Initiatives planned", len(roadmap.items)),
         ),
@@ -253,8 +250,8 @@ def build_report(
     biggest = Table(
         "Largest gaps to target",
         ("Dimension", "Score", "Target", "Gap"),
-        tuple((f"{d['name']} ({d['id']})", _f(d["score"]), _f(targets[d["id"]]),
-               _f(targets[d["id"]] - d["score"])) for d in gaps[:5]),
+        tuple((f"{d['name']} ({d['id']})", figure(d["score"]), figure(targets[d["id"]]),
+               figure(targets[d["id"]] - d["score"])) for d in gaps[:5]),
         numeric=(1, 2, 3),
     )  # fmt: skip
     summary = Section("summary", _title("summary"), (
@@ -270,11 +267,11 @@ def build_report(
     ))  # fmt: skip
 
     dim_rows = tuple(
-        (d["pillar"], f"{d['name']} ({d['id']})", _f(d["score"]), _f(targets[d["id"]]),
+        (d["pillar"], f"{d['name']} ({d['id']})", figure(d["score"]), figure(targets[d["id"]]),
          decision.targets[d["id"]][1],
-         _f(None if d["score"] is None else targets[d["id"]] - d["score"]),
-         _f(d.get("coverage")), _f(d.get("consensus")),
-         _f((org.deltas or {}).get("dimensions", {}).get(d["id"])) if org.deltas else "—")
+         figure(None if d["score"] is None else targets[d["id"]] - d["score"]),
+         figure(d.get("coverage")), figure(d.get("consensus")),
+         figure((org.deltas or {}).get("dimensions", {}).get(d["id"])) if org.deltas else "—")
         for d in dims
     )  # fmt: skip
     pillars = Section("pillars", _title("pillars"), (
@@ -291,14 +288,14 @@ def build_report(
         _intro("items"),
         Chart("items", figs["items"]),
         Table("Disputed questions", ("Question", "Score", "Consensus", "Answers"),
-              tuple((i["id"], _f(i["score"]), _f(i["consensus"]), i["answered"])
+              tuple((i["id"], figure(i["score"]), figure(i["consensus"]), i["answered"])
                     for i in disputed), numeric=(1, 2, 3)),
     ))  # fmt: skip
 
     breakout_rows = tuple(
         (b["group_by"].replace("_", " "), b["group"], b["status"].replace("_", " "),
          "" if b["status"] != "ok" else b["respondents"],
-         "" if b["status"] != "ok" else _f(b["score"]))
+         "" if b["status"] != "ok" else figure(b["score"]))
         for b in org.breakouts
     )  # fmt: skip
     consensus = Section("consensus", _title("consensus"), (
@@ -333,8 +330,8 @@ def build_report(
     )  # fmt: skip
     phases = [p["id"] for p in roadmap.phases]
     exit_rows = tuple(
-        (f"{row['name']} ({row['dimension']})", _f(row["current"]),
-         *(_f(row["by_phase"].get(p)) for p in phases), _f(row["target"]))
+        (f"{row['name']} ({row['dimension']})", figure(row["current"]),
+         *(figure(row["by_phase"].get(p)) for p in phases), figure(row["target"]))
         for row in roadmap.exit_criteria
     )  # fmt: skip
     roadmap_blocks: list[Block] = [
@@ -353,7 +350,7 @@ def build_report(
     if roadmap.residual_gaps:
         roadmap_blocks.append(Table(
             "Gaps still open at the end of the horizon", ("Dimension", "Gap", "Still open"),
-            tuple((f"{g['name']} ({g['dimension']})", _f(g["gap"]), _f(g["remaining"]))
+            tuple((f"{g['name']} ({g['dimension']})", figure(g["gap"]), figure(g["remaining"]))
                   for g in roadmap.residual_gaps), numeric=(1, 2),
         ))  # fmt: skip
     roadmap_section = Section("roadmap", _title("roadmap"), tuple(roadmap_blocks))
@@ -543,10 +540,10 @@ def key_figures(report: Report) -> list[str]:
     lines = [
         (
             f"{report.organisation}: {plan.scores.respondents} respondents, overall "
-            f"{_f(plan.scores.overall)}"
+            f"{figure(plan.scores.overall)}"
         )
     ]
-    lines += [f"{p['id']} {p['name']}: {_f(p['score'])} (level {p['achieved_level']})"
+    lines += [f"{p['id']} {p['name']}: {figure(p['score'])} (level {p['achieved_level']})"
               for p in plan.scores.pillars]  # fmt: skip
     lines.append(f"path: {plan.decision.archetype.id}; "
                  f"gates fired: {[g.id for g in plan.decision.gates if g.fired]}")  # fmt: skip

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import numbers
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,11 +28,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from pmo2vmo.atomic import write_atomic
 from pmo2vmo.pipeline import OrganisationPlan
+from pmo2vmo.text import XML_ILLEGAL
 from pmo2vmo.workbook import add_table_sheet, safe_cell
 
 # Characters an xlsx file cannot hold: openpyxl refuses C0 controls other than tab, LF and CR
 # (IllegalCharacterError), lxml refuses U+FFFE and U+FFFF, and lone surrogates cannot be encoded.
-UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 SCORE = "0.00"
 GAP = "+0.00;-0.00;0.00"
@@ -88,7 +87,7 @@ def clean_cell(value: Any) -> Any:
         return int(value)
     if isinstance(value, numbers.Real):
         return safe_cell(float(value))
-    return safe_cell(UNSTORABLE.sub("", str(value)))
+    return safe_cell(XML_ILLEGAL.sub("", str(value)))
 
 
 def _date(value: Any) -> dt.date | None:
@@ -432,7 +431,7 @@ def build_report_workbook(plan: OrganisationPlan, meta: Mapping[str, str]) -> op
     """
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    wb.properties.title = UNSTORABLE.sub("", f"{plan.scores.organisation}: PMO to VMO assessment")
+    wb.properties.title = XML_ILLEGAL.sub("", f"{plan.scores.organisation}: PMO to VMO assessment")
     wb.properties.creator = "pmo2vmo"
     _summary(wb, plan, meta)
     _pillars(wb, plan)

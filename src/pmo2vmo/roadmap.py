@@ -34,6 +34,7 @@ from pmo2vmo.errors import InstrumentError, Pmo2vmoError
 from pmo2vmo.instrument import Instrument
 from pmo2vmo.resources import assessment_dir
 from pmo2vmo.scoring import OrganisationScores
+from pmo2vmo.text import compact
 from pmo2vmo.transition import Decision
 
 EPSILON = 1e-9
@@ -227,10 +228,6 @@ def _closure(ini: Initiative, catalogue: Catalogue, chosen: set[str]) -> list[In
     return [*order, ini]
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
 def _n(count: float, noun: str) -> str:
     """``1 month``, ``18 months``, ``0.5 people``: a count with its noun."""
     if noun == "person":
@@ -299,14 +296,14 @@ def plan(
         parts = []
         for d in sorted(closed, key=lambda d: (-weights[d] * closed[d], d)):
             still = (
-                f" ({_fmt(remaining[d])} still open)"
+                f" ({compact(remaining[d])} still open)"
                 if remaining[d] < initial_gap[d] - EPSILON
                 else ""
             )
             parts.append(
-                f"{names[d]} ({d}): score {_fmt(current[d] or 0)}, target "
-                f"{_fmt(decision.targets[d][0])}, gap {_fmt(initial_gap[d])}{still}, "
-                f"lifts it by up to {_fmt(ini.lifts[d])}"
+                f"{names[d]} ({d}): score {compact(current[d] or 0)}, target "
+                f"{compact(decision.targets[d][0])}, gap {compact(initial_gap[d])}{still}, "
+                f"lifts it by up to {compact(ini.lifts[d])}"
             )
         return "; ".join(parts)
 

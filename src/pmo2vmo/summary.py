@@ -25,6 +25,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pmo2vmo.atomic import write_text_atomic
 from pmo2vmo.resources import data_dir
+from pmo2vmo.text import figure
 
 TEMPLATE = "batch-index.html.j2"
 MIN_CLIENTS = 5
@@ -307,11 +308,6 @@ def client_rows(manifest: Mapping[str, Any]) -> list[ClientRow]:
 # --- rendering --------------------------------------------------------------------------------
 
 
-def _fmt(value: float | None, digits: int = 2) -> str:
-    """A figure for the page; a missing one is an em dash, never 0."""
-    return "—" if value is None else f"{value:.{digits}f}"
-
-
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f}"
 
@@ -334,7 +330,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["p2v_num"] = _fmt
+    env.filters["p2v_num"] = figure
     env.filters["p2v_pct"] = _pct
     return env
 

@@ -25,6 +25,7 @@ from pmo2vmo.instrument import Instrument
 from pmo2vmo.profile import Profile
 from pmo2vmo.resources import assessment_dir
 from pmo2vmo.scoring import OrganisationScores
+from pmo2vmo.text import compact
 
 READINESS_KEYS = ("pmo_baseline", "value_culture", "portfolio", "metrics")
 OPS: dict[str, Callable[[float, float], bool]] = {
@@ -172,10 +173,6 @@ def load_transition(instrument: Instrument, path: Path | None = None) -> Transit
 # ------------------------------------------------------------------------------------ decide ---
 
 
-def _fmt(value: float, digits: int = 2) -> str:
-    return f"{value:.{max(digits, 2)}f}".rstrip("0").rstrip(".")
-
-
 class _Metrics:
     """Reads the metrics conditions name from one organisation's scores."""
 
@@ -227,7 +224,10 @@ class _Metrics:
         digits = 1 if cond.metric.startswith("readiness.") else 2
         while digits < 4 and not SHOWN_OPS[sign](round(value, digits), cond.value):
             digits += 1
-        return met, f"{label} {_fmt(round(value, digits), digits)} {sign} {_fmt(cond.value, 4)}"
+        return (
+            met,
+            f"{label} {compact(round(value, digits), digits)} {sign} {compact(cond.value, 4)}",
+        )
 
 
 @dataclass

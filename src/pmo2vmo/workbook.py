@@ -13,10 +13,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 from pmo2vmo.atomic import write_atomic
 from pmo2vmo.scoring import ScoreReport
+from pmo2vmo.text import XML_ILLEGAL
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = "1F4E79"
@@ -28,7 +27,7 @@ def safe_cell(value: Any) -> Any:
         return value
     if isinstance(value, int | float):
         return None if isinstance(value, float) and math.isnan(value) else value
-    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value))
+    text = XML_ILLEGAL.sub("\ufffd", str(value))
     if text.startswith(FORMULA_STARTS):
         text = "'" + text
     return text
