@@ -25,6 +25,7 @@ work and are paid before a client's cells run; HTML is converted in-process.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import datetime as dt
 import hashlib
@@ -50,7 +51,11 @@ from pmo2vmo.run import (
     NAMES,
     QUIET_KERNEL,
     REPORT_NOTEBOOK,
+    SCORES,
     RunError,
+    deliver,
+    execute_report,
+    make_job,
     parse_formats,
     report_date,
 )
@@ -235,17 +240,20 @@ def _write_manifest(out_dir: Path, results: dict[str, ClientResult], started: st
 # ------------------------------------------------------------------------------- workers ---
 
 
-class _Pool:
+class _Pool(abc.ABC):
     """One kernel ahead of the client that needs it."""
 
+    @abc.abstractmethod
     def prepare(self) -> None:
-        raise NotImplementedError
+        """Start the next kernel (errors are kept for :meth:`take` to report)."""
 
+    @abc.abstractmethod
     def _ready(self) -> Any:
-        raise NotImplementedError
+        """The prepared kernel, ready for a client, or an exception."""
 
+    @abc.abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Stop the kernel not yet used and release what the pool holds."""
 
     def take(self) -> Any:
         """A ready kernel; a kernel that fails to start is retried once."""
@@ -419,10 +427,6 @@ def _run_client(
     client: dict[str, Any], settings: dict[str, Any], pool: _Pool, results: Any
 ) -> ClientResult:
     """Validate, execute and deliver one client (inside a worker)."""
-    import nbformat
-
-    from pmo2vmo.html import notebook_to_html
-
     started = time.perf_counter()
     result = ClientResult(client["name"], client["slug"], "failed",
                           input_sha256=client["input_sha256"],
@@ -441,37 +445,17 @@ def _run_client(
         results.put(("kernel", client["name"], os.getpid(), _kernel_pid(km)))
         pool.prepare()  # the next client's kernel starts while this one works
         formats = settings["formats"]
-        job = {
-            "responses": str(Path(client["path"]).resolve()),
-            "profile": None if client["profile"] is None else str(Path(client["profile"]).resolve()),
-            "previous": None,
-            "organisation_index": 0,
-            "output_dir": str(staging),
-            "formats": [f for f in formats if f in ("xlsx", "pptx")],
-            "nonce": secrets.token_hex(16),
-            "generated": settings["generated"],
-        }  # fmt: skip
+        job = make_job(client["path"], staging, formats, settings["generated"],
+                       profile=client["profile"])  # fmt: skip
         notebook = Path(settings["notebook"]) if settings.get("notebook") else None
-        nb, timings = _execute(job, staging, settings["timeout"], notebook, km)
+        nb, timings = execute_report(job, staging, timeout=settings["timeout"],
+                                     notebook=notebook, km=km)  # fmt: skip
         result.timings.update(timings)
         target = out_dir / client["slug"]
         target.mkdir(exist_ok=True)
-        converted = time.perf_counter()
-        outputs = []
-        if "html" in formats:
-            write_text_atomic(target / NAMES["html"], notebook_to_html(nb))
-            outputs.append(NAMES["html"])
-        result.timings["html"] = time.perf_counter() - converted
-        if "ipynb" in formats:
-            write_text_atomic(target / NAMES["ipynb"], nbformat.writes(nb))
-            outputs.append(NAMES["ipynb"])
-        for fmt in ("xlsx", "pptx"):
-            if fmt in formats:
-                os.replace(staging / NAMES[fmt], target / NAMES[fmt])
-                outputs.append(NAMES[fmt])
-        os.replace(staging / "scores.json", target / "scores.json")
-        outputs.append("scores.json")
-        result.outputs = [f"{client['slug']}/{name}" for name in outputs]
+        targets = {f: target / NAMES[f] for f in formats} | {"scores": target / SCORES}
+        written = deliver(nb, staging, targets, result.timings)
+        result.outputs = [p.relative_to(out_dir).as_posix() for p in written]
         result.status = "ok"
     except RunError as exc:
         result.error = str(exc)
@@ -481,14 +465,6 @@ def _run_client(
         shutil.rmtree(staging, ignore_errors=True)
     result.seconds = time.perf_counter() - started
     return result
-
-
-def _execute(
-    job: dict[str, Any], staging: Path, timeout: float, notebook: Path | None, km: Any
-) -> tuple[Any, dict[str, float]]:
-    from pmo2vmo.run import execute_report
-
-    return execute_report(job, staging, timeout=timeout, notebook=notebook, km=km)
 
 
 def _worker(tasks: Any, results: Any, settings: dict[str, Any]) -> None:
@@ -767,6 +743,6 @@ def _summary(out_dir: Path, results: dict[str, ClientResult], started: str) -> P
         scores[name] = None
         if result.status in {"ok", "skipped"}:
             with contextlib.suppress(OSError, ValueError):
-                path = out_dir / result.slug / "scores.json"
+                path = out_dir / result.slug / SCORES
                 scores[name] = json.loads(path.read_text(encoding="utf-8"))
     return write_summary(out_dir, _manifest(results, started), scores)

@@ -14,15 +14,15 @@ from typing import Any
 
 import nbformat
 
+from pmo2vmo.branding import COLOUR
 from pmo2vmo.resources import data_dir
 
 TEMPLATE = "pmo2vmo-report"
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _LOGO = re.compile(r"^data:image/(?:png|jpeg);base64,[A-Za-z0-9+/=]+$")
 
 
 def _colour(value: Any, default: str) -> str:
-    return value if isinstance(value, str) and _COLOUR.match(value) else default
+    return value if isinstance(value, str) and COLOUR.match(value) else default
 
 
 def _logo(value: Any) -> str:

@@ -560,7 +560,7 @@ def finish(report: Report, job: Job) -> list[str]:
     import json
 
     from pmo2vmo.atomic import write_text_atomic
-    from pmo2vmo.run import NAMES
+    from pmo2vmo.run import NAMES, SCORES
 
     if job.output_dir is None:
         return []
@@ -578,6 +578,6 @@ def finish(report: Report, job: Job) -> list[str]:
                                       out / NAMES["pptx"])))  # fmt: skip
     # This organisation's scores alone, for the batch's cross-client summary page.
     scores = json.dumps(report.plan.scores.to_json(), ensure_ascii=False)
-    written.append(str(write_text_atomic(out / "scores.json", scores)))
+    written.append(str(write_text_atomic(out / SCORES, scores)))
     write_text_atomic(out / "done.json", json.dumps({"nonce": job.nonce, "written": written}))
     return written

@@ -38,6 +38,7 @@ from pmo2vmo.resources import data_dir
 FORMATS = ("html", "ipynb", "xlsx", "pptx")
 REPORT_NOTEBOOK = "10-client-report.ipynb"
 NAMES = {"html": "report.html", "ipynb": "report.ipynb", "xlsx": "scores.xlsx", "pptx": "deck.pptx"}
+SCORES = "scores.json"  # the organisation's scores alone, written by the notebook for the batch
 
 
 QUIET_KERNEL = ["--IPKernelApp.log_level=ERROR"]
@@ -126,6 +127,58 @@ def _failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def make_job(
+    responses: Path | str,
+    staging: Path,
+    formats: Sequence[str],
+    generated: str,
+    *,
+    profile: Path | str | None = None,
+    previous: Path | str | None = None,
+    organisation_index: int = 0,
+) -> dict[str, Any]:
+    """The job file's content for one report notebook run: absolute paths (the kernel runs in
+    ``staging``), the deliverables the notebook writes itself, and a fresh nonce."""
+
+    def absolute(path: Path | str | None) -> str | None:
+        return None if path is None else str(Path(path).resolve())
+
+    return {
+        "responses": absolute(responses),
+        "profile": absolute(profile),
+        "previous": absolute(previous),
+        "organisation_index": organisation_index,
+        "output_dir": str(staging),
+        "formats": [f for f in formats if f in ("xlsx", "pptx")],
+        "nonce": secrets.token_hex(16),
+        "generated": generated,
+    }
+
+
+def deliver(
+    nb: Any, staging: Path, targets: dict[str, Path], seconds: dict[str, float]
+) -> list[Path]:
+    """Put each deliverable of an executed run in place, atomically: HTML converted in-process,
+    the executed notebook, and what the notebook wrote into ``staging`` (workbook, deck,
+    scores). ``targets`` maps a format (or ``"scores"``) to its final path."""
+    import nbformat
+
+    from pmo2vmo.html import notebook_to_html
+
+    written = []
+    for fmt, target in targets.items():
+        started = time.perf_counter()
+        if fmt == "html":
+            written.append(write_text_atomic(target, notebook_to_html(nb)))
+            seconds["html"] = time.perf_counter() - started
+        elif fmt == "ipynb":
+            written.append(write_text_atomic(target, nbformat.writes(nb)))
+        else:  # written by the notebook into staging, inside the same folder tree: atomic
+            os.replace(staging / (SCORES if fmt == "scores" else NAMES[fmt]), target)
+            written.append(target)
+    return written
+
+
 def execute_report(
     job: dict[str, Any],
     staging: Path,
@@ -196,9 +249,6 @@ def run_report(
     ``notebook`` replaces the bundled report notebook (a tailored copy, or a test's).
     """
     skip_slow_optional_imports()
-    import nbformat
-
-    from pmo2vmo.html import notebook_to_html
     from pmo2vmo.pipeline import roadmap_files
 
     wanted = parse_formats(formats)
@@ -210,31 +260,13 @@ def run_report(
     outcomes = []
     for index, (name, slug) in enumerate(zip(names, unique_slugs(names), strict=True)):
         staging = Path(tempfile.mkdtemp(prefix=".pmo2vmo-", dir=out))
-        job = {
-            "responses": str(Path(path).resolve()),
-            "profile": None if profile is None else str(Path(profile).resolve()),
-            "previous": None if previous is None else str(Path(previous).resolve()),
-            "organisation_index": index,
-            "output_dir": str(staging),
-            "formats": [f for f in wanted if f in ("xlsx", "pptx")],
-            "nonce": secrets.token_hex(16),
-            "generated": generated,
-        }
+        job = make_job(path, staging, wanted, generated, profile=profile, previous=previous,
+                       organisation_index=index)  # fmt: skip
         outcome = Outcome(name, slug, "ok")
         try:
             nb, outcome.seconds = execute_report(job, staging, timeout=timeout, notebook=notebook)
-            started = time.perf_counter()
             targets = {f: out / f"{slug}-{NAMES[f]}" for f in wanted}
-            if "html" in wanted:
-                outcome.outputs.append(write_text_atomic(targets["html"], notebook_to_html(nb)))
-            outcome.seconds["html"] = time.perf_counter() - started
-            if "ipynb" in wanted:
-                text = nbformat.writes(nb)
-                outcome.outputs.append(write_text_atomic(targets["ipynb"], text))
-            for fmt in ("xlsx", "pptx"):
-                if fmt in wanted:
-                    os.replace(staging / NAMES[fmt], targets[fmt])  # same folder tree: atomic
-                    outcome.outputs.append(targets[fmt])
+            outcome.outputs = deliver(nb, staging, targets, outcome.seconds)
         except RunError as exc:
             outcome.status, outcome.error = "failed", str(exc)
         finally:
