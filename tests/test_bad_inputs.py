@@ -404,3 +404,31 @@ def test_cli_does_not_print_warnings_as_errors(quick_cli: CliRunner) -> None:
     lines = result.output.splitlines()
     assert any(line.startswith("warning: ") and "have no column" in line for line in lines)
     assert sum(line.startswith("error: ") for line in lines) == 1
+
+
+def test_password_protected_workbook_is_a_reported_error(
+    tmp_path: Path, instrument: Instrument
+) -> None:
+    """A workbook part flagged as encrypted is reported (zipfile would raise RuntimeError)."""
+    import io
+    import zipfile
+
+    data = bytearray(maker._good_book())
+    name = b"xl/workbook.xml"
+    header = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo(name.decode()).header_offset
+    data[header + 6] |= 0x1  # general-purpose flag, bit 0: encrypted (local header)
+    central = 0
+    while True:
+        central = data.index(b"PK\x01\x02", central)
+        length = int.from_bytes(data[central + 28 : central + 30], "little")
+        if data[central + 46 : central + 46 + length] == name:
+            data[central + 8] |= 0x1  # same flag in the central directory
+            break
+        central += 4
+    path = tmp_path / "protected.xlsx"
+    path.write_bytes(bytes(data))
+    responses, problems = inspect_file(path, instrument)
+    assert responses is None
+    assert [p.message for p in problems] == [
+        "the workbook part xl/workbook.xml is encrypted (a password-protected workbook)"
+    ]

@@ -232,6 +232,13 @@ def _guard_zip(path: Path, log: ProblemLog) -> bool:
         for info in infos:
             if not info.filename.endswith((".xml", ".rels", ".vml")):
                 continue
+            if info.flag_bits & 0x1:  # zipfile would raise: it needs a password
+                log.error(
+                    f"the workbook part {info.filename} is encrypted (a password-protected "
+                    "workbook)",
+                    "remove the password in Excel (File > Info > Protect Workbook) and re-save",
+                )
+                return False
             try:
                 with archive.open(info) as stream:
                     head = stream.read(4096)
