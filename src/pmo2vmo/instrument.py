@@ -241,9 +241,6 @@ class Instrument:
             return dimension.default_target
         return self.meta.default_target
 
-    def source_titles(self) -> dict[str, str]:
-        return {s.id: s.title for s in self.meta.sources}
-
     def tailored(self, profile: Profile) -> Instrument:
         """This instrument with a client's exclusions, weights and level names applied."""
         problems = profile.problems_against(self)

@@ -46,9 +46,3 @@ def respondent_flags(
     out["partial"] = out["answered"] < settings.partial_below * expected
     out["no_role"] = out["role"].isna()
     return out
-
-
-def flag_counts(flags: pd.DataFrame, organisation: str) -> dict[str, int]:
-    """How many respondents of ``organisation`` carry each flag."""
-    mine = flags[flags["organisation"] == organisation]
-    return {name: int(mine[name].sum()) for name in FLAGS}

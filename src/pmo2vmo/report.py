@@ -14,6 +14,7 @@ escapes it.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -26,7 +27,7 @@ from pmo2vmo import charts
 from pmo2vmo.branding import Brand
 from pmo2vmo.pipeline import OrganisationPlan
 from pmo2vmo.resources import data_dir
-from pmo2vmo.show import Bundle, figure_bundle, table_bundle, text_bundle
+from pmo2vmo.show import PLOTLY_MIME, Bundle, figure_bundle, table_bundle, text_bundle
 from pmo2vmo.text import figure
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class Chart:
     figure: Any  # plotly.graph_objects.Figure
 
     def to_json(self) -> dict[str, Any]:
-        spec: dict[str, Any] = figure_bundle(self.figure)["application/vnd.plotly.v1+json"]
+        spec: dict[str, Any] = figure_bundle(self.figure)[PLOTLY_MIME]
         return spec
 
 
@@ -91,7 +92,7 @@ class Section:
     def bundles(self) -> list[Bundle]:
         """The section as display outputs: its heading, then each block."""
         out: list[Bundle] = [{
-            "text/html": f'<h2 id="{self.id}">{_esc(self.title)}</h2>',
+            "text/html": f'<h2 id="{self.id}">{html.escape(self.title)}</h2>',
             "text/plain": self.title,
         }]  # fmt: skip
         for block in self.blocks:
@@ -106,12 +107,6 @@ class Section:
             else:
                 out.append(figure_bundle(block.figure))
         return out
-
-
-def _esc(text: str) -> str:
-    import html
-
-    return html.escape(text)
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,6 @@ from pmo2vmo.pipeline import OrganisationPlan
 from pmo2vmo.text import XML_ILLEGAL
 from pmo2vmo.workbook import add_table_sheet, safe_cell
 
-# Characters an xlsx file cannot hold: openpyxl refuses C0 controls other than tab, LF and CR
-# (IllegalCharacterError), lxml refuses U+FFFE and U+FFFF, and lone surrogates cannot be encoded.
-
 SCORE = "0.00"
 GAP = "+0.00;-0.00;0.00"
 INDEX = "0.0"

@@ -216,10 +216,6 @@ class OrganisationScores:
     warnings: list[str] = field(default_factory=list)
     deltas: dict[str, Any] | None = None
 
-    def dimension_frame(self) -> pd.DataFrame:
-        """Dimensions as a table (for charts, workbooks and the roadmap)."""
-        return pd.DataFrame(self.dimensions)
-
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "organisation": self.organisation,

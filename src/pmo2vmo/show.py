@@ -111,13 +111,6 @@ def show_text(paragraphs: str | Iterable[str], *, heading: str | None = None) ->
     _display(text_bundle(paragraphs, heading=heading))
 
 
-def show_table(
-    columns: Sequence[str], rows: Iterable[Sequence[Any]], *, caption: str | None = None
-) -> None:
-    """Display an escaped table."""
-    _display(table_bundle(columns, rows, caption=caption))
-
-
 def show_records(
     records: Sequence[Mapping[str, Any]], columns: Mapping[str, str], *, caption: str | None = None
 ) -> None:
