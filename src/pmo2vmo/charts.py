@@ -246,12 +246,16 @@ def _ms(day: dt.date) -> float:
 
 
 def figures(
-    org: OrganisationScores, decision: Decision | None = None, roadmap: Roadmap | None = None
+    org: OrganisationScores,
+    decision: Decision | None = None,
+    roadmap: Roadmap | None = None,
+    previous: Mapping[str, float | None] | None = None,
 ) -> dict[str, go.Figure]:
-    """Every chart for one organisation, by name (what reports and notebooks show)."""
+    """Every chart for one organisation, by name (what reports and notebooks show); the radar
+    shows ``previous`` dimension scores too when given."""
     targets = {k: v[0] for k, v in decision.targets.items()} if decision else None
     out: dict[str, Any] = {
-        "radar": radar(org, targets),
+        "radar": radar(org, targets, previous),
         "pillars": pillar_bars(org),
         "dimensions": dimension_bars(org, targets),
         "items": item_heatmap(org),

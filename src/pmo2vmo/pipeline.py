@@ -19,7 +19,7 @@ from pmo2vmo.instrument import Instrument, load_instrument
 from pmo2vmo.profile import Profile, load_profile
 from pmo2vmo.resources import assessment_dir, samples_dir
 from pmo2vmo.responses import ResponseSet, inspect_file, load_responses
-from pmo2vmo.roadmap import Roadmap, load_settings, plan
+from pmo2vmo.roadmap import Roadmap, RoadmapSettings, load_settings, plan
 from pmo2vmo.scoring import OrganisationScores, ScoreReport, score
 from pmo2vmo.template import write_template
 from pmo2vmo.transition import Decision, decide, load_transition
@@ -102,6 +102,27 @@ def load_previous(path: Path | str) -> dict[str, Any]:
     return data
 
 
+def previous_dimension_scores(
+    previous: Path | str | None, organisation: str
+) -> dict[str, float | None] | None:
+    """Dimension scores of ``organisation`` in an earlier ``score --json`` (for the radar).
+
+    ``None`` when no previous file is given or it does not hold this organisation.
+    """
+    if previous is None:
+        return None
+    data = load_previous(previous)
+    for org in data["organisations"]:
+        if isinstance(org, dict) and org.get("organisation") == organisation:
+            return {
+                str(d.get("id")): d.get("score")
+                for d in org.get("dimensions", [])
+                if isinstance(d, dict)
+                and (isinstance(d.get("score"), int | float) or d.get("score") is None)
+            }
+    return None
+
+
 def score_files(
     paths: Sequence[Path | str],
     *,
@@ -154,6 +175,9 @@ class RoadmapReport:
     catalogue_version: str
     transition_version: str
     organisations: list[OrganisationPlan]
+    instrument: Instrument  # tailored to the profile
+    profile: Profile
+    settings: RoadmapSettings
 
     def to_json(self) -> dict[str, Any]:
         from pmo2vmo import __version__
@@ -221,7 +245,9 @@ def roadmap_files(
             start_date=start_date or client.start_date or settings.defaults.start_date,
         )
         plans.append(OrganisationPlan(org, decision, roadmap))
-    return RoadmapReport(scores, catalogue.version, transition.version, plans)
+    return RoadmapReport(
+        scores, catalogue.version, transition.version, plans, tailored, client, settings
+    )
 
 
 def _data_file(folder: Path, name: str) -> Path:

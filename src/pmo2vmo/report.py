@@ -214,9 +214,7 @@ def build_report(
     words = report_text()
     targets = {k: v[0] for k, v in decision.targets.items()}
     dims = org.dimensions
-    figs = charts.figures(org, decision, roadmap)
-    if previous:
-        figs["radar"] = charts.radar(org, targets, previous)
+    figs = charts.figures(org, decision, roadmap, previous)
 
     # Executive summary
     summary_words = words["sections"]["summary"]
@@ -478,15 +476,10 @@ def prepare(job: Job) -> Report:
     """Score, decide, plan and build the report for the job's organisation."""
     from pmo2vmo import __version__
     from pmo2vmo.branding import brand_for
-    from pmo2vmo.instrument import load_instrument
-    from pmo2vmo.pipeline import roadmap_files
-    from pmo2vmo.profile import Profile, load_profile
-    from pmo2vmo.roadmap import load_settings
+    from pmo2vmo.pipeline import previous_dimension_scores, roadmap_files
 
     result = roadmap_files([job.responses], profile=job.profile, previous=job.previous)
     plan = result.organisations[job.organisation_index]
-    profile = load_profile(job.profile) if job.profile else Profile()
-    instrument = load_instrument().tailored(profile)
     scores = result.scores
     meta = {
         "instrument": f"{scores.instrument_id} {scores.instrument_version}",
@@ -495,22 +488,14 @@ def prepare(job: Job) -> Report:
         "generated": job.generated or dt.date.today().isoformat(),
         "catalogue": result.catalogue_version,
     }
-    previous = None
-    deltas = plan.scores.deltas
-    if deltas and deltas.get("previous_found"):
-        previous = {
-            d["id"]: (None if d["score"] is None or deltas["dimensions"].get(d["id"]) is None
-                      else round(d["score"] - deltas["dimensions"][d["id"]], 4))
-            for d in plan.scores.dimensions
-        }  # fmt: skip
     return build_report(
         plan,
-        brand_for(profile, plan.scores.organisation, job.profile),
+        brand_for(result.profile, plan.scores.organisation, job.profile),
         meta,
-        questions=sum(len(d.questions) for d in instrument.dimensions),
+        questions=len(result.instrument.questions),
         min_group_size=scores.min_group_size,
-        min_gap=load_settings().min_gap,
-        previous=previous,
+        min_gap=result.settings.min_gap,
+        previous=previous_dimension_scores(job.previous, plan.scores.organisation),
     )
 
 

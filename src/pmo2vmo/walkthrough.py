@@ -23,7 +23,8 @@ import plotly.graph_objects as go
 from pmo2vmo import charts
 from pmo2vmo.errors import Pmo2vmoError
 from pmo2vmo.instrument import Instrument
-from pmo2vmo.pipeline import OrganisationPlan, RoadmapReport, load_previous
+from pmo2vmo.pipeline import OrganisationPlan, RoadmapReport
+from pmo2vmo.pipeline import previous_dimension_scores as previous_dimension_scores  # notebooks
 from pmo2vmo.resources import samples_dir
 from pmo2vmo.roadmap import Roadmap
 from pmo2vmo.scoring import OrganisationScores
@@ -107,27 +108,6 @@ def select(report: RoadmapReport, organisation: str | None = None) -> Organisati
         f"organisation {organisation!r} is not in the responses; they hold {names} — set "
         "`organisation` to one of these names, or to None for the first"
     )
-
-
-def previous_dimension_scores(
-    previous: Path | str | None, organisation: str
-) -> dict[str, float | None] | None:
-    """Dimension scores of ``organisation`` in an earlier ``score --json`` (for the radar).
-
-    ``None`` when no previous file is given or it does not hold this organisation.
-    """
-    if previous is None:
-        return None
-    data = load_previous(previous)
-    for org in data["organisations"]:
-        if isinstance(org, dict) and org.get("organisation") == organisation:
-            return {
-                str(d.get("id")): d.get("score")
-                for d in org.get("dimensions", [])
-                if isinstance(d, dict)
-                and (isinstance(d.get("score"), int | float) or d.get("score") is None)
-            }
-    return None
 
 
 # ---------------------------------------------------------------------- context, data quality ---
