@@ -253,7 +253,7 @@ def figures(
 ) -> dict[str, go.Figure]:
     """Every chart for one organisation, by name (what reports and notebooks show); the radar
     shows ``previous`` dimension scores too when given."""
-    targets = {k: v[0] for k, v in decision.targets.items()} if decision else None
+    targets = decision.target_levels if decision else None
     out: dict[str, Any] = {
         "radar": radar(org, targets, previous),
         "pillars": pillar_bars(org),

@@ -571,8 +571,8 @@ def _scored_dimensions(plan: OrganisationPlan) -> list[dict[str, Any]]:
 
 
 def _target(plan: OrganisationPlan, dimension: Mapping[str, Any]) -> float:
-    known = plan.decision.targets.get(dimension["id"])
-    return float(known[0]) if known else float(dimension["target"])
+    """The dimension's target for the recommended path (the decision sets every dimension's)."""
+    return float(plan.decision.targets[dimension["id"]][0])
 
 
 def _unscored_note(plan: OrganisationPlan) -> str:
@@ -1044,7 +1044,7 @@ def _method_slide(
     _para(right, "Scoring", size=13, bold=True, space_before=8)
     sources: dict[str, int] = {}
     for dim in scores.dimensions:
-        source = plan.decision.targets.get(dim["id"], (0.0, dim["target_source"]))[1]
+        source = plan.decision.targets[dim["id"]][1]
         sources[source] = sources.get(source, 0) + 1
     _para(
         right,

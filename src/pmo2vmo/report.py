@@ -212,7 +212,7 @@ def build_report(
     """Every section of the client report for one organisation, as data."""
     org, decision, roadmap = plan.scores, plan.decision, plan.roadmap
     words = report_text()
-    targets = {k: v[0] for k, v in decision.targets.items()}
+    targets = decision.target_levels
     dims = org.dimensions
     figs = charts.figures(org, decision, roadmap, previous)
 

@@ -195,7 +195,7 @@ def _dimensions(wb: Any, plan: OrganisationPlan) -> None:
     score_col, target_col = _letter(columns, "Score"), _letter(columns, "Target")
     rows = []
     for row, d in enumerate(plan.scores.dimensions, start=2):
-        target, source = targets.get(d["id"], (d["target"], d["target_source"]))
+        target, source = targets[d["id"]]
         gap = None
         if d["score"] is not None:
             s, t = f"{score_col}{row}", f"{target_col}{row}"

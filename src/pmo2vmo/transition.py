@@ -268,6 +268,11 @@ class Decision:
     rules: list[RuleResult] = field(default_factory=list)
     targets: dict[str, tuple[float, str]] = field(default_factory=dict)
 
+    @property
+    def target_levels(self) -> dict[str, float]:
+        """The target level of every dimension (without where it came from)."""
+        return {dim: target for dim, (target, _) in self.targets.items()}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "readiness": {k: v["value"] for k, v in self.readiness.items()},

@@ -270,7 +270,7 @@ def pillar_view(scores: OrganisationScores, pillar_id: str) -> OrganisationScore
 
 def targets(plan: OrganisationPlan) -> dict[str, float]:
     """Target per dimension after the transition decision (profile, archetype, instrument)."""
-    return {k: v[0] for k, v in plan.decision.targets.items()}
+    return plan.decision.target_levels
 
 
 def dimension_rows(plan: OrganisationPlan, pillar_id: str | None = None) -> list[Row]:
