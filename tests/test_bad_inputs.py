@@ -432,3 +432,31 @@ def test_password_protected_workbook_is_a_reported_error(
     assert [p.message for p in problems] == [
         "the workbook part xl/workbook.xml is encrypted (a password-protected workbook)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "message"),
+    [
+        ("huge.csv", b"respondent,PB-GOV-01\n", "the file is 60 MB; the limit is 50 MB"),
+        ("huge.jsonl", b'{"v": 1}\n', "the file is 60 MB; the limit is 50 MB"),
+        ("huge.xlsx", b"PK\x03\x04", "the workbook is 60 MB; the limit is 25 MB"),
+    ],
+)
+def test_oversized_files_are_refused_before_they_are_read(
+    tmp_path: Path, instrument: Instrument, name: str, head: bytes, message: str
+) -> None:
+    """A file over its size limit is refused from its size alone: it is never read into
+    memory (a sparse 60 MB file, peak allocation far below its size)."""
+    path = tmp_path / name
+    with path.open("wb") as handle:
+        handle.write(head)
+        handle.truncate(60 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        responses, problems = inspect_file(path, instrument)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert responses is None
+    assert [p.message for p in problems] == [message]
+    assert peak < 5 * 1024 * 1024

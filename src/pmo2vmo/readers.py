@@ -68,6 +68,23 @@ def _column_index(letters: bytes) -> int:
     return value
 
 
+def too_big(kind: str, size: int, log: ProblemLog) -> bool:
+    """Record (and return True) when a file of this kind and size is refused unread."""
+    if kind == "xlsx" and size > MAX_XLSX_BYTES:
+        log.error(
+            f"the workbook is {size // 1_048_576} MB; the limit is {MAX_XLSX_BYTES // 1_048_576} MB",
+            "remove pictures and unused sheets, or export the responses as CSV",
+        )
+        return True
+    if kind != "xlsx" and size > MAX_TEXT_BYTES:
+        log.error(
+            f"the file is {size // 1_048_576} MB; the limit is {MAX_TEXT_BYTES // 1_048_576} MB",
+            "split it into one file per organisation",
+        )
+        return True
+    return False
+
+
 def sniff_kind(path: Path, head: bytes) -> str:
     """``xlsx``, ``xls``, ``journal`` or ``text`` from the file's first bytes and its name."""
     if head.startswith(ZIP_MAGIC):
@@ -142,11 +159,7 @@ def _sniff_delimiter(text: str) -> str:
 
 def read_text_grid(path: Path, data: bytes, log: ProblemLog) -> Grid | None:
     """Parse a CSV/TSV (delimiter sniffed among , ; tab) into a grid of strings."""
-    if len(data) > MAX_TEXT_BYTES:
-        log.error(
-            f"the file is {len(data) // 1_048_576} MB; the limit is {MAX_TEXT_BYTES // 1_048_576} MB",
-            "split it into one file per organisation",
-        )
+    if too_big("text", len(data), log):
         return None
     text = decode_text(data, log)
     if text is None:
@@ -193,12 +206,7 @@ _TAG = re.compile(rb"<(?:\w+:)?(c|row)[\s>/]")
 
 def _guard_zip(path: Path, log: ProblemLog) -> bool:
     """Refuse zip bombs, DTDs and absurd sheets before any XML is parsed into memory."""
-    size = path.stat().st_size
-    if size > MAX_XLSX_BYTES:
-        log.error(
-            f"the workbook is {size // 1_048_576} MB; the limit is {MAX_XLSX_BYTES // 1_048_576} MB",
-            "remove pictures and unused sheets, or export the responses as CSV",
-        )
+    if too_big("xlsx", path.stat().st_size, log):
         return False
     try:
         archive = zipfile.ZipFile(path)

@@ -36,7 +36,16 @@ from pmo2vmo.errors import InputProblem, InvalidInputError, ProblemLog
 from pmo2vmo.instrument import Instrument
 from pmo2vmo.profile import Profile
 from pmo2vmo.quality import respondent_flags
-from pmo2vmo.readers import Cell, Grid, column_letter, read_text_grid, read_xlsx_grid, sniff_kind
+from pmo2vmo.readers import (
+    Cell,
+    Grid,
+    column_letter,
+    decode_text,
+    read_text_grid,
+    read_xlsx_grid,
+    sniff_kind,
+    too_big,
+)
 
 ANSWER_COLUMNS = [
     "organisation",
@@ -676,7 +685,12 @@ def _read_one(
     log = ProblemLog(file=path.name)
     ctx = _Context(instrument, profile, path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:  # sniffed and sized before it is read whole
+            kind = sniff_kind(path, handle.read(4096))
+            if too_big(kind, path.stat().st_size, log):
+                return None, log
+            handle.seek(0)
+            data = handle.read()
     except FileNotFoundError:
         log.error("file not found")
         return None, log
@@ -690,7 +704,6 @@ def _read_one(
     if not data.strip():
         log.error("the file is empty", "export the responses again")
         return None, log
-    kind = sniff_kind(path, data[:4096])
     builder = _Builder(log)
     fmt = kind
     if kind == "xls":
@@ -699,8 +712,6 @@ def _read_one(
     if kind == "xlsx":
         grid = read_xlsx_grid(path, log, ctx.questions)
     elif kind == "journal":
-        from pmo2vmo.readers import decode_text
-
         text = decode_text(data, log)
         if text is not None:
             _read_journal(text, ctx, builder)
