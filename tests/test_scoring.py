@@ -509,7 +509,9 @@ def test_an_organisation_below_the_minimum_shows_no_breakout_and_no_comment(
         person("r1", {"AA-ONE-01": 3}, role="CEO", comments={"AA-ONE-01": "We do this well."}),
         person("r2", {"AA-ONE-01": 4}, role="CEO"),
     ]
-    org = org_json(score(response_set(people), tiny))  # default min_group_size 5
+    scored = score(response_set(people), tiny)  # default min_group_size 5
+    assert scored.organisations[0].comments_withheld
+    org = org_json(scored)
     assert org["overall"] is not None  # the organisation's own scores are still shown
     assert org["breakouts"]
     assert all(b["status"] == "suppressed" and b["score"] is None for b in org["breakouts"])

@@ -831,7 +831,7 @@ def _comments_slide(deck: _Deck, plan: OrganisationPlan) -> None:
             deck, slide, ["Question", "Comment", "Given by"], rows, [1.3, 10.0, 1.0],
             size=9, numeric=[2],
         )  # fmt: skip
-    if any("comments are withheld" in w for w in plan.scores.warnings):
+    if plan.scores.comments_withheld:
         note = "Comments are withheld: too few respondents to keep their authors anonymous."
     elif not rows:
         note = "No comments were given."

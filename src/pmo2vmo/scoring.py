@@ -215,6 +215,7 @@ class OrganisationScores:
     data_quality: dict[str, int]
     warnings: list[str] = field(default_factory=list)
     deltas: dict[str, Any] | None = None
+    comments_withheld: bool = False  # too few respondents to show comments anonymously
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -483,6 +484,7 @@ class _Scorer:
             data_quality=quality,
             warnings=warnings,
             deltas=deltas,
+            comments_withheld=comments is None,
         )
 
     def _breakouts(
