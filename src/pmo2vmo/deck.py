@@ -49,7 +49,7 @@ from pmo2vmo.atomic import write_atomic
 from pmo2vmo.branding import COLOUR, Brand
 from pmo2vmo.pipeline import OrganisationPlan
 from pmo2vmo.roadmap import PlanItem, add_months
-from pmo2vmo.text import XML_ILLEGAL, figure
+from pmo2vmo.text import XML_ILLEGAL, capital, figure
 
 SUBTITLE = "PMO to VMO readiness assessment"
 SLIDE_WIDTH = Inches(13.333)
@@ -126,11 +126,6 @@ def _on(colour: str) -> str:
 def _ink(colour: str) -> str:
     """``colour`` as text on white when it reads well there, else dark text."""
     return colour[1:].upper() if _luminance(colour) <= 0.4 else TEXT_DARK
-
-
-def _capital(text: str) -> str:
-    """``text`` with its first letter in upper case (labels from data start lower case)."""
-    return text[:1].upper() + text[1:]
 
 
 def _level(level: int | None) -> str:
@@ -520,7 +515,7 @@ def _summary_slide(deck: _Deck, plan: OrganisationPlan) -> None:
         _para(frame, [("Quick wins: ", True), ("; ".join(quick), False)], size=12, bullet=True)
 
     rows = [
-        [_capital(v["label"]), figure(v["value"], 1), _level(v["achieved_level"])]
+        [capital(v["label"]), figure(v["value"], 1), _level(v["achieved_level"])]
         for v in decision.readiness.values()
     ]
     _table(

@@ -28,7 +28,7 @@ from pmo2vmo.branding import Brand
 from pmo2vmo.pipeline import OrganisationPlan
 from pmo2vmo.resources import data_dir
 from pmo2vmo.show import PLOTLY_MIME, Bundle, figure_bundle, table_bundle, text_bundle
-from pmo2vmo.text import figure
+from pmo2vmo.text import capital, figure
 
 if TYPE_CHECKING:
     import nbformat
@@ -235,7 +235,7 @@ def build_report(
         (
             ("Respondents", org.respondents),
             ("Overall score (1–5)", figure(org.overall)),
-            *((v["label"][:1].upper() + v["label"][1:] + " (0–100)", figure(v["value"], 0))
+            *((capital(v["label"]) + " (0–100)", figure(v["value"], 0))
               for v in decision.readiness.values()),
             ("Initiatives planned", len(roadmap.items)),
         ),

@@ -28,7 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from pmo2vmo.atomic import write_atomic
 from pmo2vmo.pipeline import OrganisationPlan
-from pmo2vmo.text import XML_ILLEGAL
+from pmo2vmo.text import XML_ILLEGAL, capital
 from pmo2vmo.workbook import add_table_sheet, safe_cell
 
 SCORE = "0.00"
@@ -146,7 +146,7 @@ def _summary(wb: Any, plan: OrganisationPlan, meta: Mapping[str, str]) -> None:
         label = str(detail.get("label") or key)
         achieved = detail.get("achieved_level")
         rows.append((
-            f"{label[:1].upper()}{label[1:]} (0–100)",
+            f"{capital(label)} (0–100)",
             detail.get("value"),
             f"pillar {detail.get('pillar')}; achieved level {achieved}" if achieved else "",
             INDEX,

@@ -34,7 +34,7 @@ from pmo2vmo.errors import InstrumentError, Pmo2vmoError
 from pmo2vmo.instrument import Instrument
 from pmo2vmo.resources import assessment_dir
 from pmo2vmo.scoring import OrganisationScores
-from pmo2vmo.text import compact
+from pmo2vmo.text import compact, plural
 from pmo2vmo.transition import Decision
 
 EPSILON = 1e-9
@@ -228,13 +228,6 @@ def _closure(ini: Initiative, catalogue: Catalogue, chosen: set[str]) -> list[In
     return [*order, ini]
 
 
-def _n(count: float, noun: str) -> str:
-    """``1 month``, ``18 months``, ``0.5 people``: a count with its noun."""
-    if noun == "person":
-        return f"{count:g} {'person' if count == 1 else 'people'}"
-    return f"{count:g} {noun}{'' if count == 1 else 's'}"
-
-
 def plan(
     org: OrganisationScores,
     decision: Decision,
@@ -253,6 +246,7 @@ def plan(
         )
     if horizon_months < 1:
         raise PlanningError(f"the horizon must be at least 1 month (got {horizon_months})")
+    people = plural(capacity_people, "person", "people")  # "2 people", for the messages
     dims = {d["id"]: d for d in org.dimensions}
     emphasis = decision.archetype.emphasis
     weights = {
@@ -337,8 +331,8 @@ def plan(
     smallest = min((i.load for i in eligible), default=0.0)
     if (has_gap or fired) and smallest > capacity_people + EPSILON:
         raise PlanningError(
-            f"a capacity of {_n(capacity_people, 'person')} a month is less than any "
-            f"initiative needs (the lightest needs {_n(smallest, 'person')}); raise "
+            f"a capacity of {people} a month is less than any "
+            f"initiative needs (the lightest needs {plural(smallest, 'person', 'people')}); raise "
             "capacity_people"
         )
 
@@ -357,10 +351,10 @@ def plan(
             if not add(group, kinds):
                 raise PlanningError(
                     f"{ini_id} (needed first: {gate.name.lower()}) needs "
-                    f"{_n(catalogue.by_id[ini_id].load, 'person')} a month for "
-                    f"{_n(catalogue.by_id[ini_id].duration, 'month')}, which does not fit a "
-                    f"capacity of {_n(capacity_people, 'person')} within "
-                    f"{_n(horizon_months, 'month')}"
+                    f"{plural(catalogue.by_id[ini_id].load, 'person', 'people')} a month for "
+                    f"{plural(catalogue.by_id[ini_id].duration, 'month')}, which does not fit a "
+                    f"capacity of {people} within "
+                    f"{plural(horizon_months, 'month')}"
                 )
 
     # Greedy selection by what each initiative still closes per unit of effort. When it needs
@@ -387,22 +381,22 @@ def plan(
                 "id": best.id,
                 "title": best.title,
                 "reason": f"would close {describe(best, closes(best, remaining))} but does not "
-                          f"fit {_n(capacity_people, 'person')} a month within "
-                          f"{_n(horizon_months, 'month')}",
+                          f"fit {people} a month within "
+                          f"{plural(horizon_months, 'month')}",
             })  # fmt: skip
 
     # An initiative that did not fit stays listed only while a gap it would close is still open.
     deferred = [
         d | {"reason": f"would close {describe(ini, gap)} but does not fit "
-                       f"{_n(capacity_people, 'person')} a month within "
-                       f"{_n(horizon_months, 'month')}"}
+                       f"{people} a month within "
+                       f"{plural(horizon_months, 'month')}"}
         for d in deferred
         if (gap := closes(ini := catalogue.by_id[d["id"]], remaining))
     ]  # fmt: skip
     if has_gap and not items:
         raise PlanningError(
-            f"no initiative that closes a gap fits within {_n(horizon_months, 'month')} at "
-            f"{_n(capacity_people, 'person')} a month; lengthen the horizon or raise the capacity"
+            f"no initiative that closes a gap fits within {plural(horizon_months, 'month')} at "
+            f"{people} a month; lengthen the horizon or raise the capacity"
         )
 
     # Dates, phases, quick wins.
@@ -453,14 +447,14 @@ def plan(
         message = "every dimension is at or above its target: no initiative is needed"
     elif residual:
         message = (
-            f"{_n(len(items), 'initiative')}; {_n(len(residual), 'dimension gap')} "
+            f"{plural(len(items), 'initiative')}; {plural(len(residual), 'dimension gap')} "
             f"{'stays' if len(residual) == 1 else 'stay'} partly open within "
-            f"{_n(horizon_months, 'month')} at {_n(capacity_people, 'person')} a month"
+            f"{plural(horizon_months, 'month')} at {people} a month"
         )
     else:
         message = (
-            f"{_n(len(items), 'initiative')} {'closes' if len(items) == 1 else 'close'} every "
-            f"gap within {_n(horizon_months, 'month')}"
+            f"{plural(len(items), 'initiative')} {'closes' if len(items) == 1 else 'close'} every "
+            f"gap within {plural(horizon_months, 'month')}"
         )
     return Roadmap(
         organisation=org.organisation,

@@ -19,6 +19,16 @@ def figure(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
+def plural(count: float, noun: str, plural_form: str | None = None) -> str:
+    """``1 month``, ``18 months``, ``0.5 people``: a count with its noun, in the right number."""
+    return f"{count:g} {noun if count == 1 else plural_form or noun + 's'}"
+
+
+def capital(text: str) -> str:
+    """``text`` with its first letter upper-cased ("value culture" → "Value culture"; "PMO" kept)."""
+    return text[:1].upper() + text[1:]
+
+
 def compact(value: float, digits: int = 2) -> str:
     """``value`` to at most ``digits`` (at least 2) decimals, trailing zeros dropped."""
     return f"{value:.{max(digits, 2)}f}".rstrip("0").rstrip(".")

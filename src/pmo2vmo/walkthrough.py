@@ -28,6 +28,7 @@ from pmo2vmo.pipeline import previous_dimension_scores as previous_dimension_sco
 from pmo2vmo.resources import samples_dir
 from pmo2vmo.roadmap import Roadmap
 from pmo2vmo.scoring import OrganisationScores
+from pmo2vmo.text import plural
 from pmo2vmo.transition import Decision
 
 Row = dict[str, Any]
@@ -56,10 +57,6 @@ def fmt(value: float | None, digits: int = 2, *, signed: bool = False) -> str:
     if value is None:
         return "no score"
     return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
-
-
-def _plural(count: int, noun: str, plural: str | None = None) -> str:
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 # ------------------------------------------------------------------------------------ inputs ---
@@ -402,17 +399,17 @@ def pillar_findings(plan: OrganisationPlan, pillar_id: str, instrument: Instrume
         )
     out.append(text)
     if s["largest_gap"] is None:
-        out.append(f"All {_plural(s['dimensions'], 'dimension')} are at or above their targets.")
+        out.append(f"All {plural(s['dimensions'], 'dimension')} are at or above their targets.")
     else:
         g = s["largest_gap"]
         out.append(
-            f"{s['below_target']} of {_plural(s['dimensions'], 'dimension')} are below target; the "
+            f"{s['below_target']} of {plural(s['dimensions'], 'dimension')} are below target; the "
             f"largest gap is {g['name']} ({g['id']}): score {g['score']:.2f} against "
             f"{g['target']:g} ({g['target_source']} target), gap {g['gap']:.2f}."
         )
     if s["disputed"]:
         out.append(
-            f"Stakeholders disagree on {_plural(len(s['disputed']), 'item')}: "
+            f"Stakeholders disagree on {plural(len(s['disputed']), 'item')}: "
             f"{', '.join(s['disputed'])} — discuss them before trusting the average."
         )
     else:
@@ -424,7 +421,7 @@ def pillar_findings(plan: OrganisationPlan, pillar_id: str, instrument: Instrume
         out.append(
             f"Largest perception gap between {label}: {names[g['dimension']]} ({g['dimension']}), "
             f"{g['high_group']} {g['high']:.2f} against {g['low_group']} {g['low']:.2f} "
-            f"(gap {g['gap']:.2f}); {_plural(len(flagged), 'flagged gap')} in this pillar."
+            f"(gap {g['gap']:.2f}); {plural(len(flagged), 'flagged gap')} in this pillar."
         )
     if s["delta"] is not None:
         out.append(f"Since the previous assessment the pillar moved by {s['delta']:+.2f}.")
@@ -544,7 +541,7 @@ def decision_findings(plan: OrganisationPlan) -> list[str]:
     out.append(
         f"Roadmap: {r.message}. Total effort {effort:g} person-months at "
         f"{r.capacity_people:g} people a month from {r.start_date.isoformat()}; "
-        f"{_plural(quick, 'quick win')}."
+        f"{plural(quick, 'quick win')}."
     )
     if r.deferred:
         out.append(
