@@ -266,7 +266,6 @@ def plan(
     scheduler = _Scheduler(capacity_people, horizon_months)
     items: list[PlanItem] = []
     chosen: set[str] = set()
-    deferred: list[dict[str, Any]] = []
 
     def closes(ini: Initiative, gaps: dict[str, float]) -> dict[str, float]:
         return {
@@ -359,7 +358,7 @@ def plan(
 
     # Greedy selection by what each initiative still closes per unit of effort. When it needs
     # prerequisites not yet chosen, they come along: value and effort are those of the group.
-    rejected: set[str] = set()
+    rejected: list[str] = []  # did not fit, in the order they were tried
     while True:
         candidates = []
         for ini in eligible:
@@ -375,23 +374,15 @@ def plan(
         kinds = [("prerequisite", f"prerequisite of {best_id}") for _ in group[:-1]]
         kinds.append(("gap", ""))
         if not add(group, kinds):
-            rejected.add(best_id)
-            best = group[-1]
-            deferred.append({
-                "id": best.id,
-                "title": best.title,
-                "reason": f"would close {describe(best, closes(best, remaining))} but does not "
-                          f"fit {people} a month within "
-                          f"{plural(horizon_months, 'month')}",
-            })  # fmt: skip
+            rejected.append(best_id)
 
     # An initiative that did not fit stays listed only while a gap it would close is still open.
     deferred = [
-        d | {"reason": f"would close {describe(ini, gap)} but does not fit "
-                       f"{people} a month within "
-                       f"{plural(horizon_months, 'month')}"}
-        for d in deferred
-        if (gap := closes(ini := catalogue.by_id[d["id"]], remaining))
+        {"id": ini.id, "title": ini.title,
+         "reason": f"would close {describe(ini, gap)} but does not fit {people} a month within "
+                   f"{plural(horizon_months, 'month')}"}
+        for ini in (catalogue.by_id[i] for i in rejected)
+        if (gap := closes(ini, remaining))
     ]  # fmt: skip
     if has_gap and not items:
         raise PlanningError(
