@@ -198,6 +198,8 @@ def read_text_grid(path: Path, data: bytes, log: ProblemLog) -> Grid | None:
 
 # --------------------------------------------------------------------------------------- xlsx ---
 
+# A question id (``VC-OBJ-01``) anywhere in a header cell, in any case.
+ID_TOKEN = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2,4}-[A-Za-z]{2,4}-\d{2})(?![0-9])")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
 _ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d{1,7})"')
@@ -346,12 +348,11 @@ def _pick_sheet(workbook: Any, question_ids: set[str]) -> Any:
     for ws in workbook.worksheets:
         if ws.title.strip().casefold() == "responses":
             return ws
-    pattern = re.compile(r"[A-Z]{2,4}-[A-Z]{2,4}-\d{2}")
     for ws in workbook.worksheets:
         for row in ws.iter_rows(min_row=1, max_row=3, values_only=True):
             for value in row:
                 if isinstance(value, str) and any(
-                    m in question_ids for m in pattern.findall(value)
+                    m.upper() in question_ids for m in ID_TOKEN.findall(value)
                 ):
                     return ws
     return workbook.worksheets[0]

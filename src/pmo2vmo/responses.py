@@ -37,6 +37,7 @@ from pmo2vmo.instrument import Instrument
 from pmo2vmo.profile import Profile
 from pmo2vmo.quality import respondent_flags
 from pmo2vmo.readers import (
+    ID_TOKEN,
     Cell,
     Grid,
     column_letter,
@@ -60,7 +61,6 @@ ANSWER_COLUMNS = [
 ]
 RESPONDENT_COLUMNS = ["organisation", "respondent", "role", "unit", "comment", "file", "row"]
 
-ID_TOKEN = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2,4}-[A-Za-z]{2,4}-\d{2})(?![0-9])")
 
 # Header names recognised for each field, best first (compared after folding case and dropping
 # everything but letters and digits).
