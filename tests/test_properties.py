@@ -306,7 +306,8 @@ def test_raising_an_answer_never_lowers_a_score(group: list[Person], data: st.Da
             new["status"],
         )
         if old["status"] == "ok" and mine[old["group_by"]] == old["group"]:
-            assert new["score"] >= old["score"]
+            if old["score"] is not None:  # the overall hides while a dimension is hidden
+                assert new["score"] >= old["score"]
             # A dimension may be suppressed inside a shown group (too few people scored it).
             if old["dimensions"][DIM_OF[qid]] is not None:
                 assert new["dimensions"][DIM_OF[qid]] >= old["dimensions"][DIM_OF[qid]]
@@ -408,13 +409,29 @@ def test_score_shows_no_small_or_recoverable_group_anywhere(group: list[Person],
                 for p in mine
                 if any(isinstance(v, int) for v in p["answers"].values())
             )
-            rows = {r["group"]: r for r in org["breakouts"] if r["group_by"] == group_by}
-            expected = set(true_sizes) | (set(BANDS) if group_by == "role_band" else set())
-            assert set(rows) == expected
+            named = set(BANDS) if group_by == "role_band" else set()
+            listed = [r for r in org["breakouts"] if r["group_by"] == group_by]
+            rows = {r["group"]: r for r in listed if r["group"] is not None}
+            folded = [r for r in listed if r["group"] is None]
+            # Shown groups and the profile's bands are named; suppressed free-text groups are
+            # folded into one unnamed row that counts them, free-text groups without data are
+            # not listed at all.
+            shown_named = {g for g in true_sizes if rows.get(g, {}).get("status") == "ok"}
+            assert set(rows) == shown_named | named
+            hidden_free = {g for g in contributors if g not in named and g not in shown_named}
+            if hidden_free:
+                assert len(folded) == 1
+                assert (folded[0]["status"], folded[0]["groups"]) == (
+                    "suppressed",
+                    len(hidden_free),
+                )
+                assert folded[0]["score"] is None
+                assert folded[0]["dimensions"] is None
+            else:
+                assert folded == []
             for label, row in rows.items():
                 if row["status"] == "ok":
                     assert row["respondents"] == contributors[label] >= k
-                    assert row["score"] is not None
                     assert row["pillars"] is not None
                     assert row["dimensions"] is not None
                 else:
@@ -426,6 +443,8 @@ def test_score_shows_no_small_or_recoverable_group_anywhere(group: list[Person],
                     assert contributors[label] > 0
                 if row["status"] == "no_data":
                     assert contributors[label] == 0
+            for hidden_group in hidden_free:
+                rows[hidden_group] = {"status": "suppressed"}
             shown = {label for label, row in rows.items() if row["status"] == "ok"}
             hidden = sum(contributors[g] for g, r in rows.items() if r["status"] == "suppressed")
             assert hidden == 0 or hidden >= k or not shown

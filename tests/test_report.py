@@ -98,7 +98,11 @@ def test_suppressed_groups_never_show_a_number(reports: dict[str, report.Report]
             if row[2] == "suppressed":
                 assert row[3:] == ("", "")
                 seen += 1
-        suppressed = {b["group"] for b in rep.plan.scores.breakouts if b["status"] == "suppressed"}
+        suppressed = {
+            b["group"]
+            for b in rep.plan.scores.breakouts
+            if b["status"] == "suppressed" and b["group"] is not None
+        }
         for chart in (b for b in rep.section("consensus").blocks if isinstance(b, report.Chart)):
             for trace in chart.to_json()["data"]:
                 if trace.get("name") in suppressed:

@@ -36,7 +36,7 @@ from pmo2vmo.responses import (
     SourceFile,
     load_responses,
 )
-from pmo2vmo.scoring import ScoreReport, achieved_level, score
+from pmo2vmo.scoring import ScoreReport, achieved_level, group_name, score
 
 LEVEL_NAMES = ("Initial", "Developing", "Defined", "Managed", "Optimising")
 Answer = int | str  # a level 1-5, "na" or "dk"
@@ -449,8 +449,8 @@ def _two_bands() -> list[dict[str, Any]]:
     return [
         person("l1", high, role="CEO", unit="North"),
         person("l2", high, role="CFO", unit="North"),
-        person("l3", high, role=" ceo ", unit="South"),  # case and spaces do not matter
-        person("t1", low, role="Dev", unit="North"),
+        person("l3", high, role=" ceo ", unit="North"),  # case and spaces do not matter
+        person("t1", low, role="Dev", unit="South"),
         person("t2", low, role="Tester", unit="South"),
         person("t3", low, role="Dev", unit="South"),
     ]
@@ -474,7 +474,8 @@ def test_perception_gaps_compare_role_bands(tiny: Instrument) -> None:
         ("AA-TWO", 1.0, False),  # below perception_gap_at_least 1.5
     ]
     assert all((g["high_group"], g["low_group"]) == ("Leaders", "Teams") for g in gaps)
-    # Units North (3) and South (3) are shown too: gaps between them are reported the same way.
+    # Units North (the leaders) and South (the teams) are shown too: no intersection of a unit
+    # and a band is under 3, so no one can be worked out from the two breakouts together.
     units = {b["group"]: b["status"] for b in org["breakouts"] if b["group_by"] == "unit"}
     assert units == {"North": "ok", "South": "ok"}
 
@@ -486,7 +487,8 @@ def test_small_groups_and_their_smallest_sibling_are_suppressed(tiny: Instrument
         person(f"r{i}", {"AA-ONE-01": 1 + i % 5}, role=role, unit="Only")
         for i, role in enumerate(roles)
     ]
-    org = org_json(score(response_set(people), tiny, Profile(min_group_size=3)))
+    bands = {"A": ["A"], "B": ["B"], "C": ["C"]}  # bands the profile names keep their names
+    org = org_json(score(response_set(people), tiny, Profile(min_group_size=3, role_bands=bands)))
     rows = {b["group"]: b for b in org["breakouts"] if b["group_by"] == "role_band"}
     assert {g: r["status"] for g, r in rows.items()} == {
         "A": "ok",
@@ -499,6 +501,44 @@ def test_small_groups_and_their_smallest_sibling_are_suppressed(tiny: Instrument
         assert rows[group]["dimensions"] is None
     assert rows["A"]["respondents"] == 4
     assert [b["status"] for b in org["breakouts"] if b["group_by"] == "unit"] == ["ok"]
+
+
+def test_suppressed_free_text_groups_are_folded_into_one_unnamed_row(tiny: Instrument) -> None:
+    """Suppressed roles outside the bands and units are one row per breakout, never named."""
+    titles = [
+        "Chief Actuary",
+        "Head of Legal",
+        "Head of Audit",
+        "Chief Risk Officer",
+        "Chief of Staff",
+    ]
+    people = [
+        person(f"d{i}", {"AA-ONE-01": 1 + i % 5}, role="Dev", unit="North") for i in range(10)
+    ]
+    people += [
+        person(f"t{i}", {"AA-ONE-01": 4}, role=t, unit="Office") for i, t in enumerate(titles)
+    ]
+    people.append(person("x", {"AA-ONE-01": 2}, role="Dev", unit="Annex"))  # a unit of one
+    org = org_json(score(response_set(people), tiny, Profile(role_bands={"Teams": ["Dev"]})))
+    text = json.dumps(org)
+    assert not any(name in text for name in [*titles, "Annex"])
+    roles = [b for b in org["breakouts"] if b["group_by"] == "role_band"]
+    assert [(b["group"], b["status"], b["groups"]) for b in roles] == [
+        ("Teams", "ok", 1),
+        (None, "suppressed", 5),  # five job titles, one person each
+    ]
+    assert roles[1]["score"] is None
+    assert roles[1]["respondents"] is None
+    units = [
+        (b["group"], b["status"], b["groups"]) for b in org["breakouts"] if b["group_by"] == "unit"
+    ]
+    # Annex (one Dev) is hidden; North (the other ten Devs) hides too, or that Dev would be
+    # 11 × Teams − 10 × North.
+    assert units == [("Office", "ok", 1), (None, "suppressed", 2)]
+    assert group_name({"group": None, "groups": 2}, 5) == (
+        "2 further groups suppressed: each under 5, or hidden so that none under 5 can be "
+        "worked out"
+    )
 
 
 def test_an_organisation_below_the_minimum_shows_no_breakout_and_no_comment(

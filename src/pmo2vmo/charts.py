@@ -164,7 +164,7 @@ def perception_gaps(org: OrganisationScores, group_by: str = "role_band") -> go.
     """Dimension scores per group; suppressed groups and dimensions are marked, never drawn."""
     rows = [b for b in org.breakouts if b["group_by"] == group_by]
     dims = [d["id"] for d in org.dimensions]
-    groups = [b["group"] for b in rows]
+    groups = [org.group_name(b, short=True) for b in rows]
     z: list[list[float | None]] = []
     text: list[list[str]] = []
     for dim in dims:

@@ -735,7 +735,7 @@ def _breakout_rows(plan: OrganisationPlan) -> list[list[str]]:
         else:
             word = SUPPRESSED if b["status"] == SUPPRESSED else NO_DATA
             values = [word] * (2 + len(pillars))
-        rows.append([label, b["group"], *values])
+        rows.append([label, plan.scores.group_name(b, short=True), *values])
     return rows
 
 
@@ -1011,7 +1011,9 @@ def _method_slide(
         size=11,
         bullet=True,
     )
-    flags = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in scores.data_quality.items())
+    flags = ", ".join(
+        f"{k.replace('_', ' ')} {scores.quality_text(k)}" for k in scores.data_quality
+    )
     _para(left, f"Data-quality flags (respondents): {flags or 'none'}", size=11, bullet=True)
     unscored = [d["id"] for d in scores.dimensions if d["score"] is None]
     if unscored:
@@ -1028,10 +1030,10 @@ def _method_slide(
     for b in scores.breakouts:
         if b["status"] == SUPPRESSED:
             label = GROUP_BY_LABELS.get(b["group_by"], b["group_by"]).lower()
-            suppressed.setdefault(label, []).append(b["group"])
+            suppressed.setdefault(label, []).append(scores.group_name(b))
     if suppressed:
         for label, groups in suppressed.items():
-            text = f"Suppressed {label} groups ({len(groups)}): {', '.join(groups)}"
+            text = f"Suppressed {label} groups: {'; '.join(groups)}"
             _para(right, text, size=11, bullet=True)
     else:
         _para(right, "No group is suppressed.", size=11, bullet=True)

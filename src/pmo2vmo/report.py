@@ -286,7 +286,8 @@ def build_report(
     ))  # fmt: skip
 
     breakout_rows = tuple(
-        (b["group_by"].replace("_", " "), b["group"], b["status"].replace("_", " "),
+        (b["group_by"].replace("_", " "), org.group_name(b, short=True),
+         b["status"].replace("_", " "),
          "" if b["status"] != "ok" else b["respondents"],
          "" if b["status"] != "ok" else figure(b["score"]))
         for b in org.breakouts
@@ -365,7 +366,7 @@ def build_report(
               tuple((c.get("question") or "general", c["text"]) for c in org.comments)),
     ))  # fmt: skip
 
-    suppressed = [f"{b['group_by'].replace('_', ' ')}: {b['group']}" for b in org.breakouts
+    suppressed = [f"{b['group_by'].replace('_', ' ')}: {org.group_name(b)}" for b in org.breakouts
                   if b["status"] == SUPPRESSED]  # fmt: skip
     answered = sum(i.get("answered", 0) for i in org.items)
     na = sum(i.get("not_applicable", 0) for i in org.items)
@@ -382,7 +383,7 @@ def build_report(
              f"{sum(coverage) / len(coverage):.0%}" if coverage else "—"),
             ("Smallest group shown", min_group_size),
             ("Suppressed groups", ", ".join(suppressed) or "none"),
-            *((f"Data quality: {k.replace('_', ' ')}", v) for k, v in org.data_quality.items()),
+            *((f"Data quality: {k.replace('_', ' ')}", org.quality_text(k)) for k in org.data_quality),
             ("Instrument", meta.get("instrument", "")),
             ("pmo2vmo version", meta.get("pmo2vmo_version", "")),
             ("Input SHA-256", meta.get("input_sha256", "")),

@@ -163,7 +163,12 @@ def _summary(wb: Any, plan: OrganisationPlan, meta: Mapping[str, str]) -> None:
         ("Quick wins", sum(1 for i in roadmap.items if i.quick_win), "", COUNT),
     ]
     rows += [
-        (f"Data quality: {QUALITY.get(key, key.replace('_', ' '))}", count, "respondents", COUNT)
+        (
+            f"Data quality: {QUALITY.get(key, key.replace('_', ' '))}",
+            scores.quality_text(key) if count is None else count,
+            "respondents",
+            None if count is None else COUNT,
+        )
         for key, count in scores.data_quality.items()
     ]
     rows += [("Warning", warning, "", None) for warning in scores.warnings]
@@ -292,7 +297,7 @@ def _breakouts(wb: Any, plan: OrganisationPlan) -> None:
         shown = b["status"] == "ok"  # anything else shows no figure, whatever the record holds
         pillars = (b.get("pillars") or {}) if shown else {}
         rows.append([
-            b["group_by"], b["group"], b["status"],
+            b["group_by"], plan.scores.group_name(b, short=True), b["status"],
             b["respondents"] if shown else None, b["score"] if shown else None,
             *[pillars.get(pillar) for pillar in pillar_ids],
         ])  # fmt: skip

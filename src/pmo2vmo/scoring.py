@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pmo2vmo.confidentiality import Status, suppress
+from pmo2vmo.confidentiality import Status, protect
 from pmo2vmo.instrument import Instrument
 from pmo2vmo.profile import Profile
 from pmo2vmo.quality import FLAGS, respondent_flags
@@ -37,6 +37,8 @@ LEVELS = np.arange(1, 6, dtype=float)
 NO_ROLE = "Role not given"
 NO_UNIT = "Unit not given"
 GROUP_BYS = ("role_band", "unit")
+#: Data-quality flags whose count is the size of a breakout group ("Role not given").
+GROUP_FLAGS = frozenset({"no_role"})
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,37 @@ def _num(value: Any, digits: int = 4) -> float | None:
     return None if math.isnan(value) else round(value, digits)
 
 
+def _group_row(group_by: str, group: str | None, status: Status) -> dict[str, Any]:
+    """A breakout row with nothing shown (the figures of a shown group are added to it)."""
+    return {
+        "group_by": group_by,
+        "group": group,
+        "groups": 1,
+        "status": status.value,
+        "respondents": None,
+        "score": None,
+        "pillars": None,
+        "dimensions": None,
+        "suppressed_dimensions": [],
+    }
+
+
+def group_name(row: Mapping[str, Any], min_group_size: int, short: bool = False) -> str:
+    """How a breakout row is named in reports: its group, or what a folded row stands for
+    ("3 further groups suppressed: each under 5, or hidden so that none under 5 can be worked
+    out"; ``short``: "3 further groups")."""
+    if row["group"] is not None:
+        return str(row["group"])
+    n = int(row.get("groups", 1))
+    name = f"{n} further group{'s' if n != 1 else ''}"
+    if short:
+        return name
+    return (
+        f"{name} suppressed: each under {min_group_size}, or hidden so that none under "
+        f"{min_group_size} can be worked out"
+    )
+
+
 @dataclass
 class OrganisationScores:
     """Everything scored for one organisation; ``to_json`` gives the stable JSON shape."""
@@ -212,10 +245,20 @@ class OrganisationScores:
     breakouts: list[dict[str, Any]]
     perception_gaps: list[dict[str, Any]]
     comments: list[dict[str, Any]]
-    data_quality: dict[str, int]
+    data_quality: dict[str, int | None]  # None: a count under min_group_size that is a group
     warnings: list[str] = field(default_factory=list)
     deltas: dict[str, Any] | None = None
     comments_withheld: bool = False  # too few respondents to show comments anonymously
+    min_group_size: int = 5
+
+    def quality_text(self, flag: str) -> str:
+        """A data-quality count as reports show it ("fewer than 5" where it is withheld)."""
+        count = self.data_quality.get(flag, 0)
+        return f"fewer than {self.min_group_size}" if count is None else str(count)
+
+    def group_name(self, row: Mapping[str, Any], short: bool = False) -> str:
+        """How a breakout row is named in reports (see :func:`group_name`)."""
+        return group_name(row, self.min_group_size, short)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -272,6 +315,14 @@ class _Breakout:
     scores: GroupScores
     contributors: np.ndarray  # per group: respondents with at least one scored answer
     dimension_contributors: np.ndarray  # group × dimension: respondents who scored it
+
+
+@dataclass(frozen=True)
+class _Members:
+    """One organisation's respondents: their group in each breakout, and what they scored."""
+
+    groups: dict[str, np.ndarray]  # breakout -> group label per respondent
+    scored: np.ndarray  # respondent × dimension: True where the respondent scored it
 
 
 class _Scorer:
@@ -342,6 +393,18 @@ class _Scorer:
                 person_group[np.unique(contributed // d_count)], minlength=len(pairs)
             )
             breakouts[group_by] = _Breakout(pairs, scores, per_group, per_dim)
+        # Who scored which dimension, and each person's groups, per organisation: the
+        # confidentiality rule works on these sets, across both breakouts at once.
+        scored_dims = np.zeros((len(people), d_count), dtype=bool)
+        scored_dims[contributed // d_count, contributed % d_count] = True
+        person_org = people["organisation"].to_numpy()
+        members = {
+            org: _Members(
+                {gb: people[gb].astype(str).to_numpy()[person_org == org] for gb in GROUP_BYS},
+                scored_dims[person_org == org],
+            )
+            for org in orgs
+        }
 
         flags = respondent_flags(answers, respondents, self.instrument)
         quality = flags.groupby("organisation", sort=False)[list(FLAGS)].sum()
@@ -363,6 +426,7 @@ class _Scorer:
                     index,
                     org_scores,
                     breakouts,
+                    members[org],
                     comments.get(org, []),
                     {k: int(v) for k, v in quality.loc[org].items()}
                     if org in quality.index
@@ -385,6 +449,7 @@ class _Scorer:
         g: int,
         s: GroupScores,
         breakouts: Mapping[str, _Breakout],
+        members: _Members,
         commented: list[tuple[str, str]],
         quality: dict[str, int],
         previous: Mapping[str, Any] | None,
@@ -465,7 +530,7 @@ class _Scorer:
                     "achieved_level_name": None if level is None else inst.level_name(level),
                 }
             )
-        shown_breakouts, gaps = self._breakouts(org, breakouts)
+        shown_breakouts, gaps = self._breakouts(org, breakouts, members)
         comments = self._comments(commented, total)
         warnings = self._warnings(org, total, quality, disputed, comments is None)
         deltas = None
@@ -481,83 +546,81 @@ class _Scorer:
             breakouts=shown_breakouts,
             perception_gaps=gaps,
             comments=comments or [],
-            data_quality=quality,
+            data_quality=self._withheld_counts(quality),
             warnings=warnings,
             deltas=deltas,
             comments_withheld=comments is None,
+            min_group_size=self.k,
         )
 
     def _breakouts(
-        self, org: str, breakouts: Mapping[str, _Breakout]
+        self, org: str, breakouts: Mapping[str, _Breakout], members: _Members
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Breakout rows and perception gaps, with the confidentiality rules of
-        :mod:`pmo2vmo.confidentiality` applied to groups, then to each dimension within them.
+        """Breakout rows and perception gaps, with the confidentiality rule of
+        :mod:`pmo2vmo.confidentiality` applied across both breakouts: to groups, then to each
+        dimension within them.
 
         A group's size is its number of respondents with at least one scored answer (people
         who only said N/A or Don't know hide nothing). Within a shown group, a dimension score is
-        shown only if enough respondents scored that dimension, with the same sibling rule across
-        the groups, so that no dimension score rests on fewer than ``min_group_size`` people.
+        shown only if the rule, applied to the respondents who scored that dimension, shows it;
+        a pillar only when every dimension the group answered in it is shown, the overall only
+        when every pillar it answered is. Suppressed groups that the profile does not name (free
+        text: roles outside the role bands, units) are folded into one row per breakout, so that
+        a job title or a unit never tells who took part.
         """
         st = self.structure
+        answered_any = members.scored.any(axis=1)
+        status = protect(
+            {gb: labels[answered_any] for gb, labels in members.groups.items()}, self.k
+        )
+        hidden = {gb: [g for g, s_ in groups.items() if s_ is not Status.OK]
+                  for gb, groups in status.items()}  # fmt: skip
+        dim_shown: dict[str, dict[str, set[int]]] = {gb: {} for gb in members.groups}
+        for di in range(len(st.dim_ids)):
+            scored = members.scored[:, di]
+            if not scored.any():
+                continue
+            per_dim = protect(
+                {gb: labels[scored] for gb, labels in members.groups.items()}, self.k, hidden
+            )
+            for gb, groups in per_dim.items():
+                for label, s_ in groups.items():
+                    if s_ is Status.OK:
+                        dim_shown[gb].setdefault(label, set()).add(di)
         rows: list[dict[str, Any]] = []
         gaps: list[dict[str, Any]] = []
         threshold = self.instrument.meta.disagreement.perception_gap_at_least
         for group_by, breakout in breakouts.items():
             scores = breakout.scores
-            mine = [(i, label) for i, (o, label) in enumerate(breakout.pairs) if o == org]
-            sizes = {label: int(breakout.contributors[i]) for i, label in mine}
-            if group_by == "role_band":
-                for band in self.profile.role_bands:
-                    sizes.setdefault(band, 0)
-            status = suppress(sizes, self.k)
-            index = dict((label, i) for i, label in mine)
-            hidden = [lb for lb, s_ in status.items() if s_ is Status.SUPPRESSED]
-            dim_shown: dict[str, set[int]] = {label: set() for label in sizes}
-            for di in range(len(st.dim_ids)):
-                per_dim = {label: int(breakout.dimension_contributors[i, di]) for i, label in mine}
-                for label, s_ in suppress(per_dim, self.k, forced=hidden).items():
-                    if s_ is Status.OK:
-                        dim_shown[label].add(di)
+            index = {label: i for i, (o, label) in enumerate(breakout.pairs) if o == org}
+            named = set(self.profile.role_bands) if group_by == "role_band" else set()
+            statuses = {label: status[group_by].get(label, Status.NO_DATA)
+                        for label in set(index) | named}  # fmt: skip
+            folded = 0
             shown: list[tuple[str, int]] = []
-            for label in sorted(sizes, key=lambda lb: (status[lb] is not Status.OK, lb)):
-                st_ = status[label]
-                row: dict[str, Any] = {
-                    "group_by": group_by,
-                    "group": label,
-                    "status": st_.value,
-                    "respondents": None,
-                    "score": None,
-                    "pillars": None,
-                    "dimensions": None,
-                    "suppressed_dimensions": [],
-                }
+            for label in sorted(statuses, key=lambda lb: (statuses[lb] is not Status.OK, lb)):
+                st_ = statuses[label]
+                if st_ is not Status.OK and label not in named:
+                    folded += st_ is Status.SUPPRESSED  # free text with no data is not listed
+                    continue
+                row = _group_row(group_by, label, st_)
                 if st_ is Status.OK:
                     i = index[label]
                     row.update(
-                        respondents=sizes[label],
-                        score=_num(scores.overall[i]),
-                        pillars={
-                            p: _num(scores.pillar[i, pi]) for pi, p in enumerate(st.pillar_ids)
-                        },
-                        dimensions={
-                            d: _num(scores.dimension[i, di]) if di in dim_shown[label] else None
-                            for di, d in enumerate(st.dim_ids)
-                        },
-                        suppressed_dimensions=[
-                            d
-                            for di, d in enumerate(st.dim_ids)
-                            if di not in dim_shown[label]
-                            and breakout.dimension_contributors[i, di] > 0
-                        ],
+                        self._shown_group(
+                            scores, breakout, i, dim_shown[group_by].get(label, set())
+                        )
                     )
                     shown.append((label, i))
                 rows.append(row)
+            if folded:
+                rows.append({**_group_row(group_by, None, Status.SUPPRESSED), "groups": folded})
             if len(shown) >= 2:
                 for di, dim_id in enumerate(st.dim_ids):
                     values = [
                         (float(scores.dimension[i, di]), label)
                         for label, i in shown
-                        if di in dim_shown[label] and not math.isnan(scores.dimension[i, di])
+                        if di in dim_shown[group_by].get(label, ())
                     ]
                     if len(values) < 2:
                         continue
@@ -578,6 +641,41 @@ class _Scorer:
                     )
         gaps.sort(key=lambda g: (-g["gap"], g["group_by"], g["dimension"]))
         return rows, gaps
+
+    def _shown_group(
+        self, scores: GroupScores, breakout: _Breakout, i: int, dims_shown: set[int]
+    ) -> dict[str, Any]:
+        """The figures of a shown group: its shown dimensions, and the pillars and overall that
+        rest on shown dimensions only (a hidden dimension is never solvable from them)."""
+        st = self.structure
+        answered = breakout.dimension_contributors[i] > 0
+        pillars: dict[str, float | None] = {}
+        complete = True  # every pillar the group answered is shown
+        for pi, pillar_id in enumerate(st.pillar_ids):
+            dims = [int(d) for d in st.pillar_dims[pi] if answered[d]]
+            whole = bool(dims) and all(d in dims_shown for d in dims)
+            pillars[pillar_id] = _num(scores.pillar[i, pi]) if whole else None
+            complete = complete and (whole or not dims)
+        return {
+            "respondents": int(breakout.contributors[i]),
+            "score": _num(scores.overall[i]) if complete and dims_shown else None,
+            "pillars": pillars,
+            "dimensions": {
+                d: _num(scores.dimension[i, di]) if di in dims_shown else None
+                for di, d in enumerate(st.dim_ids)
+            },
+            "suppressed_dimensions": [
+                d for di, d in enumerate(st.dim_ids) if answered[di] and di not in dims_shown
+            ],
+        }
+
+    def _withheld_counts(self, quality: Mapping[str, int]) -> dict[str, int | None]:
+        """Data-quality counts, with those that are the size of a breakout group under the
+        minimum (respondents who gave no role are the "Role not given" group) withheld."""
+        return {
+            name: None if name in GROUP_FLAGS and 0 < n < self.k else n
+            for name, n in quality.items()
+        }
 
     def _comments(
         self, commented: list[tuple[str, str]], total: int
@@ -604,8 +702,10 @@ class _Scorer:
             "no_role": "gave no role",
         }
         for name, text in labels.items():
-            if quality.get(name):
-                n = quality[name]
+            n = quality.get(name, 0)
+            if name in GROUP_FLAGS and 0 < n < self.k:  # the size of a group under the minimum
+                out.append(f"fewer than {self.k} respondents {text}")
+            elif n:
                 out.append(f"{n} respondent{'s' if n != 1 else ''} {text}")
         if disputed:
             out.append(

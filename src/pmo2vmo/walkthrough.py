@@ -123,7 +123,7 @@ def group_counts(scores: OrganisationScores, group_by: str) -> list[Row]:
         shown = b["status"] == "ok"
         rows.append(
             {
-                "group": b["group"],
+                "group": scores.group_name(b, short=True),
                 "status": STATUS_LABELS.get(b["status"], b["status"]),
                 "respondents": b["respondents"] if shown else STATUS_LABELS.get(b["status"]),
                 "score": b["score"] if shown else None,
@@ -221,7 +221,13 @@ def top_items(
 def quality_rows(scores: OrganisationScores) -> list[Row]:
     """Each data-quality flag: how many respondents carry it (no one is named) and what it means."""
     return [
-        {"flag": name, "respondents": int(scores.data_quality.get(name, 0)), "meaning": meaning}
+        {
+            "flag": name,
+            "respondents": count
+            if (count := scores.data_quality.get(name, 0)) is not None
+            else scores.quality_text(name),  # a group under the minimum: not counted exactly
+            "meaning": meaning,
+        }
         for name, meaning in FLAG_MEANINGS.items()
     ]
 

@@ -156,7 +156,7 @@ def write_scores_workbook(reports: ScoreReport | Sequence[ScoreReport], path: Pa
             [
                 o.organisation,
                 b["group_by"],
-                b["group"],
+                o.group_name(b, short=True),
                 b["status"],
                 b["respondents"],
                 b["score"],
