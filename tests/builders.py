@@ -51,7 +51,19 @@ def make_org(
         overall=round(overall_num / overall_den, 4),
         pillars=pillars,
         dimensions=dims,
-        items=[],
+        items=[
+            {
+                "id": q.id,
+                "dimension": d.id,
+                "score": scores[d.id],
+                "respondents": 12,
+                "answered": 12,
+                "not_applicable": 0,
+                "dont_know": 0,
+            }
+            for d in instrument.dimensions
+            for q in d.questions
+        ],  # fmt: skip  (everyone answered everything: enough evidence for a recommendation)
         breakouts=[],
         perception_gaps=gaps,
         comments=[],

@@ -4,6 +4,7 @@ minus-dimensions equation, and never recovers a group under the threshold."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -11,6 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from attacker import attack
+from pmo2vmo.confidentiality import Status, protect
 from pmo2vmo.profile import Profile
 from test_properties import BANDS, INSTRUMENT, NON_ANSWER, QIDS, ROLES, UNITS, Person, labels, run
 
@@ -164,3 +166,36 @@ def test_the_attacker_breaks_the_rule_it_checks() -> None:
 
 def _figures(data: Mapping[str, Any]) -> dict[str, float | None]:
     return {d["id"]: d["score"] for d in data["organisations"][0]["dimensions"]}
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from("ABCDE"), st.sampled_from("uvwxyz")), max_size=40),
+    st.sampled_from([3, 4, 5]),
+    st.sets(st.sampled_from("ABCDE"), max_size=2),
+    st.randoms(use_true_random=False),
+)
+def test_protect_leaves_no_small_intersection_of_blocks(
+    people: list[tuple[str, str]], k: int, forced: set[str], rnd: Any
+) -> None:
+    """protect(): shown groups hold >= k, forced groups hide, and every non-empty intersection of
+    a role block with a unit block (hidden groups pooled) holds >= k, unless nothing is shown;
+    the order of respondents never matters."""
+    members = {"role": [r for r, _ in people], "unit": [u for _, u in people]}
+    status = protect(members, k, {"role": forced})
+    shown = {
+        name: {g for g, s in groups.items() if s is Status.OK} for name, groups in status.items()
+    }
+    for name, labels_ in members.items():
+        for group in shown[name]:
+            assert labels_.count(group) >= k
+    assert not shown["role"] & forced
+    cells = Counter(
+        (r if r in shown["role"] else None, u if u in shown["unit"] else None) for r, u in people
+    )
+    if shown["role"] or shown["unit"]:
+        assert all(n >= k for n in cells.values()), cells
+    shuffled = list(people)
+    rnd.shuffle(shuffled)
+    again = protect({"role": [r for r, _ in shuffled], "unit": [u for _, u in shuffled]}, k,
+                    {"role": forced})  # fmt: skip
+    assert again == status

@@ -209,7 +209,7 @@ def readiness_bars(decision: Decision, thresholds: Sequence[float] = (50,)) -> g
         fig.add_vline(x=threshold, line_dash="dash", line_color="#555555")
     fig.update_xaxes(range=[0, 110], title="Readiness (0–100)", gridcolor="#eeeeee")
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, f"{decision.organisation}: readiness — {decision.archetype.name}", 360)
+    return _layout(fig, f"{decision.organisation}: readiness — {decision.path_name}", 360)
 
 
 def roadmap_gantt(roadmap: Roadmap) -> go.Figure:

@@ -216,13 +216,21 @@ def _print_plan(plan: pipeline.OrganisationPlan) -> None:
     click.echo(f"\n{plan.scores.organisation}: {plan.scores.respondents} respondents")
     click.echo("  Readiness (0-100): " + ", ".join(
         f"{v['label']} {figure(v['value'], 0)} (level {v['achieved_level']})"
+        if v["value"] is not None else f"{v['label']} not scored"
         for v in decision.readiness.values()
     ))  # fmt: skip
     for gate in decision.gates:
-        state = "FIRED" if gate.fired else "not fired"
+        state = "FIRED" if gate.fired else "not fired" if gate.judged else "not judged"
         click.echo(f"  Gate {gate.id}: {state} — {gate.reason}")
-    click.echo(f"  Recommended path: {decision.archetype.name} — " + "; ".join(decision.reasons))
+    if decision.archetype is None:
+        click.echo(f"  {decision.path_name}: " + "; ".join(decision.missing))
+    else:
+        click.echo(
+            f"  Recommended path: {decision.archetype.name} — " + "; ".join(decision.reasons)
+        )
     click.echo(f"  {roadmap.message}.")
+    if not roadmap.items:
+        return
     click.echo(f"\n  {'phase':<9} {'start':<10} {'end':<10} {'initiative':<36} {'effort':>6}  why")
     for item in roadmap.items:
         flag = " (quick win)" if item.quick_win else ""

@@ -72,6 +72,10 @@ COMMENT_LINES = 20  # what fits on the slide
 # "No Style, Table Grid": thin black grid, no theme colours; the header is filled with the brand.
 PLAIN_TABLE_STYLE = "{5940675A-B579-460E-94D1-54222C63F5DA}"
 SUPPRESSED = "suppressed"
+INSUFFICIENT_NOTE = (
+    "No path is recommended: the answers fall below the evidence a recommendation needs "
+    "(assessment/transition.yaml, evidence). Collect more answers and run again."
+)
 NO_DATA = "no data"
 GROUP_BY_LABELS = {"role_band": "Role band", "unit": "Unit"}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -495,14 +499,15 @@ def _summary_slide(deck: _Deck, plan: OrganisationPlan) -> None:
     frame = _textbox(slide, MARGIN, CONTENT_TOP, Inches(7.6), CONTENT_HEIGHT)
     accent = _ink(deck.accent)
     _para(frame, "Recommended path", size=12, bold=True, colour=accent)
-    _para(frame, decision.archetype.name, size=24, bold=True, colour=_ink(deck.primary))
-    _para(frame, decision.archetype.summary, size=12, space_before=2)
+    _para(frame, decision.path_name, size=24, bold=True, colour=_ink(deck.primary))
+    if decision.archetype is not None:
+        _para(frame, decision.archetype.summary, size=12, space_before=2)
     _para(frame, "Why", size=12, bold=True, colour=accent, space_before=10)
-    for reason in decision.reasons:
+    for reason in decision.missing or decision.reasons:
         _para(frame, reason, size=12, bullet=True)
     _para(frame, "Gates", size=12, bold=True, colour=accent, space_before=10)
     for gate in decision.gates:
-        state = "FIRED — put first" if gate.fired else "not fired"
+        state = "FIRED — put first" if gate.fired else "not fired" if gate.judged else "not judged"
         _para(
             frame, [(f"{gate.name}: {state}. ", True), (gate.reason, False)], size=12, bullet=True
         )
@@ -544,7 +549,7 @@ def _summary_slide(deck: _Deck, plan: OrganisationPlan) -> None:
     _speaker_notes(
         slide,
         [
-            decision.archetype.explanation,
+            decision.archetype.explanation if decision.archetype else INSUFFICIENT_NOTE,
             *(f"Gate {g.name}: {g.explanation}" for g in decision.gates),
         ],
     )
@@ -553,6 +558,9 @@ def _summary_slide(deck: _Deck, plan: OrganisationPlan) -> None:
 def _operating_model_slide(deck: _Deck, plan: OrganisationPlan) -> None:
     archetype = plan.decision.archetype
     slide = deck.slide("Operating model: who does what")
+    if archetype is None:
+        _note(slide, f"{plan.decision.path_name}: no operating model is proposed.", top=CONTENT_TOP)
+        return
     rows = [[r.function, r.pmo, r.vmo, r.note] for r in archetype.operating_model]
     for page, chunk in enumerate(_pages(rows, 12)):
         if page:

@@ -218,12 +218,15 @@ def build_report(
 
     # Executive summary
     summary_words = words["sections"]["summary"]
-    lines = [
-        summary_words["recommendation"].format(archetype=decision.archetype.name),
-        summary_words["why"].format(reasons="; ".join(decision.reasons)),
-    ]
+    if decision.archetype is None:
+        lines = [summary_words["insufficient"].format(missing="; ".join(decision.missing))]
+    else:
+        lines = [
+            summary_words["recommendation"].format(archetype=decision.archetype.name),
+            summary_words["why"].format(reasons="; ".join(decision.reasons)),
+        ]
     for gate in decision.gates:
-        key = "gate_fired" if gate.fired else "gate_clear"
+        key = "gate_fired" if gate.fired else "gate_clear" if gate.judged else "gate_unjudged"
         lines.append(summary_words[key].format(gate=gate.name, reason=gate.reason))
     gaps = sorted(
         (d for d in dims if d["score"] is not None and targets[d["id"]] - d["score"] >= min_gap),
@@ -306,15 +309,26 @@ def build_report(
         (r.archetype, "yes" if r.matched else "no", "; ".join(t for _, t in r.conditions))
         for r in decision.rules
     )
-    transition = Section("transition", _title("transition"), (
-        _intro("transition", summary=archetype.summary, explanation=archetype.explanation),
-        Table("Gates", ("Gate", "Fired", "Figures"),
-              tuple((g.name, "yes" if g.fired else "no", g.reason) for g in decision.gates)),
-        Table("Rules, in order (the first that matches decides)", ("Path", "Matched", "Figures"),
-              rules),
-        Table("Operating model: who is accountable", ("Function", "PMO", "VMO", "Note"),
-              tuple((r.function, r.pmo, r.vmo, r.note) for r in archetype.operating_model)),
-    ))  # fmt: skip
+    gates = Table(
+        "Gates",
+        ("Gate", "Fired", "Figures"),
+        tuple((g.name, "yes" if g.fired else "no", g.reason) for g in decision.gates),
+    )
+    if archetype is None:
+        transition = Section("transition", _title("transition"), (
+            _intro("transition_insufficient"),
+            Text(tuple(capital(m) + "." for m in decision.missing), heading="Evidence missing"),
+            gates,
+        ))  # fmt: skip
+    else:
+        transition = Section("transition", _title("transition"), (
+            _intro("transition", summary=archetype.summary, explanation=archetype.explanation),
+            gates,
+            Table("Rules, in order (the first that matches decides)",
+                  ("Path", "Matched", "Figures"), rules),
+            Table("Operating model: who is accountable", ("Function", "PMO", "VMO", "Note"),
+                  tuple((r.function, r.pmo, r.vmo, r.note) for r in archetype.operating_model)),
+        ))  # fmt: skip
 
     item_rows = tuple(
         (i.phase, i.initiative.title, i.start.isoformat(), i.end.isoformat(),
@@ -526,7 +540,8 @@ def key_figures(report: Report) -> list[str]:
     ]
     lines += [f"{p['id']} {p['name']}: {figure(p['score'])} (level {p['achieved_level']})"
               for p in plan.scores.pillars]  # fmt: skip
-    lines.append(f"path: {plan.decision.archetype.id}; "
+    path = plan.decision.archetype.id if plan.decision.archetype else plan.decision.status
+    lines.append(f"path: {path}; "
                  f"gates fired: {[g.id for g in plan.decision.gates if g.fired]}")  # fmt: skip
     lines.append(f"roadmap: {len(plan.roadmap.items)} initiatives; {plan.roadmap.message}")
     return lines

@@ -139,9 +139,13 @@ def _summary(wb: Any, plan: OrganisationPlan, meta: Mapping[str, str]) -> None:
         ("Organisation", scores.organisation, "", None),
         ("Respondents", scores.respondents, "", COUNT),
         ("Overall score (1–5)", scores.overall, "", SCORE),
-        ("Recommended path", archetype["name"], archetype["summary"], None),
-    ]
-    rows += [("Why this path", reason, "", None) for reason in archetype["reasons"]]
+        ("Recommended path", plan.decision.path_name, archetype["summary"] if archetype else "",
+         None),
+    ]  # fmt: skip
+    if archetype is None:
+        rows += [("Evidence missing", reason, "", None) for reason in plan.decision.missing]
+    else:
+        rows += [("Why this path", reason, "", None) for reason in archetype["reasons"]]
     for key, detail in decision["readiness_detail"].items():
         label = str(detail.get("label") or key)
         achieved = detail.get("achieved_level")
@@ -401,7 +405,10 @@ def _left_out(wb: Any, plan: OrganisationPlan) -> None:
 
 
 def _operating_model(wb: Any, plan: OrganisationPlan) -> None:
-    rows = [[r.function, r.pmo, r.vmo, r.note] for r in plan.decision.archetype.operating_model]
+    archetype = plan.decision.archetype
+    rows = (
+        [[r.function, r.pmo, r.vmo, r.note] for r in archetype.operating_model] if archetype else []
+    )
     _table(
         wb,
         "Operating model",

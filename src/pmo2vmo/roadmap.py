@@ -148,7 +148,7 @@ class Roadmap:
     """The plan for one organisation."""
 
     organisation: str
-    archetype: str
+    archetype: str | None  # None: no path recommended (insufficient evidence), no items
     items: list[PlanItem]
     start_date: dt.date
     capacity_people: float
@@ -246,6 +246,22 @@ def plan(
         )
     if horizon_months < 1:
         raise PlanningError(f"the horizon must be at least 1 month (got {horizon_months})")
+    if decision.archetype is None:  # too little evidence: no path, so no plan
+        return Roadmap(
+            organisation=org.organisation,
+            archetype=None,
+            items=[],
+            start_date=start_date,
+            capacity_people=capacity_people,
+            horizon_months=horizon_months,
+            phases=[],
+            exit_criteria=[],
+            residual_gaps=[],
+            deferred=[],
+            message="no roadmap: too little evidence to recommend a path ("
+            + "; ".join(decision.missing)
+            + ")",
+        )
     people = plural(capacity_people, "person", "people")  # "2 people", for the messages
     dims = {d["id"]: d for d in org.dimensions}
     emphasis = decision.archetype.emphasis

@@ -25,7 +25,7 @@ from pmo2vmo.instrument import Instrument
 from pmo2vmo.profile import Profile
 from pmo2vmo.resources import assessment_dir
 from pmo2vmo.scoring import OrganisationScores
-from pmo2vmo.text import compact
+from pmo2vmo.text import compact, plural
 
 READINESS_KEYS = ("pmo_baseline", "value_culture", "portfolio", "metrics")
 OPS: dict[str, Callable[[float, float], bool]] = {
@@ -100,9 +100,17 @@ class ReadinessSpec(StrictModel):
     label: str
 
 
+class Evidence(StrictModel):
+    """How much evidence a recommendation needs: below it, no path is recommended."""
+
+    min_coverage: Annotated[float, Field(ge=0, le=1)] = 0.5
+    min_scored_dimensions: Annotated[int, Field(ge=0)] = 1
+
+
 class TransitionFile(StrictModel):
     type: Literal["transition"]
     version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")]
+    evidence: Evidence = Evidence()
     readiness: dict[str, ReadinessSpec]
     gates: list[Gate] = []
     rules: Annotated[list[Rule], Field(min_length=1)]
@@ -240,10 +248,11 @@ class GateResult:
     reason: str
     first: list[str]
     explanation: str
+    judged: bool = True  # False: none of its figures has a score, so it says nothing
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "fired": self.fired, "reason": self.reason,
-                "first": self.first}  # fmt: skip
+                "first": self.first, "judged": self.judged}  # fmt: skip
 
 
 @dataclass
@@ -255,18 +264,40 @@ class RuleResult:
     conditions: list[tuple[bool, str]]
 
 
+RECOMMENDED = "recommended"
+INSUFFICIENT = "insufficient_evidence"
+NO_PATH = "No path recommended: too little evidence"
+
+
 @dataclass
 class Decision:
-    """The transition decision for one organisation."""
+    """The transition decision for one organisation.
+
+    ``status`` is ``"recommended"``, or ``"insufficient_evidence"`` when the answers fall below
+    the evidence ``transition.yaml`` asks for: then ``archetype`` is ``None`` and ``missing`` says
+    what evidence is missing, one sentence each.
+    """
 
     organisation: str
     readiness: dict[str, dict[str, Any]]
-    archetype: Archetype
+    archetype: Archetype | None
     reasons: list[str]
     fallback: bool
     gates: list[GateResult]
     rules: list[RuleResult] = field(default_factory=list)
     targets: dict[str, tuple[float, str]] = field(default_factory=dict)
+    status: str = RECOMMENDED
+    coverage: float | None = None
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def recommended(self) -> bool:
+        return self.archetype is not None
+
+    @property
+    def path_name(self) -> str:
+        """The recommended path's name, or what stands in its place."""
+        return NO_PATH if self.archetype is None else self.archetype.name
 
     @property
     def target_levels(self) -> dict[str, float]:
@@ -274,18 +305,24 @@ class Decision:
         return {dim: target for dim, (target, _) in self.targets.items()}
 
     def to_json(self) -> dict[str, Any]:
+        archetype = self.archetype
         return {
+            "status": self.status,
+            "evidence": {"coverage": self.coverage, "missing": self.missing},
             "readiness": {k: v["value"] for k, v in self.readiness.items()},
             "readiness_detail": self.readiness,
-            "archetype": {
-                "id": self.archetype.id,
-                "name": self.archetype.name,
-                "summary": self.archetype.summary,
-                "explanation": self.archetype.explanation,
+            "archetype": None
+            if archetype is None
+            else {
+                "id": archetype.id,
+                "name": archetype.name,
+                "summary": archetype.summary,
+                "explanation": archetype.explanation,
                 "reasons": self.reasons,
                 "fallback": self.fallback,
-                "operating_model": [r.model_dump() for r in self.archetype.operating_model],
+                "operating_model": [r.model_dump() for r in archetype.operating_model],
             },
+            "reasons": self.reasons,
             "gates": [g.to_json() for g in self.gates],
             "rules": [
                 {
@@ -340,10 +377,31 @@ def decide(
         mets = [m for m, _ in checks]
         fired = any(mets) if gate.fires_when == "any" else all(mets)
         texts = [t for m, t in checks if m] if fired else [t for _, t in checks]
+        judged = any(metrics.value(c.metric) is not None for c in gate.conditions)
         gates.append(
             GateResult(
-                gate.id, gate.name, fired, "; ".join(texts), list(gate.first), gate.explanation
+                gate.id,
+                gate.name,
+                fired,
+                "; ".join(texts),
+                list(gate.first),
+                gate.explanation,
+                judged,
             )
+        )
+    coverage, missing = evidence(org, spec.evidence, instrument)
+    if missing:
+        return Decision(
+            organisation=org.organisation,
+            readiness=readiness,
+            archetype=None,
+            reasons=[f"no path is recommended: {'; '.join(missing)}"],
+            fallback=False,
+            gates=gates,
+            targets=targets_for(instrument, None, profile),
+            status=INSUFFICIENT,
+            coverage=coverage,
+            missing=missing,
         )
     rules: list[RuleResult] = []
     chosen: Archetype | None = None
@@ -372,4 +430,35 @@ def decide(
         gates=gates,
         rules=rules,
         targets=targets_for(instrument, chosen, profile),
+        coverage=coverage,
     )
+
+
+def evidence(
+    org: OrganisationScores, needed: Evidence, instrument: Instrument
+) -> tuple[float | None, list[str]]:
+    """The organisation's coverage (answered ÷ (respondents × questions − N/A)) and, one sentence
+    each, the evidence a recommendation needs that it lacks (empty when there is enough)."""
+    answered = sum(i["answered"] for i in org.items)
+    expected = sum(i["respondents"] - i["not_applicable"] for i in org.items)
+    coverage = round(answered / expected, 4) if expected > 0 else None
+    missing = []
+    if coverage is None:
+        missing.append("no question has an answer on the 1–5 scale (every answer is N/A)")
+    elif coverage < needed.min_coverage:
+        digits = 0  # "49.96 %" must not read "50 % is under 50 %"
+        while digits < 2 and round(coverage * 100, digits) >= needed.min_coverage * 100:
+            digits += 1
+        missing.append(
+            f"answers cover {compact(round(coverage * 100, digits), digits)} % of the expected "
+            f"answers, under the {compact(needed.min_coverage * 100, 2)} % a recommendation needs"
+        )
+    scored = {d["id"] for d in org.dimensions if d["score"] is not None}
+    for pillar in instrument.pillars:
+        count = sum(d.id in scored for d in pillar.dimensions)
+        if count < needed.min_scored_dimensions:
+            missing.append(
+                f"{pillar.name} ({pillar.id}) has {plural(count, 'scored dimension')}, "
+                f"{needed.min_scored_dimensions} needed"
+            )
+    return coverage, missing

@@ -449,7 +449,7 @@ def readiness_rows(decision: Decision) -> list[Row]:
 def gate_rows(decision: Decision) -> list[Row]:
     """Every gate, fired or not, with the figures behind it and what it puts first."""
     return [
-        {"id": g.id, "name": g.name, "fired": "fired" if g.fired else "not fired",
+        {"id": g.id, "name": g.name, "fired": "fired" if g.fired else "not fired" if g.judged else "not judged",
          "reason": g.reason, "first": ", ".join(g.first)}
         for g in decision.gates
     ]  # fmt: skip
@@ -470,6 +470,8 @@ def rule_rows(decision: Decision) -> list[Row]:
 
 def operating_model_rows(decision: Decision) -> list[Row]:
     """The chosen archetype's responsibility matrix: who owns each function, PMO or VMO."""
+    if decision.archetype is None:
+        return []
     return [r.model_dump() for r in decision.archetype.operating_model]
 
 
@@ -533,9 +535,12 @@ def exit_criteria_table(roadmap: Roadmap) -> tuple[dict[str, str], list[Row]]:
 def decision_findings(plan: OrganisationPlan) -> list[str]:
     """The transition decision and the plan in a few sentences, every figure from the data."""
     d, r = plan.decision, plan.roadmap
-    out = [f"Recommended path: {d.archetype.name} — {d.archetype.summary}"]
-    why = "; ".join(d.reasons)
-    out.append(f"{'Fallback' if d.fallback else 'Rule matched'}: {why}.")
+    if d.archetype is None:
+        out = [f"{d.path_name}: {'; '.join(d.missing)}."]
+    else:
+        out = [f"Recommended path: {d.archetype.name} — {d.archetype.summary}"]
+        why = "; ".join(d.reasons)
+        out.append(f"{'Fallback' if d.fallback else 'Rule matched'}: {why}.")
     fired = [g for g in d.gates if g.fired]
     if fired:
         for g in fired:
