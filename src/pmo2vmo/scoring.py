@@ -576,13 +576,17 @@ class _Scorer:
         hidden = {gb: [g for g, s_ in groups.items() if s_ is not Status.OK]
                   for gb, groups in status.items()}  # fmt: skip
         dim_shown: dict[str, dict[str, set[int]]] = {gb: {} for gb in members.groups}
+        same: dict[bytes, dict[str, dict[str, Status]]] = {}  # dimensions scored by the same people
         for di in range(len(st.dim_ids)):
             scored = members.scored[:, di]
             if not scored.any():
                 continue
-            per_dim = protect(
-                {gb: labels[scored] for gb, labels in members.groups.items()}, self.k, hidden
-            )
+            key = np.packbits(scored).tobytes()
+            if key not in same:
+                same[key] = protect(
+                    {gb: labels[scored] for gb, labels in members.groups.items()}, self.k, hidden
+                )
+            per_dim = same[key]
             for gb, groups in per_dim.items():
                 for label, s_ in groups.items():
                     if s_ is Status.OK:
