@@ -10,6 +10,7 @@ A profile is a small YAML file (``--profile client.yaml``)::
     targets: {VC-OBJ: 4.0}               # target level per dimension (beats the instrument default)
     min_group_size: 5                    # smallest group shown in any breakout (floor 3)
     role_bands: {Leadership: [CEO, CFO]} # group roles so small groups can be compared
+    incomplete: keep                     # survey responses not finished: keep (flagged) or drop
     capacity_people: 3                   # people available per month for the roadmap
     start_date: 2027-01-04
     horizon_months: 18
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -65,6 +66,7 @@ class Profile(StrictModel):
     targets: dict[str, Annotated[float, Field(ge=1, le=5)]] = {}
     min_group_size: Annotated[int, Field(ge=1, le=50)] = DEFAULT_MIN_GROUP
     identifiable_workshop: bool = False
+    incomplete: Literal["keep", "drop"] = "keep"
     role_bands: dict[str, list[str]] = {}
     capacity_people: Annotated[float, Field(gt=0, le=1000)] | None = None
     start_date: dt.date | None = None

@@ -6,6 +6,8 @@ with their rows, scoring reports how many respondents carry each flag (without n
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+
 import pandas as pd
 
 from pmo2vmo.instrument import Instrument
@@ -14,14 +16,20 @@ FLAGS = ("straight_lining", "partial", "no_role")
 
 
 def respondent_flags(
-    answers: pd.DataFrame, respondents: pd.DataFrame, instrument: Instrument
+    answers: pd.DataFrame,
+    respondents: pd.DataFrame,
+    instrument: Instrument,
+    asked: Mapping[str, Collection[str]] | None = None,
 ) -> pd.DataFrame:
     """One row per respondent: answered, scored, the level if straight-lined, and the flags.
 
-    ``instrument`` should be the tailored one: the questions it holds are the questions expected.
+    ``instrument`` should be the tailored one. A respondent is expected to answer the questions
+    their file asks (``asked``, by file name) that the instrument holds; a file not in ``asked``
+    asks every question of the instrument.
     """
     settings = instrument.meta.data_quality
-    expected = len(instrument.questions)
+    questions = set(instrument.questions)
+    per_file = {name: len(questions & set(qs)) for name, qs in (asked or {}).items()}
     keys = ["organisation", "respondent"]
     out = respondents[[*keys, "role", "row", "file"]].copy()
     if answers.empty:
@@ -39,10 +47,10 @@ def respondent_flags(
         out[["answered", "scored", "distinct"]] = (
             out[["answered", "scored", "distinct"]].fillna(0).astype(int)
         )
-    out["expected"] = expected
+    out["expected"] = [per_file.get(name, len(questions)) for name in out["file"]]
     out["straight_lining"] = (out["scored"] >= settings.straight_lining_min_answers) & (
         out["distinct"] == 1
     )
-    out["partial"] = out["answered"] < settings.partial_below * expected
+    out["partial"] = out["answered"] < settings.partial_below * out["expected"]
     out["no_role"] = out["role"].isna()
     return out

@@ -122,6 +122,8 @@ def decode_text(data: bytes, log: ProblemLog) -> str | None:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    if _UTF8_MULTIBYTE.search(data):  # UTF-8 text with some lines in another encoding
+        return _decode_mixed(data, log)
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
@@ -131,6 +133,47 @@ def decode_text(data: bytes, log: ProblemLog) -> str | None:
             "save the file as 'CSV UTF-8' from Excel or your survey tool",
         )
         return None
+
+
+# A multi-byte UTF-8 sequence (ü is C3 BC): Windows-1252 text hardly ever holds one.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _decode_mixed(data: bytes, log: ProblemLog) -> str | None:
+    """A file that is UTF-8 except for some lines: each line decoded as what it is, and said so.
+
+    Decoding it all as Windows-1252 would silently turn "Zürich" into "ZÃ¼rich"; decoding it all
+    as UTF-8 cannot be done. Lines that are not UTF-8 are read as Windows-1252, with one warning
+    naming the first of them.
+    """
+    lines = data.split(b"\n")
+    out, bad = [], []
+    for number, line in enumerate(lines, start=1):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                out.append(line.decode("cp1252"))
+            except UnicodeDecodeError as exc:
+                log.error(
+                    f"unreadable text encoding: line {number} has byte 0x{line[exc.start]:02x}, "
+                    "which is neither UTF-8 nor Windows-1252",
+                    "save the file as 'CSV UTF-8' from Excel or your survey tool",
+                    row=number,
+                )
+                return None
+            bad.append(number)
+    log.warning(
+        f"mixed encodings: the file is UTF-8 but {len(bad)} line{'s are' if len(bad) != 1 else ' is'} "
+        f"not (first: line {bad[0]}); {'they were' if len(bad) != 1 else 'it was'} read as "
+        "Windows-1252 — check the names and comments on those lines",
+        "save the file as 'CSV UTF-8' from one tool, so that every line has the same encoding",
+        row=bad[0],
+    )
+    text = "\n".join(out)
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -193,7 +236,39 @@ def read_text_grid(path: Path, data: bytes, log: ProblemLog) -> Grid | None:
     except csv.Error as exc:
         log.error(f"not readable as CSV: {exc}", "check quoting in the file", row=reader.line_num)
         return None
+    if _stray_quote(rows, numbers, delimiter, log):
+        return None
     return Grid(rows=rows, row_numbers=numbers)
+
+
+def _stray_quote(
+    rows: list[list[Cell]], numbers: list[int], delimiter: str, log: ProblemLog
+) -> bool:
+    """Refuse a quoted field that spans lines and swallows what look like records.
+
+    One unterminated ``"`` in a comment makes the rest of the file (or everything up to the next
+    quote) a single field: respondents' ids, dates and answers would become one "comment". A real
+    multi-line comment holds text; a line carrying nearly a record's delimiters is a record.
+    """
+    width = max((len(r) for r in rows[:5]), default=0)
+    need = max(2, width - 2)  # a line with nearly a record's delimiters is a record
+    for record, number in zip(rows, numbers, strict=True):
+        for col, cell in enumerate(record):
+            if not isinstance(cell, str) or "\n" not in cell:
+                continue
+            lines = cell.split("\n")
+            swallowed = [n for n, line in enumerate(lines[1:], 1) if line.count(delimiter) >= need]
+            if swallowed:
+                log.error(
+                    f"a quote opened in column {column_letter(col)} is never closed: the field "
+                    f"runs over {len(lines)} lines and swallows {len(swallowed)} that look like "
+                    f"records (up to line {number + swallowed[-1]})",
+                    'close the quote, or remove the stray " from that cell, and export again',
+                    row=number,
+                    column=column_letter(col),
+                )
+                return True
+    return False
 
 
 # --------------------------------------------------------------------------------------- xlsx ---

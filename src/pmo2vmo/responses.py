@@ -24,7 +24,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ from pmo2vmo.readers import (
     sniff_kind,
     too_big,
 )
+from pmo2vmo.text import plural
 
 ANSWER_COLUMNS = [
     "organisation",
@@ -108,10 +110,48 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "org",
     ),
     "comment": ("comment", "comments", "remarks", "notes", "additionalcomments", "othercomments"),
+    # Survey tools' own markers (Qualtrics Status and Finished, LimeSurvey Date submitted).
+    "status": ("status", "responsetype"),
+    "finished": ("finished",),
+    "submitted": ("datesubmitted", "submitdate"),
     "question": ("question", "questionid", "item", "itemid"),
     "answer": ("answer", "response", "value", "score", "level", "rating"),
 }
 META_FIELDS = ("respondent", "role", "unit", "organisation", "comment")
+SURVEY_FIELDS = ("status", "finished", "submitted")
+
+# Qualtrics' response types that are not respondents (Status: label in a choice-text export, code
+# in a numeric one): previews, generated test responses and spam. Real responses are 0 "IP
+# Address", 4 "Imported", 16 "Offline", 32 "EX".
+NOT_RESPONDENTS = {
+    "surveypreview": "Survey Preview",
+    "surveytest": "Survey Test",
+    "spam": "Spam",
+    "surveypreviewspam": "Survey Preview Spam",
+    "importedspam": "Imported Spam",
+    "offlinesurveypreview": "Offline Survey Preview",
+    "exspam": "EX Spam",
+    "1": "Survey Preview",
+    "2": "Survey Test",
+    "8": "Spam",
+    "9": "Survey Preview Spam",
+    "12": "Imported Spam",
+    "17": "Offline Survey Preview",
+    "40": "EX Spam",
+}
+UNFINISHED = {"false", "0", "no"}
+
+# A column that keeps a question's id but holds text beside it: "[Other]", "- Other (please
+# specify)", "- Comment", "- Text", "_TEXT" (the question's comment), or Qualtrics Text iQ's
+# "- Topics", "- Sentiment…" (ignored).
+COMPANION = re.compile(
+    r"(\[\s*(other|comments?)\s*\]|[-–—:]\s*(other(\s*\(please specify\))?|comments?|text|"
+    r"other\s*[-–—]\s*text)|_text|\(please specify\))\s*$",
+    re.IGNORECASE,
+)
+TEXT_IQ = re.compile(r"[-–—]\s*(parent\s+)?(topics|sentiment(\s+(polarity|score))?)\s*$", re.I)
+DUAL_SCALE = re.compile(r"\[\s*scale\s*([12])\s*\]\s*$", re.IGNORECASE)
+LIMESURVEY_OTHER = "-oth-"
 
 
 def _fold(text: str) -> str:
@@ -150,6 +190,9 @@ class ResponseSet:
     respondents: pd.DataFrame
     files: list[SourceFile]
     warnings: list[InputProblem] = field(default_factory=list)
+    #: The questions each file asks (by the file name respondents carry): a partial response is
+    #: judged against these, not the whole instrument. A file missing here asks everything.
+    asked: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def input_sha256(self) -> str:
@@ -175,6 +218,7 @@ class _Builder:
     answers: list[tuple[object, ...]] = field(default_factory=list)
     respondents: dict[tuple[str, str], list[object]] = field(default_factory=dict)
     seen_rows: dict[tuple[str, str], int] = field(default_factory=dict)
+    asked: set[str] = field(default_factory=set)  # question ids the file has a place for
 
     def respondent(
         self, org: str, rid: str, role: str | None, unit: str | None, comment: str | None, row: int
@@ -240,16 +284,39 @@ def _find_header(grid: Grid) -> tuple[str, int, int] | None:
             return "tidy", index, index + 1
     for index in range(limit):
         if any(isinstance(c, str) and ID_TOKEN.search(c) for c in grid.rows[index]):
-            data = index + 1
-            # Qualtrics: a row of {"ImportId": ...} (and the row of question texts) follow the ids.
+            start, data = index, index + 1
+            # SurveyMonkey with ids grafted into its second header row (matrix row labels): the
+            # first row names the respondent column.
+            if index > 0 and _names_respondent(grid.rows[index - 1]):
+                start = index - 1
+            # Header rows that follow the ids: Qualtrics' question texts and {"ImportId": ...}
+            # row, its legacy export's names row (ResponseID, Status…), SurveyMonkey's row of
+            # "Response" and matrix row labels.
             for look in range(index + 1, min(index + 3, len(grid.rows))):
-                if any(
-                    isinstance(c, str) and c.lstrip().startswith('{"ImportId"')
-                    for c in grid.rows[look]
-                ):
+                if _is_header_row(grid.rows[look]):
                     data = look + 1
-            return "wide", 0 if data > index + 1 else index, data
+            return "wide", start, data
     return None
+
+
+# Names of a respondent column strong enough to tell a header row from a respondent's row.
+_RESPONDENT_HEADERS = {"respondentid", "responseid", "respondent", "participantid"}
+# SurveyMonkey's second header row: "Response" over single questions.
+_SUBHEADERS = {"response", "openendedresponse"}
+
+
+def _names_respondent(row: Sequence[Cell]) -> bool:
+    return any(isinstance(c, str) and _fold(c) in _RESPONDENT_HEADERS for c in row)
+
+
+def _is_header_row(row: Sequence[Cell]) -> bool:
+    """A row after the question ids that is still header, not a respondent's answers."""
+    texts = [c for c in row if isinstance(c, str)]
+    return (
+        any(c.lstrip().startswith('{"ImportId"') for c in texts)
+        or any(_fold(c) in _SUBHEADERS for c in texts)
+        or _names_respondent(row)
+    )
 
 
 def _meta_columns(
@@ -284,26 +351,39 @@ def _meta_columns(
     return found
 
 
-def _read_wide(
-    grid: Grid, ctx: _Context, builder: _Builder, header_row: int, data_row: int
-) -> None:
-    log = builder.log
-    headers = grid.rows[header_row:data_row]
-    shown_row = grid.row_number(header_row)
+def _question_columns(
+    headers: list[list[Cell]], ctx: _Context, log: ProblemLog, shown_row: int
+) -> tuple[dict[str, int], dict[str, list[int]], set[str]]:
+    """Each question's answer column, its comment columns, and the unknown ids in the header.
+
+    A column whose header, once the id is taken out, ends like a companion ("[Other]",
+    "- Comment", "- Other (please specify)", "- Text", or starts "Comment") is the question's
+    comment; Qualtrics Text iQ columns ("- Topics", "- Sentiment") are ignored. Two answer
+    columns for one id are refused, a LimeSurvey dual-scale array ("[Scale 1]", "[Scale 2]")
+    with a hint of its own.
+    """
     width = max(len(r) for r in headers)
-    question_cols: dict[str, int] = {}
-    comment_cols: dict[str, int] = {}
+    answer_cols: dict[str, int] = {}
+    comment_cols: dict[str, list[int]] = {}
     unknown: set[str] = set()
     for col in range(width):
         texts = [str(h[col]) for h in headers if col < len(h) and isinstance(h[col], str)]
         tokens = [t for text in texts for t in _question_token(text)]
         if not tokens:
             continue
+        rests = [ID_TOKEN.sub("", text).strip() for text in texts]
+        if any(TEXT_IQ.search(rest) for rest in rests):
+            continue
         is_comment = any(
-            _fold(ID_TOKEN.sub("", text)).startswith(("comment", "remark", "note"))
-            for text in texts
+            COMPANION.search(rest) or _fold(rest).startswith(("comment", "remark", "note"))
+            for rest in rests
         )
         for token in dict.fromkeys(tokens):
+            where: dict[str, Any] = {
+                "row": shown_row,
+                "column": f"{column_letter(col)} ({token})",
+                "question": token,
+            }
             if not ctx.known(token):
                 if token not in unknown:
                     unknown.add(token)
@@ -311,26 +391,62 @@ def _read_wide(
                         f"unknown question id {token!r} in the header",
                         f"the instrument {ctx.instrument.id} {ctx.instrument.version} has no such "
                         "question; check the id with `pmo2vmo instrument`",
-                        row=shown_row,
-                        column=f"{column_letter(col)} ({token})",
-                        question=token,
+                        **where,
                     )
                 continue
-            target = comment_cols if is_comment else question_cols
-            if token in target:
+            if is_comment:
+                comment_cols.setdefault(token, []).append(col)
+                break
+            if token in answer_cols:
+                first = answer_cols[token]
+                scales = [DUAL_SCALE.search(" ".join(str(h[c]) for h in headers
+                                                     if c < len(h) and isinstance(h[c], str)))
+                          for c in (first, col)]  # fmt: skip
+                dual = all(scales)
                 log.error(
-                    f"duplicate header: columns {column_letter(target[token])} and "
-                    f"{column_letter(col)} are both for {token}"
-                    + (" comments" if is_comment else ""),
-                    "delete one of the two columns",
-                    row=shown_row,
-                    column=f"{column_letter(col)} ({token})",
-                    question=token,
+                    f"duplicate header: columns {column_letter(first)} and {column_letter(col)} "
+                    f"are both for {token}"
+                    + (" (a dual-scale array: [Scale 1] and [Scale 2])" if dual else ""),
+                    "keep one scale's column for the question and take the id out of the other"
+                    if dual
+                    else "delete one of the two columns",
+                    **where,
                 )
-                continue
-            target[token] = col
+                break
+            answer_cols[token] = col
             break
+    return answer_cols, comment_cols, unknown
+
+
+def _survey_status(
+    cell: Callable[[str], str | None], meta: Mapping[str, int], qualtrics: bool
+) -> tuple[str | None, bool]:
+    """(why the row is no respondent, or None; whether the response is incomplete)."""
+    status = cell("status") if "status" in meta else None
+    label = None
+    if status is not None:
+        folded = _fold(status)
+        if not folded.isdigit() or qualtrics:  # a bare code counts in a Qualtrics file only
+            label = NOT_RESPONDENTS.get(folded)
+    finished = cell("finished") if "finished" in meta else None
+    incomplete = finished is not None and finished.casefold() in UNFINISHED
+    if "submitted" in meta and cell("submitted") is None:
+        incomplete = True  # LimeSurvey: no "Date submitted"
+    return label, incomplete
+
+
+def _read_wide(
+    grid: Grid, ctx: _Context, builder: _Builder, header_row: int, data_row: int
+) -> None:
+    log = builder.log
+    headers = grid.rows[header_row:data_row]
+    shown_row = grid.row_number(header_row)
+    question_cols, comment_cols, unknown = _question_columns(headers, ctx, log, shown_row)
     meta = _meta_columns(headers, META_FIELDS, log, shown_row)
+    survey = _meta_columns(headers, SURVEY_FIELDS, log, shown_row)
+    qualtrics = "finished" in survey or any(
+        isinstance(c, str) and c.lstrip().startswith('{"ImportId"') for h in headers for c in h
+    )
     if not question_cols and not unknown:
         log.error("no column names a question id such as VC-OBJ-01", "use `pmo2vmo template`")
         return
@@ -341,6 +457,7 @@ def _read_wide(
             f"({', '.join(excluded[:6])}{'…' if len(excluded) > 6 else ''})"
         )
     scored_cols = [(q, c) for q, c in question_cols.items() if q not in ctx.excluded]
+    builder.asked.update(q for q, _ in scored_cols)
     missing = [q for q in ctx.tailored.questions if q not in question_cols]
     if missing and question_cols:
         log.warning(
@@ -355,10 +472,12 @@ def _read_wide(
         )
     # Cells a respondent fills in (unlike organisation, role and unit, which may be pre-filled:
     # the template fills in the organisation on every row when the profile names the client).
-    content_cols = [*question_cols.values(), *comment_cols.values()]
+    content_cols = [*question_cols.values(), *(c for cs in comment_cols.values() for c in cs)]
     if "comment" in meta:
         content_cols.append(meta["comment"])
     rows_with_data = 0
+    left_out: list[tuple[str, str]] = []  # (respondent, Qualtrics response type)
+    incomplete: list[str] = []
     for index in range(data_row, len(grid.rows)):
         row = grid.rows[index]
         if all(_text(c) is None for c in row):
@@ -371,7 +490,7 @@ def _read_wide(
         number = grid.row_number(index)
 
         def cell(name: str, row: list[Cell] = row) -> str | None:
-            col = meta.get(name)
+            col = meta.get(name, survey.get(name))
             return _text(row[col]) if col is not None and col < len(row) else None
 
         rid = cell("respondent") if "respondent" in meta else f"row-{number}"
@@ -386,6 +505,14 @@ def _read_wide(
                 column=f"{column_letter(meta['respondent'])} (respondent)",
             )
             continue
+        not_respondent, unfinished = _survey_status(cell, survey, qualtrics)
+        if not_respondent is not None:
+            left_out.append((rid, not_respondent))
+            continue
+        if unfinished:
+            incomplete.append(rid)
+            if ctx.profile.incomplete == "drop":
+                continue
         org = cell("organisation") or ctx.fallback_org
         key = (org, rid)
         if key in builder.seen_rows:
@@ -401,6 +528,16 @@ def _read_wide(
         count = 0
         for qid, col in scored_cols:
             raw = row[col] if col < len(row) else None
+            if isinstance(raw, str) and raw.strip().casefold() == LIMESURVEY_OTHER:
+                log.warning(
+                    f"{raw.strip()!r} is LimeSurvey's code for an 'Other' choice, not a level: "
+                    "the question is left unanswered for this respondent",
+                    "offer the five levels, N/A and Don't know only, without 'Other'",
+                    row=number,
+                    column=f"{column_letter(col)} ({qid})",
+                    question=qid,
+                )
+                continue
             try:
                 answer = ctx.parser.parse(raw)
             except AnswerError as exc:
@@ -410,8 +547,8 @@ def _read_wide(
                 continue
             if answer.kind is Kind.BLANK:
                 continue
-            ccol = comment_cols.get(qid)
-            comment = _text(row[ccol]) if ccol is not None and ccol < len(row) else None
+            texts = [_text(row[c]) for c in comment_cols.get(qid, []) if c < len(row)]
+            comment = "; ".join(t for t in texts if t) or None
             builder.answer(
                 org, rid, qid, answer.kind, answer.value, str(raw).strip(), comment, number
             )
@@ -420,8 +557,41 @@ def _read_wide(
             builder.respondent(org, rid, cell("role"), cell("unit"), cell("comment"), number)
         else:
             log.warning(f"respondent {rid!r} gave no answers; left out", row=number)
+    _survey_warnings(log, left_out, incomplete, ctx.profile.incomplete, survey)
     if rows_with_data == 0:
         log.error("the file has a header but no responses", "fill in at least one respondent's row")
+
+
+def _survey_warnings(
+    log: ProblemLog,
+    left_out: list[tuple[str, str]],
+    incomplete: list[str],
+    policy: str,
+    survey: Mapping[str, int],
+) -> None:
+    """One warning for the previews, tests and spam left out, one for the incomplete responses."""
+    if left_out:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in Counter(k for _, k in left_out).items())
+        log.warning(
+            f"{plural(len(left_out), 'response')} left out as not from respondents ({kinds}, by "
+            f"the Status column): {', '.join(repr(r) for r, _ in left_out)}",
+            "previews, test responses and spam are never scored; export without them, or "
+            "change their Status, to count them",
+        )
+    if incomplete:
+        signal = "Finished is false" if "finished" in survey else "no Date submitted"
+        ids = ", ".join(repr(r) for r in incomplete)
+        if policy == "drop":
+            log.warning(
+                f"{plural(len(incomplete), 'incomplete response')} ({signal}) left out, as the "
+                f"profile says (incomplete: drop): {ids}"
+            )
+        else:
+            log.warning(
+                f"{plural(len(incomplete), 'incomplete response')} ({signal}) kept and scored "
+                f"for what was answered: {ids}",
+                "set `incomplete: drop` in the profile to leave them out",
+            )
 
 
 def _read_tidy(grid: Grid, ctx: _Context, builder: _Builder, header_row: int) -> None:
@@ -473,6 +643,7 @@ def _read_tidy(grid: Grid, ctx: _Context, builder: _Builder, header_row: int) ->
             continue
         if qid in ctx.excluded:
             continue
+        builder.asked.add(qid)
         org = cell("organisation") or ctx.fallback_org
         raw = grid.rows[index][meta["answer"]] if meta["answer"] < len(row) else None
         try:
@@ -612,6 +783,7 @@ def _read_journal(text: str, ctx: _Context, builder: _Builder) -> None:
         raw = event.get("answer")
         if qid in ctx.excluded:
             continue
+        builder.asked.add(qid)
         try:
             answer = ctx.parser.parse(raw)
         except AnswerError as exc:
@@ -646,12 +818,16 @@ def _read_journal(text: str, ctx: _Context, builder: _Builder) -> None:
 
 
 def _quality_flags(
-    answers: pd.DataFrame, respondents: pd.DataFrame, ctx: _Context, log: ProblemLog
+    answers: pd.DataFrame,
+    respondents: pd.DataFrame,
+    ctx: _Context,
+    log: ProblemLog,
+    asked: Mapping[str, frozenset[str]],
 ) -> None:
     """Straight-lining, partial responses and missing roles, as warnings with their rows."""
     if respondents.empty:
         return
-    flags = respondent_flags(answers, respondents, ctx.tailored)
+    flags = respondent_flags(answers, respondents, ctx.tailored, asked)
     for item in flags[flags["straight_lining"]].to_dict("records"):
         log.warning(
             f"respondent {item['respondent']!r} ({item['organisation']}) gave level "
@@ -659,11 +835,16 @@ def _quality_flags(
             "check with the respondent, or keep it knowingly: the scores include it",
             row=int(item["row"]),
         )
-    for item in flags[flags["partial"]].to_dict("records"):
+    partial = flags[flags["partial"]].to_dict("records")
+    if partial:
+        shown = ", ".join(
+            f"{item['respondent']!r} (row {item['row']}: {item['answered']} of {item['expected']})"
+            for item in partial[:20]
+        )
         log.warning(
-            f"respondent {item['respondent']!r} ({item['organisation']}) answered "
-            f"{item['answered']} of {item['expected']} questions (partial response)",
-            row=int(item["row"]),
+            f"{plural(len(partial), 'respondent')} answered only part of the questions the file "
+            f"asks (partial response): {shown}{'…' if len(partial) > 20 else ''}",
+            "their answers are scored; the rest of their questions count as unanswered",
         )
     no_role = flags[flags["no_role"]]
     if len(no_role):
@@ -738,12 +919,14 @@ def _read_one(
                 _read_wide(grid, ctx, builder, found[1], found[2])
     answers = pd.DataFrame(builder.answers, columns=ANSWER_COLUMNS)
     respondents = pd.DataFrame(list(builder.respondents.values()), columns=RESPONDENT_COLUMNS)
+    asked = {log.file: frozenset(builder.asked)}
     if not log.errors:
-        _quality_flags(answers, respondents, ctx, log)
+        _quality_flags(answers, respondents, ctx, log, asked)
     source = SourceFile(path=source.path, format=fmt, sha256=source.sha256)
     result = ResponseSet(
-        answers=answers, respondents=respondents, files=[source], warnings=log.warnings
-    )
+        answers=answers, respondents=respondents, files=[source], warnings=log.warnings,
+        asked=asked,
+    )  # fmt: skip
     return result, log
 
 
@@ -791,4 +974,5 @@ def load_responses(
         respondents=pd.concat([s.respondents for s in sets], ignore_index=True),
         files=[f for s in sets for f in s.files],
         warnings=[w for s in sets for w in s.warnings],
+        asked={name: qs for s in sets for name, qs in s.asked.items()},
     )

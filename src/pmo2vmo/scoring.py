@@ -406,7 +406,7 @@ class _Scorer:
             for org in orgs
         }
 
-        flags = respondent_flags(answers, respondents, self.instrument)
+        flags = respondent_flags(answers, respondents, self.instrument, responses.asked)
         quality = flags.groupby("organisation", sort=False)[list(FLAGS)].sum()
         commented = answers[answers["comment"].notna()]
         comments: dict[str, list[tuple[str, str]]] = {}
