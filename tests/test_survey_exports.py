@@ -303,8 +303,10 @@ def test_google_forms_two_question_form_is_not_partial(
     rs, warnings = _ok(_csv(tmp_path / "google.csv", rows), instrument)
     partial = [w for w in warnings if "partial" in w]
     assert partial == [
-        "1 respondent answered only part of the questions the file asks (partial response): "
-        "'cy@example.org' (row 4: 1 of 2)"
+        (
+            "1 respondent answered only part of the questions the file asks (partial response): "
+            "'cy@example.org' (row 4: 1 of 2)"
+        )
     ]
     scores = score(rs, instrument)
     assert scores.organisations[0].data_quality["partial"] == 1
@@ -412,3 +414,17 @@ def test_a_real_multi_line_comment_is_read(tmp_path: Path, instrument: Instrumen
     assert rs.answers["comment"].dropna().tolist() == [
         "First line,\nsecond line, with a comma\nthird"
     ]
+
+
+def test_a_header_like_cell_further_down_never_hides_a_respondent(
+    tmp_path: Path, instrument: Instrument
+) -> None:
+    """Header rows run on from the ids without a gap: a later row with "Response" in it does not
+    make the first respondent's row a header."""
+    rows = [
+        ["ID", *(f"[{q}]" for q in Q), f"[{Q[0]}] Comment"],
+        ["r1", "3", "3", "3", ""],
+        ["r2", "4", "4", "4", "Response"],
+    ]
+    rs, _ = _ok(_csv(tmp_path / "later.csv", rows), instrument)
+    assert list(rs.respondents["respondent"]) == ["r1", "r2"]

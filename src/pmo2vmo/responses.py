@@ -293,7 +293,10 @@ def _find_header(grid: Grid) -> tuple[str, int, int] | None:
             # row, its legacy export's names row (ResponseID, Status…), SurveyMonkey's row of
             # "Response" and matrix row labels.
             for look in range(index + 1, min(index + 3, len(grid.rows))):
-                if _is_header_row(grid.rows[look]):
+                row = grid.rows[look]
+                # Qualtrics' ImportId row may follow a (localised) texts row; other header rows
+                # run on from the ids without a gap.
+                if _is_import_row(row) or (look == data and _is_header_row(row)):
                     data = look + 1
             return "wide", start, data
     return None
@@ -309,13 +312,14 @@ def _names_respondent(row: Sequence[Cell]) -> bool:
     return any(isinstance(c, str) and _fold(c) in _RESPONDENT_HEADERS for c in row)
 
 
+def _is_import_row(row: Sequence[Cell]) -> bool:
+    return any(isinstance(c, str) and c.lstrip().startswith('{"ImportId"') for c in row)
+
+
 def _is_header_row(row: Sequence[Cell]) -> bool:
     """A row after the question ids that is still header, not a respondent's answers."""
-    texts = [c for c in row if isinstance(c, str)]
-    return (
-        any(c.lstrip().startswith('{"ImportId"') for c in texts)
-        or any(_fold(c) in _SUBHEADERS for c in texts)
-        or _names_respondent(row)
+    return any(isinstance(c, str) and _fold(c) in _SUBHEADERS for c in row) or _names_respondent(
+        row
     )
 
 
