@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,7 +46,16 @@ from pmo2vmo.readers import (
     sniff_kind,
     too_big,
 )
-from pmo2vmo.text import plural
+from pmo2vmo.survey import (
+    COMPANION,
+    DUAL_SCALE,
+    LIMESURVEY_OTHER,
+    SURVEY_FIELDS,
+    TEXT_IQ,
+    survey_status,
+    survey_warnings,
+)
+from pmo2vmo.text import fold, plural
 
 ANSWER_COLUMNS = [
     "organisation",
@@ -118,44 +125,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "answer": ("answer", "response", "value", "score", "level", "rating"),
 }
 META_FIELDS = ("respondent", "role", "unit", "organisation", "comment")
-SURVEY_FIELDS = ("status", "finished", "submitted")
-
-# Qualtrics' response types that are not respondents (Status: label in a choice-text export, code
-# in a numeric one): previews, generated test responses and spam. Real responses are 0 "IP
-# Address", 4 "Imported", 16 "Offline", 32 "EX".
-NOT_RESPONDENTS = {
-    "surveypreview": "Survey Preview",
-    "surveytest": "Survey Test",
-    "spam": "Spam",
-    "surveypreviewspam": "Survey Preview Spam",
-    "importedspam": "Imported Spam",
-    "offlinesurveypreview": "Offline Survey Preview",
-    "exspam": "EX Spam",
-    "1": "Survey Preview",
-    "2": "Survey Test",
-    "8": "Spam",
-    "9": "Survey Preview Spam",
-    "12": "Imported Spam",
-    "17": "Offline Survey Preview",
-    "40": "EX Spam",
-}
-UNFINISHED = {"false", "0", "no"}
-
-# A column that keeps a question's id but holds text beside it: "[Other]", "- Other (please
-# specify)", "- Comment", "- Text", "_TEXT" (the question's comment), or Qualtrics Text iQ's
-# "- Topics", "- Sentiment…" (ignored).
-COMPANION = re.compile(
-    r"(\[\s*(other|comments?)\s*\]|[-–—:]\s*(other(\s*\(please specify\))?|comments?|text|"
-    r"other\s*[-–—]\s*text)|_text|\(please specify\))\s*$",
-    re.IGNORECASE,
-)
-TEXT_IQ = re.compile(r"[-–—]\s*(parent\s+)?(topics|sentiment(\s+(polarity|score))?)\s*$", re.I)
-DUAL_SCALE = re.compile(r"\[\s*scale\s*([12])\s*\]\s*$", re.IGNORECASE)
-LIMESURVEY_OTHER = "-oth-"
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", text.casefold())
 
 
 def _text(cell: Cell) -> str | None:
@@ -279,7 +248,7 @@ def _find_header(grid: Grid) -> tuple[str, int, int] | None:
     """(layout, first header row, first data row) — layout ``tidy`` or ``wide`` — or None."""
     limit = min(len(grid.rows), 6)
     for index in range(limit):
-        folded = {_fold(str(c)) for c in grid.rows[index] if c is not None}
+        folded = {fold(str(c)) for c in grid.rows[index] if c is not None}
         if folded & set(ALIASES["question"]) and folded & set(ALIASES["answer"]):
             return "tidy", index, index + 1
     for index in range(limit):
@@ -309,7 +278,7 @@ _SUBHEADERS = {"response", "openendedresponse"}
 
 
 def _names_respondent(row: Sequence[Cell]) -> bool:
-    return any(isinstance(c, str) and _fold(c) in _RESPONDENT_HEADERS for c in row)
+    return any(isinstance(c, str) and fold(c) in _RESPONDENT_HEADERS for c in row)
 
 
 def _is_import_row(row: Sequence[Cell]) -> bool:
@@ -318,9 +287,7 @@ def _is_import_row(row: Sequence[Cell]) -> bool:
 
 def _is_header_row(row: Sequence[Cell]) -> bool:
     """A row after the question ids that is still header, not a respondent's answers."""
-    return any(isinstance(c, str) and _fold(c) in _SUBHEADERS for c in row) or _names_respondent(
-        row
-    )
+    return any(isinstance(c, str) and fold(c) in _SUBHEADERS for c in row) or _names_respondent(row)
 
 
 def _meta_columns(
@@ -336,7 +303,7 @@ def _meta_columns(
                 cell = header[col] if col < len(header) else None
                 if not isinstance(cell, str) or ID_TOKEN.search(cell):
                     continue
-                folded = _fold(cell)
+                folded = fold(cell)
                 if folded in aliases:
                     rank = aliases.index(folded)
                     if best is not None and rank == best[0] and col != best[1]:
@@ -379,7 +346,7 @@ def _question_columns(
         if any(TEXT_IQ.search(rest) for rest in rests):
             continue
         is_comment = any(
-            COMPANION.search(rest) or _fold(rest).startswith(("comment", "remark", "note"))
+            COMPANION.search(rest) or fold(rest).startswith(("comment", "remark", "note"))
             for rest in rests
         )
         for token in dict.fromkeys(tokens):
@@ -420,23 +387,6 @@ def _question_columns(
             answer_cols[token] = col
             break
     return answer_cols, comment_cols, unknown
-
-
-def _survey_status(
-    cell: Callable[[str], str | None], meta: Mapping[str, int], qualtrics: bool
-) -> tuple[str | None, bool]:
-    """(why the row is no respondent, or None; whether the response is incomplete)."""
-    status = cell("status") if "status" in meta else None
-    label = None
-    if status is not None:
-        folded = _fold(status)
-        if not folded.isdigit() or qualtrics:  # a bare code counts in a Qualtrics file only
-            label = NOT_RESPONDENTS.get(folded)
-    finished = cell("finished") if "finished" in meta else None
-    incomplete = finished is not None and finished.casefold() in UNFINISHED
-    if "submitted" in meta and cell("submitted") is None:
-        incomplete = True  # LimeSurvey: no "Date submitted"
-    return label, incomplete
 
 
 def _read_wide(
@@ -509,7 +459,7 @@ def _read_wide(
                 column=f"{column_letter(meta['respondent'])} (respondent)",
             )
             continue
-        not_respondent, unfinished = _survey_status(cell, survey, qualtrics)
+        not_respondent, unfinished = survey_status(cell, survey, qualtrics)
         if not_respondent is not None:
             left_out.append((rid, not_respondent))
             continue
@@ -561,41 +511,9 @@ def _read_wide(
             builder.respondent(org, rid, cell("role"), cell("unit"), cell("comment"), number)
         else:
             log.warning(f"respondent {rid!r} gave no answers; left out", row=number)
-    _survey_warnings(log, left_out, incomplete, ctx.profile.incomplete, survey)
+    survey_warnings(log, left_out, incomplete, ctx.profile.incomplete, survey)
     if rows_with_data == 0:
         log.error("the file has a header but no responses", "fill in at least one respondent's row")
-
-
-def _survey_warnings(
-    log: ProblemLog,
-    left_out: list[tuple[str, str]],
-    incomplete: list[str],
-    policy: str,
-    survey: Mapping[str, int],
-) -> None:
-    """One warning for the previews, tests and spam left out, one for the incomplete responses."""
-    if left_out:
-        kinds = ", ".join(f"{n} {kind}" for kind, n in Counter(k for _, k in left_out).items())
-        log.warning(
-            f"{plural(len(left_out), 'response')} left out as not from respondents ({kinds}, by "
-            f"the Status column): {', '.join(repr(r) for r, _ in left_out)}",
-            "previews, test responses and spam are never scored; export without them, or "
-            "change their Status, to count them",
-        )
-    if incomplete:
-        signal = "Finished is false" if "finished" in survey else "no Date submitted"
-        ids = ", ".join(repr(r) for r in incomplete)
-        if policy == "drop":
-            log.warning(
-                f"{plural(len(incomplete), 'incomplete response')} ({signal}) left out, as the "
-                f"profile says (incomplete: drop): {ids}"
-            )
-        else:
-            log.warning(
-                f"{plural(len(incomplete), 'incomplete response')} ({signal}) kept and scored "
-                f"for what was answered: {ids}",
-                "set `incomplete: drop` in the profile to leave them out",
-            )
 
 
 def _read_tidy(grid: Grid, ctx: _Context, builder: _Builder, header_row: int) -> None:

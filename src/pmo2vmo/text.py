@@ -2,6 +2,7 @@
 
 - :func:`figure`: a score for a table — fixed decimals, an em dash when there is none (never 0);
 - :func:`compact`: a figure inside a sentence — ``2.5`` not ``2.50``, ``3`` not ``3.00``;
+- :func:`fold`: header text as a matching key, case and punctuation dropped;
 - :data:`XML_ILLEGAL`: what XML 1.0 (so xlsx and pptx) cannot store — control characters other
   than tab, line feed and carriage return, lone surrogates, U+FFFE and U+FFFF. Client text can
   carry any of them; a writer that meets one crashes.
@@ -32,3 +33,9 @@ def capital(text: str) -> str:
 def compact(value: float, digits: int = 2) -> str:
     """``value`` to at most ``digits`` (at least 2) decimals, trailing zeros dropped."""
     return f"{value:.{max(digits, 2)}f}".rstrip("0").rstrip(".")
+
+
+def fold(text: str) -> str:
+    """``text`` as a matching key: case folded, everything but letters and digits dropped
+    ("Response ID" → "responseid")."""
+    return re.sub(r"[^0-9a-z]", "", text.casefold())
