@@ -19,7 +19,7 @@ import pandas as pd
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from pmo2vmo.confidentiality import Status, suppress
+from pmo2vmo.confidentiality import Status, protect
 from pmo2vmo.instrument import Instrument, InstrumentFile, Pillar
 from pmo2vmo.profile import Profile
 from pmo2vmo.responses import ANSWER_COLUMNS, RESPONDENT_COLUMNS, ResponseSet, SourceFile
@@ -209,6 +209,13 @@ def breakout_view(org: Mapping[str, Any]) -> list[Any]:
     return [org["breakouts"], org["perception_gaps"]]
 
 
+def suppress(sizes: Mapping[str, int], k: int) -> dict[str, Status]:
+    """protect() on one breakout given by its group sizes (``no_data`` for size 0)."""
+    members = [group for group, n in sorted(sizes.items()) for _ in range(n)]
+    status = protect({"groups": members}, k)["groups"]
+    return {group: status.get(group, Status.NO_DATA) for group in sizes}
+
+
 def labels(p: Person, profile: Profile) -> dict[str, str]:
     """The breakout groups a respondent belongs to."""
     return {"role_band": profile.band_of(p["role"]) or NO_ROLE, "unit": p["unit"] or NO_UNIT}
@@ -368,7 +375,8 @@ GROUP_NAMES = st.text(alphabet="abcdefgh", min_size=1, max_size=3)
 def test_suppress_never_shows_a_small_or_recoverable_group(
     sizes: dict[str, int], k: int, rnd: Any
 ) -> None:
-    """suppress(): shown groups hold >= k; hidden groups together hold 0 or >= k (or all hide)."""
+    """protect() on one breakout: shown groups hold >= k; hidden groups together hold 0 or >= k
+    (or all hide)."""
     status = suppress(sizes, k)
     assert set(status) == set(sizes)
     for group, n in sizes.items():

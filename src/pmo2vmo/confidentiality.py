@@ -163,12 +163,3 @@ def protect(
             break
         state.shown[victim[0]][victim[1]] = False
     return state.status()
-
-
-def suppress(
-    sizes: Mapping[str, int], min_group_size: int, forced: Collection[str] = ()
-) -> dict[str, Status]:
-    """Status of the groups of one breakout from their sizes (``no_data`` for size 0)."""
-    members = [group for group, n in sorted(sizes.items()) for _ in range(n)]
-    status = protect({"groups": members}, min_group_size, {"groups": forced})["groups"]
-    return {group: status.get(group, Status.NO_DATA) for group in sizes}

@@ -1009,10 +1009,9 @@ def _method_slide(
     answered = sum(i["answered"] for i in scores.items)
     na = sum(i["not_applicable"] for i in scores.items)
     dk = sum(i["dont_know"] for i in scores.items)
-    expected = sum(i["respondents"] - i["not_applicable"] for i in scores.items)
     _para(left, f"Respondents: {scores.respondents}", size=11, bullet=True)
     _para(left, f"Scored answers: {answered}; N/A: {na}; Don't know: {dk}", size=11, bullet=True)
-    coverage = f"{answered / expected:.0%}" if expected else "—"
+    coverage = "—" if scores.coverage is None else f"{scores.coverage:.0%}"
     _para(
         left,
         f"Coverage: {coverage} of expected answers (answered ÷ (respondents − N/A))",

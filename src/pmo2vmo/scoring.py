@@ -251,6 +251,14 @@ class OrganisationScores:
     comments_withheld: bool = False  # too few respondents to show comments anonymously
     min_group_size: int = 5
 
+    @property
+    def coverage(self) -> float | None:
+        """Answered ÷ (respondents × questions − N/A) over the whole instrument; None when every
+        answer is N/A (nothing was expected)."""
+        answered = sum(i["answered"] for i in self.items)
+        expected = sum(i["respondents"] - i["not_applicable"] for i in self.items)
+        return answered / expected if expected > 0 else None
+
     def quality_text(self, flag: str) -> str:
         """A data-quality count as reports show it ("fewer than 5" where it is withheld)."""
         count = self.data_quality.get(flag, 0)

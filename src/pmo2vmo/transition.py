@@ -439,9 +439,7 @@ def evidence(
 ) -> tuple[float | None, list[str]]:
     """The organisation's coverage (answered ÷ (respondents × questions − N/A)) and, one sentence
     each, the evidence a recommendation needs that it lacks (empty when there is enough)."""
-    answered = sum(i["answered"] for i in org.items)
-    expected = sum(i["respondents"] - i["not_applicable"] for i in org.items)
-    coverage = round(answered / expected, 4) if expected > 0 else None
+    coverage = None if org.coverage is None else round(org.coverage, 4)
     missing = []
     if coverage is None:
         missing.append("no question has an answer on the 1–5 scale (every answer is N/A)")
