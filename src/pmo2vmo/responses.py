@@ -337,8 +337,12 @@ def _question_columns(
     answer_cols: dict[str, int] = {}
     comment_cols: dict[str, list[int]] = {}
     unknown: set[str] = set()
+
+    def texts_of(col: int) -> list[str]:
+        return [str(h[col]) for h in headers if col < len(h) and isinstance(h[col], str)]
+
     for col in range(width):
-        texts = [str(h[col]) for h in headers if col < len(h) and isinstance(h[col], str)]
+        texts = texts_of(col)
         tokens = [t for text in texts for t in _question_token(text)]
         if not tokens:
             continue
@@ -370,10 +374,7 @@ def _question_columns(
                 break
             if token in answer_cols:
                 first = answer_cols[token]
-                scales = [DUAL_SCALE.search(" ".join(str(h[c]) for h in headers
-                                                     if c < len(h) and isinstance(h[c], str)))
-                          for c in (first, col)]  # fmt: skip
-                dual = all(scales)
+                dual = all(DUAL_SCALE.search(" ".join(texts_of(c))) for c in (first, col))
                 log.error(
                     f"duplicate header: columns {column_letter(first)} and {column_letter(col)} "
                     f"are both for {token}"
@@ -398,9 +399,7 @@ def _read_wide(
     question_cols, comment_cols, unknown = _question_columns(headers, ctx, log, shown_row)
     meta = _meta_columns(headers, META_FIELDS, log, shown_row)
     survey = _meta_columns(headers, SURVEY_FIELDS, log, shown_row)
-    qualtrics = "finished" in survey or any(
-        isinstance(c, str) and c.lstrip().startswith('{"ImportId"') for h in headers for c in h
-    )
+    qualtrics = "finished" in survey or any(_is_import_row(h) for h in headers)
     if not question_cols and not unknown:
         log.error("no column names a question id such as VC-OBJ-01", "use `pmo2vmo template`")
         return
