@@ -88,3 +88,21 @@ def hostile_sample(tmp_path: Path) -> tuple[Path, Path]:
     profile_path = tmp_path / "hostile.yaml"
     profile_path.write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
     return responses, profile_path
+
+
+LINK_UNIT = '<a href="https://evil.example/">Claims</a>'
+
+
+@pytest.fixture
+def linked_unit_sample(tmp_path: Path) -> tuple[Path, Path]:
+    """Harbor Mutual's answers with half the respondents in a unit named as a link (and one
+    role, so both units are shown): (responses CSV, client profile)."""
+    import pandas as pd
+
+    frame = pd.read_csv(samples_dir() / "harbor-mutual.csv", dtype=str)
+    half = len(frame) // 2
+    frame["Department"] = [LINK_UNIT] * half + ["Underwriting"] * (len(frame) - half)
+    frame["Job title"] = "Executive"
+    responses = tmp_path / "linked.csv"
+    frame.to_csv(responses, index=False)
+    return responses, samples_dir() / "harbor-mutual.yaml"

@@ -103,3 +103,27 @@ def test_hostile_client_text_shows_as_text(
     assert '<script>alert("comment")</script>' in seen["text"]
     assert HOSTILE_COMMENTS[1].split("\x07")[0] in seen["text"]
     assert set(seen["charts"]) == {"true"}
+
+
+def test_link_in_a_unit_name_is_text_in_the_chart(
+    browser: Any, tmp_path: Path, linked_unit_sample: tuple[Path, Path]
+) -> None:
+    """A unit named <a href="https://evil.example/">…</a> shows as that text in the perception
+    heatmap: plotly draws no link (it renders label markup unless escaped)."""
+    from conftest import LINK_UNIT
+
+    page_file = _write(tmp_path, *linked_unit_sample)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://")
+                  else r.abort())  # fmt: skip
+    page = context.new_page()
+    page.goto(page_file.as_uri())
+    page.wait_for_selector("body[data-charts-done]", timeout=60_000)
+    links = page.eval_on_selector_all(
+        "div.p2v-chart a",
+        "els => els.map(e => e.getAttribute('href') || e.getAttribute('xlink:href'))",
+    )
+    chart_text = page.eval_on_selector_all("div.p2v-chart", "els => els.map(e => e.textContent)")
+    context.close()
+    assert not [link for link in links if link and "evil.example" in link]
+    assert any(LINK_UNIT in text for text in chart_text)

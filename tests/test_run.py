@@ -34,6 +34,24 @@ def northwind_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, run.O
     return out, outcome
 
 
+def test_deliverables_carry_no_local_paths(northwind_run: tuple[Path, run.Outcome]) -> None:
+    """The executed notebook and the HTML name no folder of the consultant's machine: not the
+    output, input, staging or working folder, nor the home folder (papermill recorded them)."""
+    import os
+
+    out, outcome = northwind_run
+    folders = {str(out), str(samples_dir()), str(data_dir("playbook")), os.getcwd(),
+               str(Path.home())}  # fmt: skip
+    for path in outcome.outputs:
+        if path.suffix in {".ipynb", ".html"}:
+            text = path.read_text(encoding="utf-8")
+            found = sorted(f for f in folders if f in text)
+            assert not found, f"{path.name} holds {found}"
+            assert ".pmo2vmo-" not in text
+    nb = nbformat.read(str(out / "northwind-utilities-report.ipynb"), as_version=4)
+    assert nb.metadata["papermill"]["parameters"] == {"job": "job.json"}
+
+
 def _broken_notebook(tmp_path: Path, source: str, *, drop_last: bool = False) -> Path:
     """The report notebook with ``source`` as an extra cell before its last one."""
     nb = nbformat.read(str(data_dir("playbook") / run.REPORT_NOTEBOOK), as_version=4)

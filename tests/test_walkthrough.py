@@ -361,6 +361,7 @@ def test_every_sample_walks_through(
         copy = tmp_path / data.name
         shutil.copy(data, copy)
         shutil.copy(data.with_suffix(".yaml"), tmp_path / f"{stem}.yaml")
+        shutil.copy(data.parent / f"{stem}-logo.png", tmp_path)  # the profile names it
         responses, profile = walkthrough.resolve_inputs(copy, None)
         assert profile == tmp_path / f"{stem}.yaml"
         plan = walkthrough.select(roadmap_files([responses], profile=profile))

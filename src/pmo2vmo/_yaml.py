@@ -9,6 +9,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pmo2vmo.errors import InstrumentError
+from pmo2vmo.safeio import NotReadable, read_bounded
+from pmo2vmo.text import clip
+
+MAX_YAML_BYTES = 2 * 1024 * 1024  # a data file of assessment/; the largest today is 75 KB
+MAX_ALIAS_NODES = 10_000  # nodes that aliases may add once expanded (a YAML bomb adds billions)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -19,22 +24,101 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-def read_yaml(path: Path) -> Any:
-    """Parse a YAML file safely (no Python tags), raising :class:`InstrumentError` on failure."""
+class _ExpansionError(Exception):
+    pass
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a document whose aliases would add more than :data:`MAX_ALIAS_NODES` nodes.
+
+    The composer shares an anchored node between its aliases, so even a bomb's graph is small;
+    but whatever walks the loaded data (validation, messages, hashing) meets every copy. Each
+    node's expanded size is computed once (memoised), and an alias inside itself is refused.
+    """
+    written: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) not in written:
+            written.add(id(node))
+            stack.extend(_children(node))
+    limit = len(written) + MAX_ALIAS_NODES
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key not in sizes:
+            if key in active:
+                raise _ExpansionError("an alias refers to the node that contains it")
+            active.add(key)
+            sizes[key] = 1 + sum(size(child) for child in _children(node))
+            active.discard(key)
+            if sizes[key] > limit:
+                raise _ExpansionError(
+                    f"its aliases expand to more than {MAX_ALIAS_NODES:,} extra values "
+                    "(a YAML bomb?)"
+                )
+        return sizes[key]
+
+    size(root)
+
+
+def safe_load_bounded(text: str) -> Any:
+    """``yaml.safe_load`` that refuses documents whose aliases expand beyond a small bound.
+
+    Raises :class:`yaml.YAMLError` for invalid YAML and ``ValueError`` for an alias bomb.
+    """
+    loader = yaml.SafeLoader(text)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InstrumentError([f"{path}: file not found"]) from None
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            _check_expansion(node)
+        except _ExpansionError as exc:
+            raise ValueError(str(exc)) from None
+        except RecursionError:
+            raise ValueError("it is nested too deeply") from None
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def read_yaml(path: Path, limit: int = MAX_YAML_BYTES) -> Any:
+    """Parse a YAML file safely (no Python tags, no alias bombs, at most ``limit`` bytes, a
+    regular file only), raising :class:`InstrumentError` on failure."""
+    try:
+        data = read_bounded(path, limit)
+    except NotReadable as exc:
+        raise InstrumentError([f"{path}: {exc}"]) from None
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InstrumentError(
             [f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]
         ) from None
     try:
-        return yaml.safe_load(text)
+        return safe_load_bounded(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        raise InstrumentError([f"{path}: not valid YAML{where}: {exc}"]) from None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InstrumentError([f"{path}: not valid YAML{where}: {clip(str(problem))}"]) from None
+    except ValueError as exc:
+        raise InstrumentError(
+            [f"{path}: refused: {exc} — write each value out instead of using YAML aliases"]
+        ) from None
+    except RecursionError:
+        raise InstrumentError([f"{path}: refused: it is nested too deeply"]) from None
 
 
 def _key_path(loc: tuple[int | str, ...], data: Any) -> str:
@@ -70,7 +154,7 @@ def validation_messages(path: Path | str, exc: ValidationError, data: Any) -> li
         if err["type"] == "extra_forbidden":
             message = "unknown key (check its spelling)"
         value = err.get("input")
-        shown = "" if err["type"] == "missing" else f" (got {value!r})"
+        shown = "" if err["type"] == "missing" else f" (got {clip(repr(value))})"
         if isinstance(value, dict | list) and err["type"] != "extra_forbidden":
             shown = ""
         lines.append(f"{path}: {key}: {message}{shown}")

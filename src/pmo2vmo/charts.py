@@ -8,6 +8,7 @@ deficiencies); suppressed groups are drawn as suppressed, never as zero or blank
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,9 +26,18 @@ FONT = {"family": "Segoe UI, Helvetica, Arial, sans-serif", "size": 13}
 LEVEL_TICKS = {"tickmode": "array", "tickvals": [1, 2, 3, 4, 5]}
 
 
+def label(text: object) -> str:
+    """Text for a chart, shown as written: plotly renders markup in labels, titles and hover
+    text (``<a href>`` becomes a clickable link, ``<b>`` bold), so every string that comes from
+    data — client names, groups, levels, titles — goes in escaped; plotly shows the entities as
+    the characters they stand for."""
+    return html.escape(str(text), quote=False)
+
+
 def _layout(fig: go.Figure, title: str, height: int = 480) -> go.Figure:
+    """``title`` is escaped here: pass it as plain text."""
     fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left"},
+        title={"text": label(title), "x": 0.01, "xanchor": "left"},
         font=FONT,
         height=height,
         margin={"l": 60, "r": 30, "t": 70, "b": 50},
@@ -49,7 +59,7 @@ def radar(
 ) -> go.Figure:
     """Dimension scores on a radar: current against target (and a previous assessment)."""
     dims = org.dimensions
-    labels = [f"{d['name']} ({d['id']})" for d in dims]
+    labels = [label(f"{d['name']} ({d['id']})") for d in dims]
     closed = [*labels, labels[0]]
 
     def ring(values: Sequence[float | None]) -> list[float | None]:
@@ -78,12 +88,13 @@ def pillar_bars(org: OrganisationScores) -> go.Figure:
     """Pillar scores with their achieved (weakest-link) level written on each bar."""
     colours = pillar_colours(org)
     fig = go.Figure(go.Bar(
-        x=[p["name"] for p in org.pillars],
+        x=[label(p["name"]) for p in org.pillars],
         y=[p["score"] for p in org.pillars],
         marker_color=[colours[p["id"]] for p in org.pillars],
         text=[
             "no score" if p["score"] is None
-            else f"{p['score']:.2f} · achieved level {p['achieved_level']} {p['achieved_level_name']}"
+            else label(f"{p['score']:.2f} · achieved level {p['achieved_level']} "
+                       f"{p['achieved_level_name']}")
             for p in org.pillars
         ],
         textposition="outside",
@@ -99,13 +110,13 @@ def dimension_bars(
     """Dimension scores as horizontal bars by pillar, with the target marked on each."""
     colours = pillar_colours(org)
     dims = list(reversed(org.dimensions))
-    labels = [f"{d['name']} ({d['id']})" for d in dims]
+    labels = [label(f"{d['name']} ({d['id']})") for d in dims]
     fig = go.Figure()
     for pillar in org.pillars:
         mine = [d for d in dims if d["pillar"] == pillar["id"]]
         fig.add_trace(go.Bar(
-            y=[f"{d['name']} ({d['id']})" for d in mine], x=[d["score"] for d in mine],
-            orientation="h", name=pillar["name"], marker_color=colours[pillar["id"]],
+            y=[label(f"{d['name']} ({d['id']})") for d in mine], x=[d["score"] for d in mine],
+            orientation="h", name=label(pillar["name"]), marker_color=colours[pillar["id"]],
             hovertemplate="%{y}: %{x:.2f}<extra></extra>",
         ))  # fmt: skip
     fig.add_trace(go.Scatter(
@@ -164,7 +175,7 @@ def perception_gaps(org: OrganisationScores, group_by: str = "role_band") -> go.
     """Dimension scores per group; suppressed groups and dimensions are marked, never drawn."""
     rows = [b for b in org.breakouts if b["group_by"] == group_by]
     dims = [d["id"] for d in org.dimensions]
-    groups = [org.group_name(b, short=True) for b in rows]
+    groups = [label(org.group_name(b, short=True)) for b in rows]
     z: list[list[float | None]] = []
     text: list[list[str]] = []
     for dim in dims:
@@ -185,21 +196,21 @@ def perception_gaps(org: OrganisationScores, group_by: str = "role_band") -> go.
     fig = go.Figure(go.Heatmap(
         z=z, x=[f"{g} (suppressed)" if b["status"] == "suppressed" else g
                 for g, b in zip(groups, rows, strict=True)],
-        y=dims, text=text, texttemplate="%{text}", zmin=1, zmax=5,
+        y=[label(d) for d in dims], text=text, texttemplate="%{text}", zmin=1, zmax=5,
         colorscale=[[0, PALETTE[5]], [0.5, "#ffffff"], [1, CURRENT]],
         colorbar={"title": "Score"}, hoverongaps=False,
     ))  # fmt: skip
-    fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=dims)
+    fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=[label(d) for d in dims])
     fig.update_layout(plot_bgcolor=SUPPRESSED_FILL)
-    label = "role band" if group_by == "role_band" else group_by
-    return _layout(fig, f"{org.organisation}: how each {label} sees it", max(480, 24 * len(dims)))
+    noun = "role band" if group_by == "role_band" else group_by
+    return _layout(fig, f"{org.organisation}: how each {noun} sees it", max(480, 24 * len(dims)))
 
 
 def readiness_bars(decision: Decision, thresholds: Sequence[float] = (50,)) -> go.Figure:
     """Readiness indices (0–100) with their achieved levels."""
     items = list(decision.readiness.values())
     fig = go.Figure(go.Bar(
-        x=[v["value"] for v in items], y=[v["label"] for v in items], orientation="h",
+        x=[v["value"] for v in items], y=[label(v["label"]) for v in items], orientation="h",
         marker_color=[PALETTE[i] for i in range(len(items))],
         text=[f"{v['value']:.0f} · level {v['achieved_level']}" if v["value"] is not None
               else "no score" for v in items],
@@ -214,21 +225,21 @@ def readiness_bars(decision: Decision, thresholds: Sequence[float] = (50,)) -> g
 
 def roadmap_gantt(roadmap: Roadmap) -> go.Figure:
     """The roadmap as a Gantt chart, one bar per initiative, coloured by phase."""
-    phases = list(dict.fromkeys(p["name"] for p in roadmap.phases))
+    phases = list(dict.fromkeys(label(p["name"]) for p in roadmap.phases))
     colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(phases)}
     fig = go.Figure()
     items = roadmap.items
-    labels = [f"{i.initiative.title}{' ★' if i.quick_win else ''}" for i in items]
+    labels = [label(f"{i.initiative.title}{' ★' if i.quick_win else ''}") for i in items]
     for phase in phases:
-        mine = [(label, i) for label, i in zip(labels, items, strict=True) if i.phase == phase]
+        mine = [(text, i) for text, i in zip(labels, items, strict=True) if label(i.phase) == phase]
         if not mine:
             continue
         fig.add_trace(go.Bar(
-            y=[label for label, _ in mine],
+            y=[text for text, _ in mine],
             x=[_ms(i.end + dt.timedelta(days=1)) - _ms(i.start) for _, i in mine],
             base=[i.start.isoformat() for _, i in mine], orientation="h", name=phase,
             marker_color=colours[phase],
-            customdata=[[i.initiative.id, i.start.isoformat(), i.end.isoformat(),
+            customdata=[[label(i.initiative.id), i.start.isoformat(), i.end.isoformat(),
                          i.initiative.effort] for _, i in mine],
             hovertemplate="%{customdata[0]}<br>%{customdata[1]} to %{customdata[2]}"
                           "<br>%{customdata[3]} person-months<extra></extra>",

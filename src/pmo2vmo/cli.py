@@ -7,7 +7,7 @@ traceback).
 from __future__ import annotations
 
 import datetime as dt
-import json
+import errno
 import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
@@ -20,7 +20,7 @@ from pmo2vmo import __version__, pipeline
 from pmo2vmo.errors import InputProblem, InstrumentError, InvalidInputError
 from pmo2vmo.roadmap import PlanningError
 from pmo2vmo.scoring import OrganisationScores, ScoreReport
-from pmo2vmo.text import figure
+from pmo2vmo.text import figure, json_text, printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_SHOWN = 200
@@ -38,12 +38,18 @@ instrument_option = click.option(
 )
 
 
+def echo(message: str, err: bool = False) -> None:
+    """Print a line with every terminal control character removed: client text (names,
+    comments, file names) is printed, and must never act on the terminal."""
+    click.echo(printable(message), err=err)
+
+
 def _echo_problems(problems: Sequence[InputProblem]) -> None:
     for problem in problems[:MAX_SHOWN]:
         label = "error" if problem.severity == "error" else "warning"
-        click.echo(f"{label}: {problem}", err=True)
+        echo(f"{label}: {problem}", err=True)
     if len(problems) > MAX_SHOWN:
-        click.echo(f"… and {len(problems) - MAX_SHOWN} more", err=True)
+        echo(f"… and {len(problems) - MAX_SHOWN} more", err=True)
 
 
 def handles_bad_input(func: F) -> F:
@@ -56,15 +62,26 @@ def handles_bad_input(func: F) -> F:
         except InvalidInputError as exc:
             _echo_problems(exc.problems)
             count = len(exc.problems)
-            click.echo(f"{count} problem{'s' if count != 1 else ''}; nothing was scored.", err=True)
+            echo(f"{count} problem{'s' if count != 1 else ''}; nothing was scored.", err=True)
             sys.exit(2)
         except InstrumentError as exc:
             for line in exc.problems[:MAX_SHOWN]:
-                click.echo(f"error: {line}", err=True)
+                echo(f"error: {line}", err=True)
             sys.exit(2)
         except PlanningError as exc:
-            click.echo(f"error: {exc}", err=True)
+            echo(f"error: {exc}", err=True)
             sys.exit(2)
+        except OSError as exc:  # reads become input problems; this is an output that failed
+            full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            hint = (
+                "free some space and run again"
+                if full
+                else "choose a folder you can write to (--out)"
+            )
+            where = f" {exc.filename}" if exc.filename else ""
+            echo(f"error: cannot write{where}: {exc.strerror or exc} — {hint}; files written "
+                 "before are unchanged", err=True)  # fmt: skip
+            sys.exit(1 if full else 2)
 
     return cast(F, wrapper)
 
@@ -84,16 +101,16 @@ def instrument_cmd(as_json: bool, profile: Path | None, instrument_dir: Path | N
     """Show the instrument: pillars, dimensions, questions and levels."""
     instrument = pipeline.describe_instrument(profile=profile, instrument_dir=instrument_dir)
     if as_json:
-        click.echo(json.dumps(instrument.to_json(), indent=2, ensure_ascii=False))
+        echo(json_text(instrument.to_json()))
         return
-    click.echo(f"{instrument.meta.name} — {instrument.id} {instrument.version}")
-    click.echo("Levels: " + ", ".join(f"{lv.value} {lv.name}" for lv in instrument.levels))
+    echo(f"{instrument.meta.name} — {instrument.id} {instrument.version}")
+    echo("Levels: " + ", ".join(f"{lv.value} {lv.name}" for lv in instrument.levels))
     for pillar in instrument.pillars:
-        click.echo(f"\n{pillar.id}  {pillar.name} (weight {pillar.weight:g})")
+        echo(f"\n{pillar.id}  {pillar.name} (weight {pillar.weight:g})")
         for dim in pillar.dimensions:
             ids = ", ".join(q.id for q in dim.questions)
-            click.echo(f"  {dim.id:<8} {dim.name} (weight {dim.weight:g}): {ids}")
-    click.echo(
+            echo(f"  {dim.id:<8} {dim.name} (weight {dim.weight:g}): {ids}")
+    echo(
         f"\n{len(instrument.pillars)} pillars, {len(instrument.dimensions)} dimensions, "
         f"{len(instrument.questions)} questions."
     )
@@ -113,7 +130,7 @@ def instrument_cmd(as_json: bool, profile: Path | None, instrument_dir: Path | N
 def template(out: Path, profile: Path | None, instrument_dir: Path | None) -> None:
     """Write the Excel workbook respondents fill in (drop-downs, descriptors, instructions)."""
     path = pipeline.make_template(out, profile=profile, instrument_dir=instrument_dir)
-    click.echo(f"Wrote {path}")
+    echo(f"Wrote {path}")
 
 
 @main.command()
@@ -133,52 +150,50 @@ def validate(files: tuple[Path, ...], profile: Path | None, instrument_dir: Path
         if check.ok and check.responses is not None:
             rs = check.responses
             orgs = ", ".join(rs.organisations)
-            click.echo(
+            echo(
                 f"ok: {check.path}: {len(rs.respondents)} respondents, {len(rs.answers)} answers "
                 f"({rs.files[0].format}) for {orgs}"
             )
         else:
             failed += 1
             errors = sum(1 for p in check.problems if p.severity == "error")
-            click.echo(f"invalid: {check.path}: {errors} error{'s' if errors != 1 else ''}")
+            echo(f"invalid: {check.path}: {errors} error{'s' if errors != 1 else ''}")
     if failed:
         sys.exit(2)
 
 
 def _print_scores(org: OrganisationScores) -> None:
-    click.echo(
-        f"\n{org.organisation}: {org.respondents} respondents, overall {figure(org.overall)}"
-    )
+    echo(f"\n{org.organisation}: {org.respondents} respondents, overall {figure(org.overall)}")
     for p in org.pillars:
         level = f"achieved level {p['achieved_level']} {p['achieved_level_name']}"
-        click.echo(f"  {p['id']:<3} {p['name']:<22} {figure(p['score'])}  ({level})")
-    click.echo(
+        echo(f"  {p['id']:<3} {p['name']:<22} {figure(p['score'])}  ({level})")
+    echo(
         f"\n  {'dimension':<9} {'name':<45} {'score':>5} {'target':>6} {'gap':>5} "
         f"{'cover':>5} {'cons.':>5}"
     )
     for d in org.dimensions:
         flag = "  disputed: " + ", ".join(d["disputed_items"]) if d["disputed_items"] else ""
-        click.echo(
+        echo(
             f"  {d['id']:<9} {d['name'][:45]:<45} {figure(d['score']):>5} {d['target']:>6.2f} "
             f"{figure(d['gap']):>5} {figure(d['coverage']):>5} {figure(d['consensus']):>5}{flag}"
         )
     gaps = [g for g in org.perception_gaps if g["flagged"]]
     if gaps:
-        click.echo("\n  Perception gaps:")
+        echo("\n  Perception gaps:")
         for g in gaps:
-            click.echo(
+            echo(
                 f"  {g['dimension']:<9} {g['high_group']} {figure(g['high'])} vs "
                 f"{g['low_group']} {figure(g['low'])} (gap {figure(g['gap'])})"
             )
     for warning in org.warnings:
-        click.echo(f"  note: {warning}")
+        echo(f"  note: {warning}")
 
 
 def _print_report(report: ScoreReport, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        echo(json_text(report.to_json()))
         return
-    click.echo(
+    echo(
         f"Instrument {report.instrument_id} {report.instrument_version}; "
         f"input {report.input_sha256[:12]}…"
     )
@@ -213,33 +228,31 @@ def score_cmd(
 
 def _print_plan(plan: pipeline.OrganisationPlan) -> None:
     decision, roadmap = plan.decision, plan.roadmap
-    click.echo(f"\n{plan.scores.organisation}: {plan.scores.respondents} respondents")
-    click.echo("  Readiness (0-100): " + ", ".join(
+    echo(f"\n{plan.scores.organisation}: {plan.scores.respondents} respondents")
+    echo("  Readiness (0-100): " + ", ".join(
         f"{v['label']} {figure(v['value'], 0)} (level {v['achieved_level']})"
         if v["value"] is not None else f"{v['label']} not scored"
         for v in decision.readiness.values()
     ))  # fmt: skip
     for gate in decision.gates:
         state = "FIRED" if gate.fired else "not fired" if gate.judged else "not judged"
-        click.echo(f"  Gate {gate.id}: {state} — {gate.reason}")
+        echo(f"  Gate {gate.id}: {state} — {gate.reason}")
     if decision.archetype is None:
-        click.echo(f"  {decision.path_name}: " + "; ".join(decision.missing))
+        echo(f"  {decision.path_name}: " + "; ".join(decision.missing))
     else:
-        click.echo(
-            f"  Recommended path: {decision.archetype.name} — " + "; ".join(decision.reasons)
-        )
-    click.echo(f"  {roadmap.message}.")
+        echo(f"  Recommended path: {decision.archetype.name} — " + "; ".join(decision.reasons))
+    echo(f"  {roadmap.message}.")
     if not roadmap.items:
         return
-    click.echo(f"\n  {'phase':<9} {'start':<10} {'end':<10} {'initiative':<36} {'effort':>6}  why")
+    echo(f"\n  {'phase':<9} {'start':<10} {'end':<10} {'initiative':<36} {'effort':>6}  why")
     for item in roadmap.items:
         flag = " (quick win)" if item.quick_win else ""
-        click.echo(
+        echo(
             f"  {item.phase:<9} {item.start.isoformat():<10} {item.end.isoformat():<10} "
             f"{item.initiative.id:<36} {item.initiative.effort:>6g}  {item.reason}{flag}"
         )
     if roadmap.residual_gaps:
-        click.echo("\n  Still open at the end of the horizon: " + ", ".join(
+        echo("\n  Still open at the end of the horizon: " + ", ".join(
             f"{g['dimension']} {figure(g['remaining'])}" for g in roadmap.residual_gaps
         ))  # fmt: skip
 
@@ -284,7 +297,7 @@ def roadmap_cmd(
         instrument_dir=instrument_dir,
     )
     if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        echo(json_text(report.to_json()))
         return
     for plan in report.organisations:
         _print_plan(plan)
@@ -309,11 +322,11 @@ timeout_option = click.option(
 def _print_outcomes(outcomes: Sequence[Any]) -> None:
     for outcome in outcomes:
         if outcome.status == "ok":
-            click.echo(f"{outcome.organisation}: ok")
+            echo(f"{outcome.organisation}: ok")
             for path in outcome.outputs:
-                click.echo(f"  {path}")
+                echo(f"  {path}")
         else:
-            click.echo(f"{outcome.organisation}: FAILED — {outcome.error}", err=True)
+            echo(f"{outcome.organisation}: FAILED — {outcome.error}", err=True)
 
 
 @main.command("run")
@@ -411,15 +424,15 @@ def batch_cmd(
         result = run_batch(in_dir, out_dir, workers=workers, timeout=timeout,
                            profile_dir=profile_dir, formats=formats, kernels=kernels)  # fmt: skip
     except BatchInterrupted as exc:
-        click.echo(str(exc), err=True)
+        echo(str(exc), err=True)
         sys.exit(130)
     for item in result.results:
         line = f"{item.status:<8} {item.client}"
         if item.error:
             line += f" — {item.error}"
-        click.echo(line, err=item.status == "failed")
+        echo(line, err=item.status == "failed")
     counts = result.counts()
-    click.echo(
+    echo(
         f"{counts['ok']} ok, {counts['failed']} failed, {counts['skipped']} skipped; "
         f"summary: {result.summary}"
     )
@@ -442,18 +455,18 @@ def demo(out: Path) -> None:
     for report in result.reports:
         for org in report.organisations:
             pillars = "  ".join(f"{p['id']} {figure(p['score'])}" for p in org.pillars)
-            click.echo(
+            echo(
                 f"{org.organisation:<26} {org.respondents:>3} respondents  "
                 f"overall {figure(org.overall)}  {pillars}"
             )
-    click.echo(f"\nScores workbook of the three samples: {result.workbook}\n")
-    click.echo("Client report deliverables:")
+    echo(f"\nScores workbook of the three samples: {result.workbook}\n")
+    echo("Client report deliverables:")
     _print_outcomes(result.outcomes)
     if any(o.status != "ok" for o in result.outcomes):
         sys.exit(1)
     html = next((p for o in result.outcomes for p in o.outputs if p.suffix == ".html"), None)
     if html is not None:
-        click.echo(f"\nOpen the report in a browser: {html.resolve().as_uri()}")
+        echo(f"\nOpen the report in a browser: {html.resolve().as_uri()}")
 
 
 if __name__ == "__main__":  # pragma: no cover

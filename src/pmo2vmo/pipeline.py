@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pmo2vmo.branding import brand_for
 from pmo2vmo.catalogue import load_catalogue
 from pmo2vmo.errors import InputProblem, InstrumentError, InvalidInputError
 from pmo2vmo.instrument import Instrument, load_instrument
@@ -20,8 +22,10 @@ from pmo2vmo.profile import Profile, load_profile
 from pmo2vmo.resources import assessment_dir, samples_dir
 from pmo2vmo.responses import ResponseSet, inspect_file, load_responses
 from pmo2vmo.roadmap import Roadmap, RoadmapSettings, load_settings, plan
+from pmo2vmo.safeio import NotReadable, read_bounded
 from pmo2vmo.scoring import OrganisationScores, ScoreReport, score
 from pmo2vmo.template import write_template
+from pmo2vmo.text import clip
 from pmo2vmo.transition import Decision, decide, load_transition
 from pmo2vmo.workbook import write_scores_workbook
 
@@ -33,6 +37,8 @@ def _setup(
     loaded = load_profile(profile) if profile else None
     if loaded is not None:
         instrument.tailored(loaded)  # raises InstrumentError naming unknown ids
+        # The logo, checked whole here: a bad one is refused before any report kernel starts.
+        brand_for(loaded, "", profile)
     return instrument, loaded
 
 
@@ -83,22 +89,46 @@ def validate_files(
     return checks
 
 
+MAX_PREVIOUS_BYTES = 50 * 1024 * 1024
+
+
 def load_previous(path: Path | str) -> dict[str, Any]:
-    """An earlier ``score --json`` output, checked enough to compute deltas from it."""
+    """An earlier ``score --json`` output, checked enough to compute deltas from it: a regular
+    file, bounded, whose dimension scores are numbers on the scale (1–5) or null."""
     path = Path(path)
     name = path.name
+    hint = "pass the output of `pmo2vmo score --json`"
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise InvalidInputError([InputProblem(name, "file not found")]) from None
+        data = json.loads(read_bounded(path, MAX_PREVIOUS_BYTES).decode("utf-8-sig"))
+    except NotReadable as exc:
+        raise InvalidInputError([InputProblem(name, exc.reason, exc.hint)]) from None
+    except RecursionError:
+        raise InvalidInputError([InputProblem(name, "not JSON: nested too deeply", hint)]) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInputError(
-            [InputProblem(name, f"not JSON: {exc}", "pass the output of `pmo2vmo score --json`")]
-        ) from None
+        raise InvalidInputError([InputProblem(name, f"not JSON: {exc}", hint)]) from None
     if not isinstance(data, dict) or not isinstance(data.get("organisations"), list):
         raise InvalidInputError(
             [InputProblem(name, "not a `pmo2vmo score --json` output (no organisations list)")]
         )
+    problems = []
+    for org in data["organisations"]:
+        if not isinstance(org, dict) or not isinstance(org.get("dimensions", []), list):
+            continue
+        label = clip(str(org.get("organisation")), 80)
+        for dim in org.get("dimensions", []):
+            if not isinstance(dim, dict):
+                continue
+            value = dim.get("score")
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if value is None or (number and math.isfinite(value) and 1 <= value <= 5):
+                continue
+            problems.append(InputProblem(
+                name, f"organisation {label}, dimension {clip(str(dim.get('id')), 40)}: score "
+                f"{clip(repr(value), 40)} is not a score from 1 to 5 or null", hint,
+                question=None,
+            ))  # fmt: skip
+    if problems:
+        raise InvalidInputError(problems)
     return data
 
 

@@ -22,16 +22,20 @@ Every key is optional. Unknown keys are errors, so a misspelt key is never silen
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from pmo2vmo._yaml import StrictModel, parse_model, read_yaml
+from pmo2vmo.answers import DONT_KNOW, NOT_APPLICABLE, normalise
+from pmo2vmo.text import CONTROL
 
 if TYPE_CHECKING:
     from pmo2vmo.instrument import Instrument
 
+MAX_PROFILE_BYTES = 256 * 1024  # a profile is a few hundred bytes; anything near this is not one
 MIN_GROUP_FLOOR = 3
 DEFAULT_MIN_GROUP = 5
 Weight = Annotated[float, Field(gt=0, le=100)]
@@ -52,6 +56,13 @@ class Branding(StrictModel):
     logo: str | None = None
     primary_colour: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = "#1f4e79"
     accent_colour: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = "#c55a11"
+
+    @field_validator("name", "logo")
+    @classmethod
+    def _no_control_characters(cls, value: str | None) -> str | None:
+        if value is not None and CONTROL.search(value):
+            raise ValueError("holds control characters (tabs, line breaks or terminal codes)")
+        return value
 
 
 class Profile(StrictModel):
@@ -79,6 +90,28 @@ class Profile(StrictModel):
         bad = [k for k in value if k not in (1, 2, 3, 4, 5)]
         if bad:
             raise ValueError(f"level_names keys must be levels 1 to 5 (found {bad})")
+        seen: dict[str, int] = {}
+        for level, name in sorted(value.items()):
+            key = normalise(name)
+            if key in seen:
+                raise ValueError(f"levels {seen[key]} and {level} have the same name {name!r}")
+            seen[key] = level
+            if _NUMBER_NAME.match(key):
+                raise ValueError(
+                    f"level {level} is named {name!r}, a number: answers could not tell it from "
+                    "a level number"
+                )
+            if key in NOT_APPLICABLE or key in DONT_KNOW:
+                raise ValueError(f"level {level} is named {name!r}, which answers use for N/A or "
+                                 "Don't know")  # fmt: skip
+        return value
+
+    @field_validator("client", "organisation", "industry", "level_names", "role_bands")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        texts = _texts(value)
+        if any(CONTROL.search(t) for t in texts):
+            raise ValueError("holds control characters (tabs, line breaks or terminal codes)")
         return value
 
     @model_validator(mode="after")
@@ -113,8 +146,17 @@ class Profile(StrictModel):
         return role
 
     def problems_against(self, instrument: Instrument, name: str = "profile") -> list[str]:
-        """References in this profile that the instrument does not know, as messages."""
+        """References in this profile that the instrument does not know, and level names that
+        another level of the instrument already uses, as messages."""
         problems = []
+        for level in instrument.levels:
+            for value, renamed in self.level_names.items():
+                if value != level.value and normalise(renamed) == normalise(level.name):
+                    problems.append(
+                        f"{name}: level_names: level {value} is named {renamed!r}, the "
+                        f"instrument's name of level {level.value}; answers could not tell them "
+                        "apart"
+                    )
         dims = instrument.dimension_index
         pillar_ids = {p.id for p in instrument.pillars}
         for key, ids, known in (
@@ -136,10 +178,24 @@ class Profile(StrictModel):
         return problems
 
 
+_NUMBER_NAME = re.compile(r"^(?:level\s*|l)?[+-]?\d+(?:[.,]\d*)?$")
+
+
+def _texts(value: object) -> list[str]:
+    """Every string in a value and its keys (lists and dicts, one level deep or more)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for k, v in value.items() for t in _texts(k) + _texts(v)]
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
 def load_profile(path: Path | str) -> Profile:
     """Read and validate a client profile, raising :class:`InstrumentError` listing every problem."""
     path = Path(path)
-    data = read_yaml(path)
+    data = read_yaml(path, MAX_PROFILE_BYTES)
     if data is None:
         data = {}
     return parse_model(Profile, path, data)

@@ -68,15 +68,20 @@ def _column_index(letters: bytes) -> int:
     return value
 
 
+def size_limit(kind: str) -> int:
+    """The largest file of this kind (``xlsx`` or any other) that is read."""
+    return MAX_XLSX_BYTES if kind in ("xlsx", "xls") else MAX_TEXT_BYTES
+
+
 def too_big(kind: str, size: int, log: ProblemLog) -> bool:
     """Record (and return True) when a file of this kind and size is refused unread."""
-    if kind == "xlsx" and size > MAX_XLSX_BYTES:
+    if kind in ("xlsx", "xls") and size > MAX_XLSX_BYTES:
         log.error(
             f"the workbook is {size // 1_048_576} MB; the limit is {MAX_XLSX_BYTES // 1_048_576} MB",
             "remove pictures and unused sheets, or export the responses as CSV",
         )
         return True
-    if kind != "xlsx" and size > MAX_TEXT_BYTES:
+    if kind not in ("xlsx", "xls") and size > MAX_TEXT_BYTES:
         log.error(
             f"the file is {size // 1_048_576} MB; the limit is {MAX_TEXT_BYTES // 1_048_576} MB",
             "split it into one file per organisation",
@@ -281,12 +286,12 @@ _ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d{1,7})"')
 _TAG = re.compile(rb"<(?:\w+:)?(c|row)[\s>/]")
 
 
-def _guard_zip(path: Path, log: ProblemLog) -> bool:
+def _guard_zip(data: bytes, log: ProblemLog) -> bool:
     """Refuse zip bombs, DTDs and absurd sheets before any XML is parsed into memory."""
-    if too_big("xlsx", path.stat().st_size, log):
+    if too_big("xlsx", len(data), log):
         return False
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError):
         log.error("damaged workbook: not a readable .xlsx (zip) file", "re-save it from Excel")
         return False
@@ -313,47 +318,95 @@ def _guard_zip(path: Path, log: ProblemLog) -> bool:
                 "this zip file is not an Excel workbook", "save the responses as .xlsx or CSV"
             )
             return False
-        cells = [0]  # running count over all sheets, updated by _guard_sheet
-        for info in infos:
-            if not info.filename.endswith((".xml", ".rels", ".vml")):
-                continue
-            if info.flag_bits & 0x1:  # zipfile would raise: it needs a password
-                log.error(
-                    f"the workbook part {info.filename} is encrypted (a password-protected "
-                    "workbook)",
-                    "remove the password in Excel (File > Info > Protect Workbook) and re-save",
-                )
+        part = ""
+        try:
+            for info in infos:  # every XML part: no password, no DTD
+                part = info.filename
+                if part.endswith((".xml", ".rels", ".vml")) and not _guard_part(archive, info, log):
+                    return False
+            sheets = _sheet_parts(data, archive.namelist(), log)
+            if sheets is None:
                 return False
-            try:
-                with archive.open(info) as stream:
-                    head = stream.read(4096)
-                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        log.error(
-                            f"the workbook part {info.filename} declares a DTD; refused unread "
-                            "(DTDs can expand into gigabytes)",
-                            "re-save the workbook from Excel; genuine Excel files carry no DTD",
-                        )
+            cells = [0]  # running count over all sheets, updated by _guard_sheet
+            for part in sheets:
+                with archive.open(part) as stream:
+                    if not _guard_sheet(part, stream.read(4096), stream, log, cells):
                         return False
-                    is_sheet = info.filename.startswith("xl/worksheets/")
-                    is_sheet = is_sheet and info.filename.endswith(".xml")
-                    if is_sheet and not _guard_sheet(info, head, stream, log, cells):
-                        return False
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error) as exc:
-                log.error(f"damaged workbook part {info.filename}: {exc}", "re-save it from Excel")
-                return False
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error) as exc:
+            log.error(f"damaged workbook part {part}: {exc}", "re-save it from Excel")
+            return False
         return True
 
 
-def _guard_sheet(
-    info: zipfile.ZipInfo, head: bytes, stream: Any, log: ProblemLog, cells: list[int]
-) -> bool:
+def _guard_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, log: ProblemLog) -> bool:
+    """A part that needs no password and declares no DTD."""
+    if info.flag_bits & 0x1:  # zipfile would raise: it needs a password
+        log.error(
+            f"the workbook part {info.filename} is encrypted (a password-protected workbook)",
+            "remove the password in Excel (File > Info > Protect Workbook) and re-save",
+        )
+        return False
+    with archive.open(info) as stream:
+        head = stream.read(4096)
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        log.error(
+            f"the workbook part {info.filename} declares a DTD; refused unread "
+            "(DTDs can expand into gigabytes)",
+            "re-save the workbook from Excel; genuine Excel files carry no DTD",
+        )
+        return False
+    return True
+
+
+def _sheet_parts(data: bytes, names: list[str], log: ProblemLog) -> list[str] | None:
+    """Every part openpyxl will load as a worksheet, found as it finds them: the workbook part
+    named by ``[Content_Types].xml``, then its relationships. A sheet stored outside
+    ``xl/worksheets/`` is still a sheet, and still capped. ``None`` (an error logged) when the
+    workbook cannot be followed or holds no worksheet."""
+    import warnings
+
+    from openpyxl.reader.excel import ExcelReader, _find_workbook_part
+    from openpyxl.reader.workbook import WorkbookParser
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns of what it drops; so do we, below
+            reader = ExcelReader(io.BytesIO(data))
+            try:
+                reader.read_manifest()
+                part = _find_workbook_part(reader.package).PartName[1:]
+                parser = WorkbookParser(reader.archive, part)
+                parser.parse()
+                targets = [
+                    rel.target
+                    for _sheet, rel in parser.find_sheets()
+                    if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+                ]
+            finally:
+                reader.archive.close()
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        detail = " ".join(str(exc).split())[:160]
+        log.error(f"damaged workbook ({type(exc).__name__}: {detail})", "re-save it from Excel")
+        return None
+    sheets = sorted(
+        {*targets, *(n for n in names if n.startswith("xl/worksheets/")
+                     and n.endswith(".xml"))}
+    )  # fmt: skip
+    if not targets:
+        log.error("the workbook has no worksheet", "save the responses as a workbook with a "
+                  "Responses sheet, or as CSV")  # fmt: skip
+        return None
+    return sheets
+
+
+def _guard_sheet(part: str, head: bytes, stream: Any, log: ProblemLog, cells: list[int]) -> bool:
     """Check a sheet's declared dimension, then stream its cells to cap real extents.
 
     Cell and row elements are counted as well as their references, because a reference is
     optional: openpyxl places a ``<c>`` or ``<row>`` without one after the previous. ``cells[0]``
     carries the count of cells over all sheets of the workbook.
     """
-    name = info.filename.rsplit("/", 1)[-1]
+    name = part.rsplit("/", 1)[-1]
     match = _DIMENSION.search(head)
     if match and match.group(3) and match.group(4):
         cols, rows = _column_index(match.group(3)), int(match.group(4))
@@ -433,9 +486,10 @@ def _pick_sheet(workbook: Any, question_ids: set[str]) -> Any:
     return workbook.worksheets[0]
 
 
-def read_xlsx_grid(path: Path, log: ProblemLog, question_ids: set[str]) -> Grid | None:
-    """Read the responses sheet of a workbook after :func:`_guard_zip` has passed it."""
-    if not _guard_zip(path, log):
+def read_xlsx_grid(data: bytes, log: ProblemLog, question_ids: set[str]) -> Grid | None:
+    """Read the responses sheet of a workbook (its bytes) after :func:`_guard_zip` has passed
+    it."""
+    if not _guard_zip(data, log):
         return None
     import openpyxl
     from openpyxl.xml import DEFUSEDXML
@@ -446,8 +500,7 @@ def read_xlsx_grid(path: Path, log: ProblemLog, question_ids: set[str]) -> Grid 
     try:
         # A file object, not the path: openpyxl refuses names not ending .xlsx, and exports come
         # misnamed (report.xls, data.csv); the content was checked to be a workbook above.
-        with path.open("rb") as handle:
-            workbook = openpyxl.load_workbook(handle, data_only=True)
+        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
         kind = type(exc).__name__
         cause: BaseException | None = exc
@@ -456,8 +509,12 @@ def read_xlsx_grid(path: Path, log: ProblemLog, question_ids: set[str]) -> Grid 
         if cause is not None:
             log.error("the workbook declares a DTD or entities; refused", "re-save it from Excel")
         else:
-            detail = " ".join(str(exc).replace(str(path), path.name).split())[:160]
+            detail = " ".join(str(exc).split())[:160]
             log.error(f"damaged workbook ({kind}: {detail})", "re-save it from Excel as .xlsx")
+        return None
+    if not workbook.worksheets:
+        log.error("the workbook has no worksheet", "save the responses as a workbook with a "
+                  "Responses sheet, or as CSV")  # fmt: skip
         return None
     ws = _pick_sheet(workbook, question_ids)
     log.sheet = ws.title
@@ -474,9 +531,8 @@ def read_xlsx_grid(path: Path, log: ProblemLog, question_ids: set[str]) -> Grid 
             row=merged.min_row,
             column=column_letter(merged.min_col - 1),
         )
-    if _has_formulas(path):
-        with path.open("rb") as handle:
-            formulas = openpyxl.load_workbook(handle, data_only=False)[ws.title]
+    if _has_formulas(data, sheets_of(data)):
+        formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)[ws.title]
         for row in formulas.iter_rows():
             for cell in row:
                 if cell.data_type == "f" and rows[cell.row - 1][cell.column - 1] is None:
@@ -490,15 +546,21 @@ def read_xlsx_grid(path: Path, log: ProblemLog, question_ids: set[str]) -> Grid 
     return Grid(rows=rows, sheet=ws.title)
 
 
-def _has_formulas(path: Path) -> bool:
+def sheets_of(data: bytes) -> list[str]:
+    """The worksheet parts of a workbook that :func:`_guard_zip` passed."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+    return _sheet_parts(data, names, ProblemLog("")) or []
+
+
+def _has_formulas(data: bytes, sheets: list[str]) -> bool:
     """Whether any worksheet of the workbook contains a formula element (a cheap byte scan)."""
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                with archive.open(info) as stream:
-                    tail = b""
-                    while chunk := stream.read(1 << 20):
-                        if re.search(rb"<(?:\w+:)?f[\s>/]", tail + chunk):
-                            return True
-                        tail = chunk[-16:]
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in sheets:
+            with archive.open(name) as stream:
+                tail = b""
+                while chunk := stream.read(1 << 20):
+                    if re.search(rb"<(?:\w+:)?f[\s>/]", tail + chunk):
+                        return True
+                    tail = chunk[-16:]
     return False

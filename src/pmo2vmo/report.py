@@ -28,7 +28,7 @@ from pmo2vmo.branding import Brand
 from pmo2vmo.pipeline import OrganisationPlan
 from pmo2vmo.resources import data_dir
 from pmo2vmo.show import PLOTLY_MIME, Bundle, figure_bundle, table_bundle, text_bundle
-from pmo2vmo.text import capital, figure
+from pmo2vmo.text import capital, figure, json_text
 
 if TYPE_CHECKING:
     import nbformat
@@ -573,7 +573,7 @@ def finish(report: Report, job: Job) -> list[str]:
         written.append(str(write_deck(report.plan, report.brand, report.meta,
                                       out / NAMES["pptx"])))  # fmt: skip
     # This organisation's scores alone, for the batch's cross-client summary page.
-    scores = json.dumps(report.plan.scores.to_json(), ensure_ascii=False)
+    scores = json_text(report.plan.scores.to_json(), indent=None)
     written.append(str(write_text_atomic(out / SCORES, scores)))
     write_text_atomic(out / "done.json", json.dumps({"nonce": job.nonce, "written": written}))
     return written

@@ -43,9 +43,11 @@ from pmo2vmo.readers import (
     decode_text,
     read_text_grid,
     read_xlsx_grid,
+    size_limit,
     sniff_kind,
     too_big,
 )
+from pmo2vmo.safeio import NotReadable, open_regular, read_at_most
 from pmo2vmo.survey import (
     COMPANION,
     DUAL_SCALE,
@@ -633,6 +635,10 @@ def _read_journal(text: str, ctx: _Context, builder: _Builder) -> None:
             continue
         try:
             event = json.loads(line)
+        except RecursionError:
+            log.error("nested too deeply to be an answer event", "each line must be one flat "
+                      "JSON event", row=number)  # fmt: skip
+            continue
         except json.JSONDecodeError as exc:
             if number == len(lines) and not text.endswith("\n"):
                 log.warning(
@@ -786,18 +792,18 @@ def _read_one(
 ) -> tuple[ResponseSet | None, ProblemLog]:
     log = ProblemLog(file=path.name)
     ctx = _Context(instrument, profile, path)
-    try:
-        with path.open("rb") as handle:  # sniffed and sized before it is read whole
+    try:  # a regular file only, sniffed and sized before it is read whole, never past its cap
+        handle, size = open_regular(path)
+        with handle:
             kind = sniff_kind(path, handle.read(4096))
-            if too_big(kind, path.stat().st_size, log):
+            if too_big(kind, size, log):
                 return None, log
             handle.seek(0)
-            data = handle.read()
-    except FileNotFoundError:
-        log.error("file not found")
-        return None, log
-    except IsADirectoryError:
-        log.error("is a folder, not a file")
+            data = read_at_most(handle, size_limit(kind))
+        if too_big(kind, len(data), log):  # it grew while being read
+            return None, log
+    except NotReadable as exc:
+        log.error(exc.reason, exc.hint)
         return None, log
     except OSError as exc:
         log.error(f"cannot be read: {exc.strerror}")
@@ -812,7 +818,7 @@ def _read_one(
         log.error("legacy .xls workbooks are not read", "open it in Excel and save as .xlsx")
         return None, log
     if kind == "xlsx":
-        grid = read_xlsx_grid(path, log, ctx.questions)
+        grid = read_xlsx_grid(data, log, ctx.questions)
     elif kind == "journal":
         text = decode_text(data, log)
         if text is not None:

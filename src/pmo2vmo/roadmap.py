@@ -38,6 +38,9 @@ from pmo2vmo.text import compact, plural
 from pmo2vmo.transition import Decision
 
 EPSILON = 1e-9
+# A plan starts between these days: a typo such as 9999 or 0202 is refused, not overflowed.
+EARLIEST_START = dt.date(2000, 1, 1)
+LATEST_START = dt.date(2099, 12, 31)
 Why = Literal["gate", "gap", "prerequisite"]
 
 
@@ -90,6 +93,15 @@ def load_settings(path: Path | None = None) -> RoadmapSettings:
             ]
         )
     return settings
+
+
+def check_start(start_date: dt.date) -> None:
+    """Refuse (:class:`PlanningError`) a start day outside 2000–2099."""
+    if not EARLIEST_START <= start_date <= LATEST_START:
+        raise PlanningError(
+            f"the start date {start_date.isoformat()} is out of range; give a date between "
+            f"{EARLIEST_START.isoformat()} and {LATEST_START.isoformat()}"
+        )
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
@@ -246,6 +258,7 @@ def plan(
         )
     if horizon_months < 1:
         raise PlanningError(f"the horizon must be at least 1 month (got {horizon_months})")
+    check_start(start_date)
     if decision.archetype is None:  # too little evidence: no path, so no plan
         return Roadmap(
             organisation=org.organisation,

@@ -22,9 +22,7 @@ import datetime as dt
 import json
 import os
 import secrets
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,6 +32,7 @@ from typing import Any
 from pmo2vmo.atomic import write_text_atomic
 from pmo2vmo.errors import InputProblem, InvalidInputError, Pmo2vmoError
 from pmo2vmo.resources import data_dir
+from pmo2vmo.staging import clean_stale, staging_folder
 
 FORMATS = ("html", "ipynb", "xlsx", "pptx")
 REPORT_NOTEBOOK = "10-client-report.ipynb"
@@ -95,12 +94,16 @@ def unique_slugs(names: Sequence[str]) -> list[str]:
     """A safe, distinct file-name stem per organisation."""
     from pmo2vmo.report import slugify
 
-    seen: dict[str, int] = {}
-    out = []
+    issued: set[str] = set()  # every name given out, so "acme-2" made for a second "Acme"
+    out = []  # never meets the "acme-2" of an organisation called "Acme 2"
     for name in names:
-        slug = slugify(name)
-        seen[slug] = seen.get(slug, 0) + 1
-        out.append(slug if seen[slug] == 1 else f"{slug}-{seen[slug]}")
+        base = slug = slugify(name)
+        number = 1
+        while slug.casefold() in issued:  # case-insensitive file systems too
+            number += 1
+            slug = f"{base}-{number}"
+        issued.add(slug.casefold())
+        out.append(slug)
     return out
 
 
@@ -155,6 +158,22 @@ def make_job(
     }
 
 
+def scrub_local_paths(nb: Any, staging: Path) -> None:
+    """Keep the consultant's folders out of the executed notebook: the injected job path and
+    papermill's record of the input and output paths become bare file names."""
+    job = str(staging.resolve() / "job.json")
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = cell.source.replace(json.dumps(job), json.dumps("job.json"))
+    record = nb.metadata.get("papermill")
+    if isinstance(record, dict):
+        for key in ("input_path", "output_path"):
+            if isinstance(record.get(key), str):
+                record[key] = Path(record[key]).name
+        if isinstance(record.get("parameters"), dict) and "job" in record["parameters"]:
+            record["parameters"]["job"] = "job.json"
+
+
 def deliver(
     nb: Any, staging: Path, targets: dict[str, Path], seconds: dict[str, float]
 ) -> list[Path]:
@@ -165,6 +184,7 @@ def deliver(
 
     from pmo2vmo.html import notebook_to_html
 
+    scrub_local_paths(nb, staging)
     written = []
     for fmt, target in targets.items():
         started = time.perf_counter()
@@ -258,18 +278,19 @@ def run_report(
     out.mkdir(parents=True, exist_ok=True)
     generated = report_date()
     outcomes = []
+    clean_stale(out)  # what a killed run left behind
     for index, (name, slug) in enumerate(zip(names, unique_slugs(names), strict=True)):
-        staging = Path(tempfile.mkdtemp(prefix=".pmo2vmo-", dir=out))
-        job = make_job(path, staging, wanted, generated, profile=profile, previous=previous,
-                       organisation_index=index)  # fmt: skip
         outcome = Outcome(name, slug, "ok")
-        try:
-            nb, outcome.seconds = execute_report(job, staging, timeout=timeout, notebook=notebook)
-            targets = {f: out / f"{slug}-{NAMES[f]}" for f in wanted}
-            outcome.outputs = deliver(nb, staging, targets, outcome.seconds)
-        except RunError as exc:
-            outcome.status, outcome.error = "failed", str(exc)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        with staging_folder(out) as staging:
+            job = make_job(path, staging, wanted, generated, profile=profile, previous=previous,
+                           organisation_index=index)  # fmt: skip
+            try:
+                nb, outcome.seconds = execute_report(
+                    job, staging, timeout=timeout, notebook=notebook
+                )
+                targets = {f: out / f"{slug}-{NAMES[f]}" for f in wanted}
+                outcome.outputs = deliver(nb, staging, targets, outcome.seconds)
+            except RunError as exc:
+                outcome.status, outcome.error = "failed", str(exc)
         outcomes.append(outcome)
     return outcomes

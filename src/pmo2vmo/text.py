@@ -10,8 +10,14 @@
 
 from __future__ import annotations
 
+import json
+import math
 import re
+from typing import Any
 
+# Characters a terminal acts on: C0 and C1 controls and DEL (ESC starts colour codes, cursor moves
+# and window-title changes), and the bidirectional overrides that reorder what is shown.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -39,3 +45,41 @@ def fold(text: str) -> str:
     """``text`` as a matching key: case folded, everything but letters and digits dropped
     ("Response ID" → "responseid")."""
     return re.sub(r"[^0-9a-z]", "", text.casefold())
+
+
+def clip(text: str, limit: int = 200) -> str:
+    """``text`` cut to at most ``limit`` characters, an ellipsis marking the cut: a value echoed
+    in a message never floods a terminal, whatever its size."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ESC sequences (CSI, OSC up to its terminator, two-character ones) and the one-byte C1 CSI.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)?|\x9b[0-?]*[ -/]*[@-~]?"
+)
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: escape sequences and control characters removed
+    (line breaks and tabs kept), so a client's name can never recolour, move or retitle it."""
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    return CONTROL.sub(lambda m: m.group() if m.group() in "\n\t" else "", text)
+
+
+def finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float replaced by ``None`` (JSON has neither)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    return value
+
+
+def json_text(value: Any, indent: int | None = 2) -> str:
+    """``value`` as strict JSON (no NaN or Infinity) that is also safe on a terminal: the
+    control and bidirectional characters that JSON leaves raw are written as ``\\uXXXX``."""
+    text = json.dumps(finite(value), indent=indent, ensure_ascii=False, allow_nan=False)
+    return CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}" if m.group() not in "\n" else "\n",
+                       text)  # fmt: skip
