@@ -143,6 +143,19 @@ def test_recursive_alias_is_refused(tmp_path: Path) -> None:
         load_profile(path)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["a: " + "[" * 100_000 + "]" * 100_000, "a: " + "{b: " * 50_000 + "1" + "}" * 50_000],
+    ids=["lists", "mappings"],
+)
+def test_deeply_nested_yaml_is_refused_not_a_crash(text: str, tmp_path: Path) -> None:
+    """100,000 nested brackets in a profile are refused (libyaml's composer recursed in C on
+    them and crashed the process)."""
+    path = tmp_path / "deep.yaml"
+    path.write_text(text + "\n", encoding="utf-8")
+    _refused(_cli("score", str(SAMPLE), "--profile", str(path)), "nests more than 100 levels")
+
+
 def test_a_few_aliases_are_still_yaml(tmp_path: Path) -> None:
     """Ordinary anchors and aliases (a role list reused) still load."""
     path = tmp_path / "ok.yaml"

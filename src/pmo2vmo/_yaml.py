@@ -13,9 +13,12 @@ from pmo2vmo.safeio import NotReadable, read_bounded
 from pmo2vmo.text import clip
 
 MAX_YAML_BYTES = 2 * 1024 * 1024  # a data file of assessment/; the largest today is 75 KB
+MAX_DEPTH = 100  # levels of nesting; the instrument's files use 6
 MAX_ALIAS_NODES = 10_000  # nodes that aliases may add once expanded (a YAML bomb adds billions)
 
 M = TypeVar("M", bound=BaseModel)
+# libyaml's parser (about ten times faster); the pure-Python one only where libyaml is missing.
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class StrictModel(BaseModel):
@@ -58,14 +61,16 @@ def _check_expansion(root: yaml.Node) -> None:
         key = id(node)
         if key not in sizes:
             if key in active:
-                raise _ExpansionError("an alias refers to the node that contains it")
+                raise _ExpansionError(
+                    "an alias refers to the node that contains it — write the value out instead"
+                )
             active.add(key)
             sizes[key] = 1 + sum(size(child) for child in _children(node))
             active.discard(key)
             if sizes[key] > limit:
                 raise _ExpansionError(
                     f"its aliases expand to more than {MAX_ALIAS_NODES:,} extra values "
-                    "(a YAML bomb?)"
+                    "(a YAML bomb?) — write each value out instead of using aliases"
                 )
         return sizes[key]
 
@@ -77,7 +82,15 @@ def safe_load_bounded(text: str) -> Any:
 
     Raises :class:`yaml.YAMLError` for invalid YAML and ``ValueError`` for an alias bomb.
     """
-    loader = yaml.SafeLoader(text)
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):  # a stream of events: no recursion
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:  # libyaml's composer recurses in C: deep nesting crashes it
+                raise ValueError(f"it nests more than {MAX_DEPTH} levels deep — flatten it")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -114,9 +127,7 @@ def read_yaml(path: Path, limit: int = MAX_YAML_BYTES) -> Any:
         problem = getattr(exc, "problem", None) or str(exc)
         raise InstrumentError([f"{path}: not valid YAML{where}: {clip(str(problem))}"]) from None
     except ValueError as exc:
-        raise InstrumentError(
-            [f"{path}: refused: {exc} — write each value out instead of using YAML aliases"]
-        ) from None
+        raise InstrumentError([f"{path}: refused: {exc}"]) from None
     except RecursionError:
         raise InstrumentError([f"{path}: refused: it is nested too deeply"]) from None
 
