@@ -178,6 +178,18 @@ def test_batch_fingerprint_of_a_bomb_profile_returns(tmp_path: Path) -> None:
     assert len(prints["fingerprint"]) == 64
 
 
+def test_batch_fingerprint_of_a_special_logo_returns(tmp_path: Path, fifo: Path) -> None:
+    """A client profile whose logo is /dev/zero or a FIFO is fingerprinted at once (the logo's
+    hash is left out; the client fails later, loudly) instead of being read forever."""
+    from pmo2vmo import batch
+
+    (tmp_path / "acme.csv").write_bytes(SAMPLE.read_bytes())
+    for logo in ("/dev/zero", str(fifo)):
+        (tmp_path / "acme.yaml").write_text(f"branding:\n  logo: {logo}\n", encoding="utf-8")
+        (client,) = batch.discover(tmp_path)
+        assert len(batch.fingerprint(client, ("html",), "env")["fingerprint"]) == 64
+
+
 def test_long_values_are_clipped_in_messages(tmp_path: Path) -> None:
     """A 100,000-character value in a profile is echoed as at most ~200 characters."""
     path = tmp_path / "long.yaml"

@@ -15,7 +15,36 @@ How it stays correct:
   ``OUT_DIR/manifest.json`` is rewritten (atomically) as each client finishes, so an
   interrupted batch keeps what it finished; re-running skips clients whose input, profile,
   formats, instrument, templates and package version are unchanged (their fingerprint), and
-  redoes what changed or failed.
+  redoes what changed or failed. A client is skipped only when its manifest entry is ok or
+  skipped with the same fingerprint, lists exactly the outputs this run asks for, every one of
+  them is on disk and its folder holds no ``FAILED.txt``.
+- **One batch per output folder.** A batch holds an exclusive lock (``flock``) on
+  ``OUT_DIR/.pmo2vmo.lock``, which holds its process id, from before it touches anything in
+  ``OUT_DIR`` until it returns; a second batch on the same folder is refused as invalid input
+  (exit code 2) naming that process. The operating system releases the lock when the process
+  dies, however it dies: a killed batch never leaves a stale lock.
+- **Nothing outlives the batch.** Workers, their warm processes and every kernel get SIGKILL
+  when their parent dies (Linux, :func:`pmo2vmo.forkkernel.die_with_parent`), so a batch killed
+  with ``kill -9`` stops writing at once.
+- **A folder never shows stale outputs as current.** Batch owns, in ``OUT_DIR/<slug>/``, the
+  deliverable names (``report.html``, ``report.ipynb``, ``scores.xlsx``, ``deck.pptx``,
+  ``scores.json``), ``FAILED.txt`` and ``previous/``; it never touches any other file there.
+  When a client fails (in its worker, or recorded by the parent for a worker that died or was
+  stopped at the deadline) and its folder exists, ``FAILED.txt`` (the reason and the date) is
+  written first, then the deliverables at the top of the folder are moved into ``previous/``,
+  replacing an older ``previous/`` only when there is something to move: nothing is lost, and
+  nothing at the top looks current. When a client succeeds, its outputs are built in staging,
+  the deliverables at the top are moved into ``previous/``, the new ones moved in (each an
+  atomic rename), then ``previous/`` and last ``FAILED.txt`` are removed: the top of the folder
+  holds exactly the formats of this run. Each step is a rename, and a step cut short is finished
+  by the next. So, whenever a batch is interrupted, a folder holding stale deliverables at its
+  top says it failed; otherwise its top holds the last run's deliverables (some of them, while
+  they are moved aside) or this run's (some of them, while they are moved in), never a mix, and
+  the manifest lists the client as ok only once all is in place. A client with no folder (it
+  never succeeded) gets none for a failure.
+- **One folder per client.** Two clients whose names give the same folder (``Acme``,
+  ``acme``, ``Acme!``) are refused before anything runs, and no client's folder can be one of
+  the names batch writes at the top of ``OUT_DIR``.
 
 How it stays fast, with a fresh kernel per client: each worker imports papermill, nbconvert and
 the HTML template once; it starts the *next* client's kernel, and has that kernel import
@@ -28,6 +57,8 @@ from __future__ import annotations
 import abc
 import contextlib
 import datetime as dt
+import fcntl
+import functools
 import hashlib
 import json
 import multiprocessing as mp
@@ -36,9 +67,10 @@ import queue
 import secrets
 import shutil
 import signal
+import stat
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,11 +91,23 @@ from pmo2vmo.run import (
     parse_formats,
     report_date,
 )
+from pmo2vmo.safeio import NotReadable, open_regular, read_bounded
+from pmo2vmo.staging import PREFIX, clean_stale, staging_folder
+from pmo2vmo.text import json_text
 
 INPUT_SUFFIXES = (".csv", ".xlsx", ".jsonl")
 PROFILE_SUFFIXES = (".yaml", ".yml")
 MANIFEST = "manifest.json"
-STAGING_PREFIX = ".pmo2vmo-"
+SUMMARY = "index.html"  # written by pmo2vmo.summary
+STAGING_PREFIX = PREFIX  # staging folders (pmo2vmo.staging); swept at start and end under the lock
+MAX_MANIFEST_BYTES = 50 * 1024 * 1024
+LOCK_FILE = ".pmo2vmo.lock"  # not matched by STAGING_PREFIX + "*": the sweep never removes it
+RESERVED = (MANIFEST, SUMMARY, LOCK_FILE)  # names at the top of OUT_DIR no client folder may take
+FAILED = "FAILED.txt"
+PREVIOUS = "previous"
+OWNED = (*NAMES.values(), SCORES)  # the deliverables batch writes at the top of OUT_DIR/<slug>/
+_RETIRING = ".pmo2vmo-retiring"  # inside OUT_DIR/<slug>/: the next previous/, being filled
+_DISCARD = ".pmo2vmo-discard"  # inside OUT_DIR/<slug>/: an older previous/, being deleted
 WARM_UP = "__import__('pmo2vmo.report')"
 
 
@@ -96,8 +140,8 @@ def discover(in_dir: Path, profile_dir: Path | None = None) -> list[Client]:
     for path in files:
         by_stem.setdefault(path.stem, []).append(path)
     by_slug: dict[str, list[str]] = {}
-    for stem in by_stem:
-        by_slug.setdefault(slugify(stem, "client"), []).append(stem)
+    for stem in by_stem:  # slugs are lower-case ASCII; casefold() keeps it so if that changes
+        by_slug.setdefault(slugify(stem, "client").casefold(), []).append(stem)
     problems = [
         InputProblem(str(in_dir), f"{len(paths)} files for client {stem!r}: "
                      f"{', '.join(p.name for p in paths)}", "keep one file per client")
@@ -107,6 +151,12 @@ def discover(in_dir: Path, profile_dir: Path | None = None) -> list[Client]:
         InputProblem(str(in_dir), f"clients {', '.join(repr(s) for s in stems)} would share the "
                      f"output folder {slug!r}", "rename one of the files")
         for slug, stems in by_slug.items() if len(stems) > 1
+    ]  # fmt: skip
+    problems += [
+        InputProblem(str(in_dir), f"client {stems[0]!r} would get the output folder {slug!r}, "
+                     "a name the batch itself uses", "rename the file")
+        for slug, stems in by_slug.items()
+        if slug in {r.casefold() for r in RESERVED} or slug.startswith((".", STAGING_PREFIX))
     ]  # fmt: skip
     if problems:
         raise InvalidInputError(problems)
@@ -129,8 +179,11 @@ def _profile_for(stem: str, in_dir: Path, profile_dir: Path | None) -> Path | No
 
 
 def _sha256(path: Path) -> str:
+    """The file's digest; a regular file only (:class:`NotReadable` otherwise), since a logo or
+    profile named ``/dev/zero`` or a FIFO would be read forever."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    handle, _size = open_regular(path)
+    with handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -165,13 +218,14 @@ def fingerprint(client: Client, formats: Sequence[str], environment: str) -> dic
     """Everything that decides a client's outputs, hashed."""
     parts = {
         "input_sha256": _sha256(client.path),
-        "profile_sha256": _sha256(client.profile) if client.profile else "",
+        "profile_sha256": "",
         "logo_sha256": "",
         "formats": ",".join(formats),
         "environment": environment,
     }
     if client.profile:
         with contextlib.suppress(Exception):  # a broken profile fails the client later, loudly
+            parts["profile_sha256"] = _sha256(client.profile)
             from pmo2vmo.profile import load_profile
 
             logo = load_profile(client.profile).branding.logo
@@ -216,9 +270,9 @@ class ClientResult:
 def read_manifest(out_dir: Path) -> dict[str, dict[str, Any]]:
     """The previous run's client entries by client name (empty when absent or unreadable)."""
     try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(read_bounded(out_dir / MANIFEST, MAX_MANIFEST_BYTES).decode("utf-8"))
         return {c["client"]: c for c in data["clients"] if isinstance(c, dict) and "client" in c}
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, NotReadable, ValueError, KeyError, TypeError, RecursionError):
         return {}
 
 
@@ -233,8 +287,143 @@ def _manifest(results: dict[str, ClientResult], started: str) -> dict[str, Any]:
 
 
 def _write_manifest(out_dir: Path, results: dict[str, ClientResult], started: str) -> None:
-    text = json.dumps(_manifest(results, started), indent=2, ensure_ascii=False)
+    text = json_text(_manifest(results, started))
     write_text_atomic(out_dir / MANIFEST, text + "\n")
+
+
+# ---------------------------------------------------------------------------- the lock ---
+
+
+@contextlib.contextmanager
+def _locked(out_dir: Path) -> Iterator[int]:
+    """Hold ``out_dir``'s batch lock (yielding its file descriptor), or raise
+    :class:`InvalidInputError` naming the batch that holds it.
+
+    An exclusive, non-blocking ``flock`` on :data:`LOCK_FILE`, which then holds this process's
+    id (emptied again on release). The lock belongs to the open file, so the operating system
+    releases it when every process holding the descriptor is gone (workers close their copy).
+    The file is opened without following a symbolic link: a link planted there is refused, never
+    truncated through.
+    """
+    path = out_dir / LOCK_FILE
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except OSError as exc:
+        raise InvalidInputError([InputProblem("--out", f"cannot open the lock file {path}: "
+                                              f"{exc.strerror or exc}")]) from exc  # fmt: skip
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InvalidInputError([InputProblem("--out", f"the lock file {path} is not a file",
+                                                  "remove it")])  # fmt: skip
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            who = f"another batch (process {holder})" if holder.isdigit() else "another batch"
+            raise InvalidInputError([InputProblem(
+                "--out", f"{who} is writing to {out_dir}; wait for it to finish or choose "
+                "another --out",
+            )]) from None  # fmt: skip
+        except OSError as exc:
+            raise InvalidInputError([InputProblem(
+                "--out", f"cannot lock {out_dir} ({exc.strerror or exc})",
+                "choose an output folder on a local disk",
+            )]) from exc  # fmt: skip
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        try:
+            yield fd
+        finally:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # releases the lock
+
+
+# ------------------------------------------------------------------- a client's folder ---
+
+
+def _remove(path: Path) -> None:
+    """Remove a file, a link or a folder tree, if there."""
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    elif path.is_dir():
+        shutil.rmtree(path)
+
+
+def _retire(folder: Path) -> None:
+    """Move the deliverables at the top of ``folder`` into ``folder/previous/``, replacing an
+    older ``previous/`` only when there is something to move.
+
+    Each step is a rename: the deliverables go one by one into a hidden folder, which then takes
+    the place of ``previous/`` (the older one is moved aside, then deleted). A step cut short is
+    finished by the next call: the hidden folder is still filled and swapped in, an older
+    ``previous/`` moved aside is deleted.
+    """
+    retiring, discard, previous = folder / _RETIRING, folder / _DISCARD, folder / PREVIOUS
+    _remove(discard)
+    current = [name for name in OWNED if (folder / name).is_file()]
+    if not current and not retiring.is_dir():
+        return
+    retiring.mkdir(exist_ok=True)
+    for name in current:
+        os.replace(folder / name, retiring / name)
+    if previous.exists() or previous.is_symlink():
+        os.replace(previous, discard)
+    os.replace(retiring, previous)
+    _remove(discard)
+
+
+def _mark_failed(out_dir: Path, slug: str, client: str, reason: str | None) -> str | None:
+    """Mark a client's folder failed: ``FAILED.txt`` first, then its deliverables moved into
+    ``previous/`` (:func:`_retire`). A client with no folder gets none. Returns the reason,
+    extended if the folder could not be tidied (never raises: the failure is still recorded)."""
+    folder = out_dir / slug
+    if not folder.is_dir():
+        return reason
+    when = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    text = (
+        f"The report for client {client!r} failed on {when}.\n"
+        f"Reason: {reason or 'unknown'}\n\n"
+        "Nothing at the top of this folder is current. The outputs of the client's last\n"
+        "successful run, if any, are in previous/. A successful run removes this file and\n"
+        "previous/.\n"
+    )
+    try:
+        write_text_atomic(folder / FAILED, text)
+        _retire(folder)
+    except OSError as exc:
+        return f"{reason}; and its old outputs could not be moved to {PREVIOUS}/: {_describe(exc)}"
+    return reason
+
+
+def _publish(out_dir: Path, slug: str, staged: Sequence[Path]) -> list[Path]:
+    """Put a successful run's outputs (complete, in staging, on the same file system) into the
+    client's folder: older deliverables into ``previous/``, the new ones in, then ``previous/``
+    and last ``FAILED.txt`` removed. Returns the outputs' final paths."""
+    folder = out_dir / slug
+    folder.mkdir(exist_ok=True)
+    _retire(folder)
+    written = []
+    for source in staged:
+        os.replace(source, folder / source.name)
+        written.append(folder / source.name)
+    _remove(folder / PREVIOUS)
+    (folder / FAILED).unlink(missing_ok=True)
+    return written
+
+
+def _complete(out_dir: Path, slug: str, before: dict[str, Any], wanted: Sequence[str]) -> bool:
+    """Whether a client's outputs from an earlier run are all there, as this run would write
+    them, and its folder is not marked failed."""
+    outputs = before.get("outputs")
+    expected = {f"{slug}/{NAMES[f]}" for f in wanted} | {f"{slug}/{SCORES}"}
+    return (
+        isinstance(outputs, list)
+        and set(outputs) == expected
+        and all((out_dir / p).is_file() for p in expected)
+        and not (out_dir / slug / FAILED).exists()
+    )
 
 
 # ------------------------------------------------------------------------------- workers ---
@@ -289,8 +478,17 @@ class _KernelPool(_Pool):
 
         self.next, self.error = None, None
         try:
+            from pmo2vmo.forkkernel import die_with_parent
+
             km = AsyncKernelManager(kernel_name=self.kernel_name)
-            run_sync(km.start_kernel)(extra_arguments=QUIET_KERNEL)
+            # preexec_fn reaches Popen (jupyter_client passes start_kernel's extra keywords
+            # on): the kernel gets SIGKILL when this worker dies. run_sync runs the launch on
+            # this, the worker's main, thread (no loop is running here): the thread that forks
+            # must outlive the kernel for the death signal to be right.
+            run_sync(km.start_kernel)(
+                extra_arguments=QUIET_KERNEL,
+                preexec_fn=functools.partial(die_with_parent, os.getpid()),
+            )
             kc = BlockingKernelClient()
             kc.load_connection_info(km.get_connection_info())
             kc.start_channels()
@@ -423,6 +621,42 @@ def _validate(client: dict[str, Any]) -> str | None:
     return None
 
 
+def _execute_client(
+    client: dict[str, Any],
+    settings: dict[str, Any],
+    pool: _Pool,
+    results: Any,
+    staging: Path,
+    result: ClientResult,
+) -> None:
+    """Run one validated client's notebook in ``staging`` and publish its outputs; ``result``
+    is updated in place (status, outputs, timings, error)."""
+    out_dir = Path(settings["out_dir"])
+    km = None
+    try:
+        km = pool.take()
+        results.put(("kernel", client["name"], os.getpid(), _kernel_pid(km)))
+        pool.prepare()  # the next client's kernel starts while this one works
+        formats = settings["formats"]
+        job = make_job(client["path"], staging, formats, settings["generated"],
+                       profile=client["profile"])  # fmt: skip
+        notebook = Path(settings["notebook"]) if settings.get("notebook") else None
+        nb, timings = execute_report(job, staging, timeout=settings["timeout"],
+                                     notebook=notebook, km=km)  # fmt: skip
+        result.timings.update(timings)
+        # Every output complete in staging first, then renamed into place (see _publish).
+        targets = {f: staging / NAMES[f] for f in formats} | {"scores": staging / SCORES}
+        staged = deliver(nb, staging, targets, result.timings)
+        written = _publish(out_dir, client["slug"], staged)
+        result.outputs = [p.relative_to(out_dir).as_posix() for p in written]
+        result.status = "ok"
+    except RunError as exc:
+        result.error = str(exc)
+    finally:
+        if km is not None:
+            _shutdown(km)
+
+
 def _run_client(
     client: dict[str, Any], settings: dict[str, Any], pool: _Pool, results: Any
 ) -> ClientResult:
@@ -437,40 +671,23 @@ def _run_client(
     if error:
         result.error = error
         result.seconds = time.perf_counter() - started
-        return result
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
-    km = None
-    try:
-        km = pool.take()
-        results.put(("kernel", client["name"], os.getpid(), _kernel_pid(km)))
-        pool.prepare()  # the next client's kernel starts while this one works
-        formats = settings["formats"]
-        job = make_job(client["path"], staging, formats, settings["generated"],
-                       profile=client["profile"])  # fmt: skip
-        notebook = Path(settings["notebook"]) if settings.get("notebook") else None
-        nb, timings = execute_report(job, staging, timeout=settings["timeout"],
-                                     notebook=notebook, km=km)  # fmt: skip
-        result.timings.update(timings)
-        target = out_dir / client["slug"]
-        target.mkdir(exist_ok=True)
-        targets = {f: target / NAMES[f] for f in formats} | {"scores": target / SCORES}
-        written = deliver(nb, staging, targets, result.timings)
-        result.outputs = [p.relative_to(out_dir).as_posix() for p in written]
-        result.status = "ok"
-    except RunError as exc:
-        result.error = str(exc)
-    finally:
-        if km is not None:
-            _shutdown(km)
-        shutil.rmtree(staging, ignore_errors=True)
+        return result  # the worker marks the folder failed
+    with staging_folder(out_dir) as staging:  # locked while used: a sweep leaves it alone
+        _execute_client(client, settings, pool, results, staging, result)
     result.seconds = time.perf_counter() - started
     return result
 
 
 def _worker(tasks: Any, results: Any, settings: dict[str, Any]) -> None:
     """A worker process: pays imports once, keeps a kernel ready, runs clients from ``tasks``."""
+    from pmo2vmo.forkkernel import die_with_parent  # imported by the parent: already loaded
+
+    die_with_parent(settings["parent_pid"])  # first: a batch killed with SIGKILL takes us along
+    with contextlib.suppress(OSError):
+        os.close(settings["lock_fd"])  # the lock lives exactly as long as the batch process
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     os.environ["PMO2VMO_WORKER_PID"] = str(os.getpid())  # kernels inherit it (tests use it)
+    out_dir = Path(settings["out_dir"])
     pool: _Pool = _KernelPool(settings["kernel_name"])
     if settings["kernels"] == "fork":
         from pmo2vmo.forkkernel import Zygote, ZygoteError
@@ -502,6 +719,9 @@ def _worker(tasks: Any, results: Any, settings: dict[str, Any]) -> None:
                                       error=f"{type(exc).__name__}: {exc}",
                                       input_sha256=client["input_sha256"],
                                       fingerprint=client["fingerprint"])  # fmt: skip
+            if result.status == "failed":
+                result.error = _mark_failed(out_dir, client["slug"], client["name"],
+                                            result.error)  # fmt: skip
             results.put(("done", client["name"], os.getpid(), result.to_json()))
     finally:
         pool.close()
@@ -571,8 +791,33 @@ def run_batch(
             str(in_dir), "no client files", f"put one {', '.join(INPUT_SUFFIXES)} file per client"
         )])  # fmt: skip
     out_dir.mkdir(parents=True, exist_ok=True)
-    for stale in out_dir.glob(f"{STAGING_PREFIX}*"):  # left by an interrupted batch
-        shutil.rmtree(stale, ignore_errors=True)
+    with _locked(out_dir) as lock_fd:  # before anything in OUT_DIR is touched
+        return _run_locked(clients, wanted, out_dir, lock_fd, workers=workers, timeout=timeout,
+                           progress=progress, notebook=notebook, kernel_name=kernel_name,
+                           kernels=kernels)  # fmt: skip
+
+
+def _sweep_staging(out_dir: Path) -> None:
+    """Remove the staging folders an interrupted batch, a dead worker or a killed ``run`` left;
+    a folder still locked by a live process (a ``pmo2vmo run`` into the same folder) stays."""
+    clean_stale(out_dir)
+
+
+def _run_locked(
+    clients: list[Client],
+    wanted: Sequence[str],
+    out_dir: Path,
+    lock_fd: int,
+    *,
+    workers: int,
+    timeout: float,
+    progress: bool,
+    notebook: Path | str | None,
+    kernel_name: str,
+    kernels: str,
+) -> BatchResult:
+    """:func:`run_batch` once it holds ``out_dir``'s lock."""
+    _sweep_staging(out_dir)
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     previous = read_manifest(out_dir)
     environment = environment_digest()
@@ -585,8 +830,7 @@ def run_batch(
             before is not None
             and before.get("status") in {"ok", "skipped"}
             and before.get("fingerprint") == prints["fingerprint"]
-            and before.get("outputs")
-            and all((out_dir / p).is_file() for p in before["outputs"])
+            and _complete(out_dir, client.slug, before, wanted)
         ):
             kept = _from_json(before)
             kept.status = "skipped"
@@ -600,12 +844,12 @@ def run_batch(
         "out_dir": str(out_dir), "formats": list(wanted), "timeout": timeout,
         "generated": report_date(), "kernel_name": kernel_name, "kernels": kernels,
         "notebook": None if notebook is None else str(notebook),
+        "parent_pid": os.getpid(), "lock_fd": lock_fd,
     }  # fmt: skip
     if todo:
         _run_all(todo, settings, max(1, min(workers, len(todo))), results, out_dir, started,
                  progress)  # fmt: skip
-    for stale in out_dir.glob(f"{STAGING_PREFIX}*"):  # a worker that died left its own
-        shutil.rmtree(stale, ignore_errors=True)
+    _sweep_staging(out_dir)  # a worker that died left its own
     summary = _summary(out_dir, results, started)
     ordered = [results[c.name] for c in clients]
     return BatchResult(out_dir, ordered, summary)
@@ -620,6 +864,8 @@ def _run_all(
     started: str,
     progress: bool,
 ) -> None:
+    import pmo2vmo.forkkernel  # noqa: F401 - workers call die_with_parent before any import
+
     ctx = mp.get_context("fork")
     tasks: Any = ctx.Queue()
     replies: Any = ctx.Queue()
@@ -629,6 +875,8 @@ def _run_all(
     procs: dict[int, Any] = {}
 
     def spawn() -> None:
+        # Always from this thread, the one running the batch, which outlives every worker: a
+        # worker's death signal (die_with_parent) fires when the thread that forked it exits.
         proc = ctx.Process(target=_worker, args=(tasks, replies, settings), daemon=False)
         proc.start()
         assert proc.pid is not None
@@ -676,8 +924,9 @@ def _run_all(
                             if overdue
                             else f"the worker process died (exit code {proc.exitcode})"
                         )
+                        error = _mark_failed(out_dir, client["slug"], client["name"], reason)
                         results[holding[0]] = ClientResult(
-                            client["name"], client["slug"], "failed", error=reason,
+                            client["name"], client["slug"], "failed", error=error,
                             input_sha256=client["input_sha256"],
                             fingerprint=client["fingerprint"],
                         )  # fmt: skip

@@ -9,14 +9,20 @@ shared copy-on-write. :class:`ForkedKernelManager` lets papermill (nbclient) dri
 like any other: it is alive while its process is, interrupting sends SIGINT, shutting down kills
 it. The zygote reaps its children; when the worker goes away the zygote's pipe closes and it
 kills its kernels and exits, and each kernel also exits if the zygote disappears.
+
+Nothing outlives its parent, even one killed with SIGKILL (which runs no clean-up): on Linux each
+process of the tree asks the kernel, right after the fork, to be sent SIGKILL when its parent
+dies (:func:`die_with_parent`) — batch parent → worker → zygote → kernel.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import importlib
 import os
 import signal
+import sys
 from collections.abc import Mapping, Sequence
 from multiprocessing.connection import Connection, Pipe
 from typing import Any
@@ -34,6 +40,33 @@ PRELOAD = (
 )
 
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+# Resolved once, in the parent: a freshly forked child (possibly of a multi-threaded process, as
+# in a subprocess ``preexec_fn``) then only makes the call, and loads no library.
+_LIBC: ctypes.CDLL | None = (
+    ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+)
+
+
+def die_with_parent(expected_ppid: int) -> None:
+    """Have this process killed (SIGKILL) when its parent dies; call it first thing in a freshly
+    forked child, with the parent's process id as the parent recorded it *before* forking.
+
+    Linux only (``prctl(PR_SET_PDEATHSIG, SIGKILL)``); elsewhere the death signal is a no-op.
+    The signal fires when the *thread* that forked this process exits, so the parent must fork
+    from a thread that lives as long as it needs the child (its main thread, here). If the parent
+    died before the death signal was set (it would then never fire), this process exits at once
+    (``os._exit``, no clean-up: nothing of the parent's must run twice). Safe in a subprocess
+    ``preexec_fn``.
+    """
+    if _LIBC is not None:  # a failure (a sandbox forbidding prctl) leaves just the check below
+        zero = ctypes.c_ulong(0)
+        _LIBC.prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), zero, zero, zero)
+    if os.getppid() != expected_ppid:
+        os._exit(1)
+
+
 class ZygoteError(RuntimeError):
     """The warm process could not fork a kernel."""
 
@@ -44,8 +77,12 @@ class Zygote:
     def __init__(self, preload: Sequence[str] = PRELOAD, timeout: float = 120) -> None:
         self.timeout = timeout
         ours, theirs = Pipe()
+        parent = os.getpid()
+        # Forked by the calling thread (a worker's main thread), which must outlive the zygote
+        # for its death signal to be right (die_with_parent).
         pid = os.fork()
         if pid == 0:  # the zygote
+            die_with_parent(parent)
             ours.close()
             _zygote_main(theirs, preload)  # never returns
         theirs.close()
@@ -109,12 +146,14 @@ def _zygote_main(conn: Connection, preload: Sequence[str]) -> None:
             if message[0] != "fork":
                 break
             _, connection_file, cwd, env = message
+            zygote = os.getpid()
             try:
-                pid = os.fork()
+                pid = os.fork()  # by the zygote's only thread: the kernel's death signal holds
             except OSError as exc:
                 conn.send(f"{type(exc).__name__}: {exc}")
                 continue
             if pid == 0:
+                die_with_parent(zygote)
                 conn.close()
                 _kernel_main(connection_file, cwd, env)  # never returns
             children.add(pid)
