@@ -28,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from pmo2vmo.model.job import Job
 from pmo2vmo.resources import data_dir, samples_dir
 
 SAMPLES = ("harbor-mutual", "lumen-digital", "northwind-utilities")
@@ -89,15 +90,15 @@ def in_process(files: list[Path], out: Path) -> None:
     """(c) the same deliverables built in this process, with no kernel."""
     import nbformat
 
-    from pmo2vmo import html, report
-    from pmo2vmo.deck import write_deck
-    from pmo2vmo.report_workbook import write_report_workbook
+    from pmo2vmo.render import html, report
+    from pmo2vmo.render.deck import write_deck
+    from pmo2vmo.render.report_workbook import write_report_workbook
 
     out.mkdir(parents=True)
     for path in files:
         folder = out / path.stem
         folder.mkdir()
-        job = report.Job(responses=str(path), profile=str(path.with_suffix(".yaml")),
+        job = Job(responses=str(path), profile=str(path.with_suffix(".yaml")),
                          generated="2027-01-02")  # fmt: skip
         built = report.prepare(job)
         nb = built.to_notebook()

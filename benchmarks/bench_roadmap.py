@@ -20,12 +20,14 @@ from typing import Any
 
 import numpy as np
 
-from pmo2vmo.catalogue import Catalogue, Initiative, load_catalogue
-from pmo2vmo.instrument import Instrument, load_instrument
-from pmo2vmo.profile import Profile
-from pmo2vmo.roadmap import RoadmapSettings, _closure, _Scheduler, load_settings, plan
-from pmo2vmo.scoring import OrganisationScores
-from pmo2vmo.transition import Decision, decide, load_transition
+from pmo2vmo.analysis.roadmap import _closure, _Scheduler, plan
+from pmo2vmo.analysis.scoring import OrganisationScores
+from pmo2vmo.analysis.transition import Decision, decide
+from pmo2vmo.model.archetypes import load_transition
+from pmo2vmo.model.catalogue import Catalogue, Initiative, load_catalogue
+from pmo2vmo.model.instrument import Instrument, load_instrument
+from pmo2vmo.model.profile import Profile
+from pmo2vmo.model.settings import RoadmapSettings, load_settings
 
 START = dt.date(2027, 1, 4)
 

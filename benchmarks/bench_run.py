@@ -28,9 +28,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pmo2vmo import html, report, run
-from pmo2vmo.deck import write_deck
-from pmo2vmo.report_workbook import write_report_workbook
+from pmo2vmo.execute import run
+from pmo2vmo.model.job import Job
+from pmo2vmo.render import html, report
+from pmo2vmo.render.deck import write_deck
+from pmo2vmo.render.report_workbook import write_report_workbook
 from pmo2vmo.resources import samples_dir
 
 RESPONSES = samples_dir() / "harbor-mutual.csv"
@@ -59,7 +61,7 @@ def main() -> None:
     times: dict[str, list[float]] = {k: [] for k in
         ("cli", "kernel", "notebook", "html", "xlsx", "pptx", "baseline")}  # fmt: skip
     sizes: dict[str, int] = {}
-    job = report.Job(responses=str(RESPONSES), profile=str(PROFILE), generated="2027-01-02")
+    job = Job(responses=str(RESPONSES), profile=str(PROFILE), generated="2027-01-02")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for round_ in range(args.repeat):

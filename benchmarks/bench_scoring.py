@@ -5,7 +5,7 @@
 Builds a synthetic response set (50 organisations × 25 respondents × every question of the bundled
 instrument ≈ 100k answers, with 3% N/A and 4% Don't know), then times, each ``--repeat`` times:
 
-- ``pmo2vmo.scoring.score`` — the whole report: items, dimensions, pillars, overall, consensus,
+- ``pmo2vmo.analysis.scoring.score`` — the whole report: items, dimensions, pillars, overall, consensus,
   breakouts by role band and unit with suppression, perception gaps, flags, comments;
 - ``score_groups`` — the vectorised engine alone (item → dimension → pillar → overall);
 - the baseline — a plain Python loop over the rows that computes item, dimension, pillar and
@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pmo2vmo.instrument import Instrument, load_instrument
-from pmo2vmo.profile import Profile
-from pmo2vmo.responses import ANSWER_COLUMNS, RESPONDENT_COLUMNS, ResponseSet, SourceFile
-from pmo2vmo.scoring import _Structure, kind_codes, score, score_groups
+from pmo2vmo.analysis.scoring import _Structure, kind_codes, score, score_groups
+from pmo2vmo.ingest.responses import ANSWER_COLUMNS, RESPONDENT_COLUMNS, ResponseSet, SourceFile
+from pmo2vmo.model.instrument import Instrument, load_instrument
+from pmo2vmo.model.profile import Profile
 
 ROLES = ["Executive", "PMO analyst", "Project manager", "Delivery team member", "Finance partner"]
 

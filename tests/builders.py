@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pmo2vmo.instrument import Instrument
-from pmo2vmo.scoring import OrganisationScores, achieved_level
+from pmo2vmo.analysis.scoring import OrganisationScores, achieved_level
+from pmo2vmo.model.instrument import Instrument
 
 
 def make_org(

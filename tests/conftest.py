@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from pmo2vmo.catalogue import Catalogue, load_catalogue
-from pmo2vmo.instrument import Instrument, load_instrument
-from pmo2vmo.profile import Profile, load_profile
+from pmo2vmo.model.archetypes import TransitionFile, load_transition
+from pmo2vmo.model.catalogue import Catalogue, load_catalogue
+from pmo2vmo.model.instrument import Instrument, load_instrument
+from pmo2vmo.model.profile import Profile, load_profile
+from pmo2vmo.model.settings import RoadmapSettings, load_settings
 from pmo2vmo.resources import samples_dir
-from pmo2vmo.roadmap import RoadmapSettings, load_settings
-from pmo2vmo.transition import TransitionFile, load_transition
 
 # No deadlines: a noisy 2-core CI machine must not turn slow examples into failures.
 hypothesis_settings.register_profile(

@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pmo2vmo.answers import Answer, AnswerError, AnswerParser, Kind, normalise
-from pmo2vmo.instrument import Instrument
-from pmo2vmo.profile import Profile
+from pmo2vmo.ingest.answers import Answer, AnswerError, AnswerParser, Kind
+from pmo2vmo.model.instrument import Instrument
+from pmo2vmo.model.profile import Profile
+from pmo2vmo.model.vocabulary import normalise
 
 LEVELS = {1: "Initial", 2: "Developing", 3: "Defined", 4: "Managed", 5: "Optimising"}
 

@@ -18,11 +18,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from pmo2vmo import pipeline, readers
+from pmo2vmo.analysis import plan
 from pmo2vmo.cli import main
 from pmo2vmo.errors import InputProblem, InvalidInputError, ProblemLog
-from pmo2vmo.instrument import Instrument
-from pmo2vmo.responses import inspect_file, load_responses
+from pmo2vmo.ingest import readers
+from pmo2vmo.ingest.responses import inspect_file, load_responses
+from pmo2vmo.model.instrument import Instrument
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 BAD = CORPUS / "bad"
@@ -71,7 +72,7 @@ def zip_bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def quick_cli(monkeypatch: pytest.MonkeyPatch, instrument: Instrument) -> CliRunner:
     """A CLI runner whose commands reuse the session's instrument instead of reloading it."""
-    monkeypatch.setattr(pipeline, "load_instrument", lambda *args, **kwargs: instrument)
+    monkeypatch.setattr(plan, "load_instrument", lambda *args, **kwargs: instrument)
     return CliRunner()
 
 
@@ -395,7 +396,7 @@ def test_cli_score_counts_the_problems(quick_cli: CliRunner) -> None:
     """`pmo2vmo score` ends its error list with how many problems there were."""
     result = quick_cli.invoke(main, ["score", str(BAD / "everything_wrong.csv")])
     _assert_clean_failure(result.output, result.exit_code, result.exception)
-    assert "5 problems; nothing was scored." in result.output
+    assert "5 problems; nothing was done." in result.output
 
 
 def test_cli_does_not_print_warnings_as_errors(quick_cli: CliRunner) -> None:

@@ -17,9 +17,9 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from pmo2vmo import batch
 from pmo2vmo.cli import main
 from pmo2vmo.errors import InvalidInputError
+from pmo2vmo.execute import batch
 from pmo2vmo.resources import data_dir, samples_dir
 
 pytestmark = pytest.mark.slow

@@ -22,9 +22,9 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pmo2vmo import batch, report
 from pmo2vmo.cli import main
 from pmo2vmo.errors import InvalidInputError
+from pmo2vmo.execute import batch
 from pmo2vmo.resources import data_dir
 from test_batch import FAULTS, _client
 
@@ -41,7 +41,7 @@ time.sleep(600)
 
 RUN_BATCH = """
 import sys
-from pmo2vmo.batch import run_batch
+from pmo2vmo.execute.batch import run_batch
 run_batch(sys.argv[1], sys.argv[2], workers=1, timeout=600, notebook=sys.argv[3],
           formats="html", progress=False, kernels=sys.argv[4])
 """
@@ -410,7 +410,7 @@ def test_a_folder_name_the_batch_uses_is_refused(
 ) -> None:
     """A client whose folder would be a name batch writes at the top of OUT_DIR is refused."""
     taken = {"m": "manifest.json", "i": "Index.html", "l": batch.LOCK_FILE, "s": ".pmo2vmo-x"}
-    monkeypatch.setattr(report, "slugify", lambda name, fallback="": taken.get(name, name))
+    monkeypatch.setattr(batch, "slugify", lambda name, fallback="": taken.get(name, name))
     for stem in (*taken, "fine"):
         (tmp_path / f"{stem}.csv").write_text("x", encoding="utf-8")
     with pytest.raises(InvalidInputError) as caught:

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from conftest import HOSTILE_COMMENTS, HOSTILE_NAME
-from pmo2vmo import html, report
+from pmo2vmo.model.job import Job
+from pmo2vmo.render import html, report
 from pmo2vmo.resources import samples_dir
 
 pytestmark = pytest.mark.slow
@@ -67,7 +68,7 @@ def _open(browser: Any, page_file: Path) -> dict[str, Any]:
 
 
 def _write(tmp_path: Path, responses: Path, profile: Path) -> Path:
-    job = report.Job(responses=str(responses), profile=str(profile), generated="2027-01-04")
+    job = Job(responses=str(responses), profile=str(profile), generated="2027-01-04")
     page = tmp_path / f"{responses.stem}.html"
     page.write_text(html.notebook_to_html(report.prepare(job).to_notebook()), encoding="utf-8")
     return page

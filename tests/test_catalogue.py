@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 import yaml
 
-from pmo2vmo.catalogue import Catalogue, find_cycle, load_catalogue
 from pmo2vmo.errors import InstrumentError
-from pmo2vmo.instrument import Instrument
+from pmo2vmo.model.archetypes import load_transition
+from pmo2vmo.model.catalogue import Catalogue, find_cycle, load_catalogue
+from pmo2vmo.model.instrument import Instrument
 from pmo2vmo.resources import assessment_dir
-from pmo2vmo.transition import load_transition
 
 ARCHETYPES = {"strengthen-pmo", "integrated", "evolve"}
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
-from pmo2vmo import charts
-from pmo2vmo.pipeline import OrganisationPlan, roadmap_files
-from pmo2vmo.profile import Profile
+from pmo2vmo.analysis.plan import OrganisationPlan, roadmap_files
+from pmo2vmo.model.profile import Profile
+from pmo2vmo.render import charts
 
 
 @pytest.fixture(scope="module")

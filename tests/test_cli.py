@@ -1,4 +1,4 @@
-"""The command line: thin calls into pmo2vmo.pipeline, accurate help, exit codes 0/1/2."""
+"""The command line: thin calls into pmo2vmo.api, accurate help, exit codes 0/1/2."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from unittest import mock
 import pytest
 from click.testing import CliRunner
 
-from pmo2vmo import pipeline
+from pmo2vmo import api
 from pmo2vmo.cli import main
-from pmo2vmo.profile import Profile
+from pmo2vmo.model.profile import Profile
 
 
 @pytest.fixture
@@ -31,9 +31,9 @@ def test_every_command_has_help(runner: CliRunner, command: str) -> None:
 
 
 def test_score_is_one_call_with_the_cli_keywords(runner: CliRunner, tmp_path: Path) -> None:
-    """`score` passes its options to pipeline.score_files under the same names."""
+    """`score` passes its options to api.score_files under the same names."""
     data = tmp_path / "r.csv"
-    with mock.patch.object(pipeline, "score_files") as score_files:
+    with mock.patch.object(api, "score_files") as score_files:
         score_files.return_value.to_json.return_value = {"organisations": []}
         result = runner.invoke(
             main, ["score", str(data), "--json", "--profile", "p.yaml", "--previous", "old.json"]
@@ -46,13 +46,13 @@ def test_score_is_one_call_with_the_cli_keywords(runner: CliRunner, tmp_path: Pa
 
 def test_validate_and_template_are_one_call_each(runner: CliRunner, tmp_path: Path) -> None:
     """`validate` and `template` call their pipeline functions with the CLI's keywords."""
-    with mock.patch.object(pipeline, "validate_files", return_value=[]) as validate_files:
+    with mock.patch.object(api, "validate_files", return_value=[]) as validate_files:
         result = runner.invoke(main, ["validate", "a.csv", "b.xlsx", "--instrument", "inst"])
     assert result.exit_code == 0
     validate_files.assert_called_once_with(
         [Path("a.csv"), Path("b.xlsx")], profile=None, instrument_dir=Path("inst")
     )
-    with mock.patch.object(pipeline, "make_template", return_value=Path("t.xlsx")) as make:
+    with mock.patch.object(api, "make_template", return_value=Path("t.xlsx")) as make:
         result = runner.invoke(main, ["template", "--out", "t.xlsx"])
     assert result.exit_code == 0
     make.assert_called_once_with(Path("t.xlsx"), profile=None, instrument_dir=None)
@@ -181,10 +181,10 @@ def test_template_command_writes_a_readable_workbook(runner: CliRunner, tmp_path
 
 
 def test_roadmap_is_one_call_with_the_cli_keywords(runner: CliRunner) -> None:
-    """`roadmap` passes files, profile, dates, capacity and horizon to pipeline.roadmap_files."""
+    """`roadmap` passes files, profile, dates, capacity and horizon to api.roadmap_files."""
     import datetime as dt
 
-    with mock.patch.object(pipeline, "roadmap_files") as roadmap_files:
+    with mock.patch.object(api, "roadmap_files") as roadmap_files:
         roadmap_files.return_value.to_json.return_value = {"organisations": []}
         result = runner.invoke(
             main,

@@ -12,8 +12,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from attacker import attack
-from pmo2vmo.confidentiality import Status, protect
-from pmo2vmo.profile import Profile
+from pmo2vmo.analysis.confidentiality import Status, protect
+from pmo2vmo.model.profile import Profile
 from test_properties import BANDS, INSTRUMENT, NON_ANSWER, QIDS, ROLES, UNITS, Person, labels, run
 
 DIM_QIDS: dict[str, list[str]] = {}

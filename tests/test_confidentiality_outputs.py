@@ -21,11 +21,11 @@ from typing import Any
 import openpyxl
 import pytest
 
-from pmo2vmo.instrument import Instrument, load_instrument
-from pmo2vmo.pipeline import score_files
-from pmo2vmo.run import run_report
-from pmo2vmo.summary import render_summary
-from pmo2vmo.workbook import write_scores_workbook
+from pmo2vmo.analysis.plan import score_files
+from pmo2vmo.execute.run import run_report
+from pmo2vmo.model.instrument import Instrument, load_instrument
+from pmo2vmo.render.summary import render_summary
+from pmo2vmo.render.workbook import write_scores_workbook
 
 PROFILE = """\
 client: Confidentiality cases

@@ -20,10 +20,10 @@ from pptx.enum.dml import MSO_FILL
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.util import Inches
 
-from pmo2vmo.branding import Brand, Logo
-from pmo2vmo.deck import _text, build_deck, write_deck
-from pmo2vmo.pipeline import OrganisationPlan, roadmap_files
-from pmo2vmo.profile import Profile
+from pmo2vmo.analysis.plan import OrganisationPlan, roadmap_files
+from pmo2vmo.model.branding import Brand, Logo
+from pmo2vmo.model.profile import Profile
+from pmo2vmo.render.deck import _text, build_deck, write_deck
 
 META = {
     "generated": "2027-01-04",

@@ -16,14 +16,16 @@ from click.testing import CliRunner
 from pptx import Presentation
 
 from builders import make_org, uniform
+from pmo2vmo.analysis.transition import INSUFFICIENT, RECOMMENDED, decide
 from pmo2vmo.cli import main
-from pmo2vmo.deck import write_deck
-from pmo2vmo.html import notebook_to_html
-from pmo2vmo.instrument import Instrument, load_instrument
-from pmo2vmo.profile import Profile
-from pmo2vmo.report import Job, Report, prepare
-from pmo2vmo.report_workbook import write_report_workbook
-from pmo2vmo.transition import INSUFFICIENT, RECOMMENDED, TransitionFile, decide
+from pmo2vmo.model.archetypes import TransitionFile
+from pmo2vmo.model.instrument import Instrument, load_instrument
+from pmo2vmo.model.job import Job
+from pmo2vmo.model.profile import Profile
+from pmo2vmo.render.deck import write_deck
+from pmo2vmo.render.html import notebook_to_html
+from pmo2vmo.render.report import Report, prepare
+from pmo2vmo.render.report_workbook import write_report_workbook
 
 Answer = Callable[[int, str], object]  # (respondent, question id) -> answer, or None for blank
 

@@ -23,14 +23,19 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from pmo2vmo import atomic, branding, charts, pipeline, readers, run, staging
+from pmo2vmo import api
 from pmo2vmo.cli import main
 from pmo2vmo.errors import InstrumentError
-from pmo2vmo.instrument import Instrument
-from pmo2vmo.profile import load_profile
+from pmo2vmo.execute import run, staging
+from pmo2vmo.ingest import readers
+from pmo2vmo.ingest.responses import inspect_file
+from pmo2vmo.model import branding
+from pmo2vmo.model.instrument import Instrument
+from pmo2vmo.model.profile import load_profile
+from pmo2vmo.render import charts
 from pmo2vmo.resources import samples_dir
-from pmo2vmo.responses import inspect_file
-from pmo2vmo.text import json_text, printable
+from pmo2vmo.util import atomic
+from pmo2vmo.util.text import json_text, printable
 
 SAMPLE = samples_dir() / "harbor-mutual.csv"
 PROFILE = samples_dir() / "harbor-mutual.yaml"
@@ -111,7 +116,8 @@ def test_special_files_are_refused_unread(
 
 def test_read_bounded_stops_at_the_limit(tmp_path: Path) -> None:
     """A regular file over the limit is refused with its size; one at the limit is read."""
-    from pmo2vmo.safeio import NotReadable, read_bounded
+    from pmo2vmo.errors import NotReadable
+    from pmo2vmo.util.safeio import read_bounded
 
     path = tmp_path / "f.bin"
     path.write_bytes(b"x" * 1000)
@@ -169,7 +175,7 @@ def test_a_few_aliases_are_still_yaml(tmp_path: Path) -> None:
 def test_batch_fingerprint_of_a_bomb_profile_returns(tmp_path: Path) -> None:
     """The batch parent fingerprints each client's profile: a bomb there returns at once
     (the client fails later, loudly) instead of hanging the parent."""
-    from pmo2vmo import batch
+    from pmo2vmo.execute import batch
 
     (tmp_path / "acme.csv").write_bytes(SAMPLE.read_bytes())
     (tmp_path / "acme.yaml").write_text(BOMB, encoding="utf-8")
@@ -181,7 +187,7 @@ def test_batch_fingerprint_of_a_bomb_profile_returns(tmp_path: Path) -> None:
 def test_batch_fingerprint_of_a_special_logo_returns(tmp_path: Path, fifo: Path) -> None:
     """A client profile whose logo is /dev/zero or a FIFO is fingerprinted at once (the logo's
     hash is left out; the client fails later, loudly) instead of being read forever."""
-    from pmo2vmo import batch
+    from pmo2vmo.execute import batch
 
     (tmp_path / "acme.csv").write_bytes(SAMPLE.read_bytes())
     for logo in ("/dev/zero", str(fifo)):
@@ -618,7 +624,7 @@ def test_a_killed_run_leaves_a_staging_folder_the_next_removes(tmp_path: Path) -
     out = tmp_path / "out"
     out.mkdir()
     code = (
-        "import sys, time; from pathlib import Path; from pmo2vmo.staging import staging_folder\n"
+        "import sys, time; from pathlib import Path; from pmo2vmo.execute.staging import staging_folder\n"
         "with staging_folder(Path(sys.argv[1])) as f:\n    print(f, flush=True); time.sleep(60)\n"
     )
     child = subprocess.Popen([sys.executable, "-c", code, str(out)], stdout=subprocess.PIPE,
@@ -641,7 +647,7 @@ def test_client_strings_in_charts_are_escaped(linked_unit_sample: tuple[Path, Pa
     """A unit named <a href=…> reaches the heatmap, and the organisation's name every title, as
     escaped text, never as markup plotly would render (the browser test checks the page)."""
     responses, profile = linked_unit_sample
-    (org,) = pipeline.score_files([responses], profile=profile).organisations
+    (org,) = api.score_files([responses], profile=profile).organisations
     fig = charts.perception_gaps(org, "unit")
     labels = list(fig.data[0].x)
     assert any(label.startswith("&lt;a href=") for label in labels), labels

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
+from pmo2vmo.analysis.plan import describe_instrument
 from pmo2vmo.errors import InstrumentError
-from pmo2vmo.instrument import Instrument, load_instrument
-from pmo2vmo.pipeline import describe_instrument
-from pmo2vmo.profile import Profile, load_profile
+from pmo2vmo.model.instrument import Instrument, load_instrument
+from pmo2vmo.model.profile import Profile, load_profile
 from pmo2vmo.resources import assessment_dir
 
 REPO = Path(__file__).resolve().parent.parent
@@ -97,7 +97,7 @@ def test_every_reference_resolves(
     for dimension in instrument.dimensions:
         assert 1 <= instrument.default_target(dimension.id) <= 5
     for name, (_, profile) in samples.items():
-        assert profile.problems_against(instrument) == [], name
+        assert instrument.problems_of(profile) == [], name
 
 
 def test_instrument_json_lists_five_descriptors_per_question(instrument: Instrument) -> None:

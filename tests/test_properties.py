@@ -19,11 +19,11 @@ import pandas as pd
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from pmo2vmo.confidentiality import Status, protect
-from pmo2vmo.instrument import Instrument, InstrumentFile, Pillar
-from pmo2vmo.profile import Profile
-from pmo2vmo.responses import ANSWER_COLUMNS, RESPONDENT_COLUMNS, ResponseSet, SourceFile
-from pmo2vmo.scoring import NO_ROLE, NO_UNIT, score
+from pmo2vmo.analysis.confidentiality import Status, protect
+from pmo2vmo.analysis.scoring import NO_ROLE, NO_UNIT, score
+from pmo2vmo.ingest.responses import ANSWER_COLUMNS, RESPONDENT_COLUMNS, ResponseSet, SourceFile
+from pmo2vmo.model.instrument import Instrument, InstrumentFile, Pillar
+from pmo2vmo.model.profile import Profile
 
 # ---------------------------------------------------------------------------- the instrument ---
 

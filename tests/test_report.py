@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from conftest import HOSTILE_COMMENTS, HOSTILE_NAME
-from pmo2vmo import html, report
-from pmo2vmo.branding import Brand, Logo, brand_for, load_logo
 from pmo2vmo.errors import InstrumentError
-from pmo2vmo.profile import Profile
+from pmo2vmo.model.branding import Brand, Logo, brand_for, load_logo
+from pmo2vmo.model.job import Job
+from pmo2vmo.model.profile import Profile
+from pmo2vmo.render import html, report
 from pmo2vmo.resources import samples_dir
-from pmo2vmo.text import figure
+from pmo2vmo.util.text import figure
 
 SECTIONS = ["summary", "position", "pillars", "items", "consensus", "transition", "roadmap",
             "kpis", "voices", "appendix"]  # fmt: skip
@@ -25,9 +26,9 @@ PNG = bytes.fromhex(
 )
 
 
-def _job(slug: str, **extra: str) -> report.Job:
+def _job(slug: str, **extra: str) -> Job:
     data = next(p for p in samples_dir().glob(f"{slug}.*") if p.suffix in {".csv", ".xlsx"})
-    return report.Job(
+    return Job(
         responses=str(data), profile=str(samples_dir() / f"{slug}.yaml"), generated="2027-01-04",
         **extra,
     )  # fmt: skip
@@ -165,7 +166,7 @@ def test_hostile_client_text_is_escaped(hostile_sample: tuple[Path, Path]) -> No
     """A script-bearing client name and comments appear as text, never as markup, in the page
     and in the chart JSON."""
     responses, profile = hostile_sample
-    rep = report.prepare(report.Job(responses=str(responses), profile=str(profile)))
+    rep = report.prepare(Job(responses=str(responses), profile=str(profile)))
     page = html.notebook_to_html(rep.to_notebook())
     assert HOSTILE_NAME not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page

@@ -12,8 +12,9 @@ import numpy as np
 import openpyxl
 import pytest
 
-from pmo2vmo.pipeline import OrganisationPlan, roadmap_files, sample_files
-from pmo2vmo.report_workbook import build_report_workbook, clean_cell, write_report_workbook
+from pmo2vmo.analysis.plan import OrganisationPlan, roadmap_files
+from pmo2vmo.api import sample_files
+from pmo2vmo.render.report_workbook import build_report_workbook, clean_cell, write_report_workbook
 
 META = {
     "generated": "2027-01-04T09:00:00+00:00",

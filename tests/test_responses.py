@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 from pmo2vmo.errors import InputProblem
-from pmo2vmo.instrument import Instrument
-from pmo2vmo.profile import Profile
-from pmo2vmo.responses import ResponseSet, inspect_file, load_responses
-from pmo2vmo.template import answer_labels, question_header, write_template
+from pmo2vmo.ingest.responses import ResponseSet, inspect_file, load_responses
+from pmo2vmo.model.instrument import Instrument
+from pmo2vmo.model.profile import Profile
+from pmo2vmo.render.template import answer_labels, question_header, write_template
 
 Q1, Q2, Q3 = "PB-GOV-01", "PB-GOV-02", "PB-GOV-03"
 

@@ -20,13 +20,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from builders import make_org, uniform
-from pmo2vmo.catalogue import Catalogue, load_catalogue
-from pmo2vmo.errors import InstrumentError
-from pmo2vmo.instrument import Instrument
-from pmo2vmo.profile import Profile
-from pmo2vmo.roadmap import PlanningError, Roadmap, RoadmapSettings, add_months, load_settings, plan
-from pmo2vmo.scoring import OrganisationScores
-from pmo2vmo.transition import Decision, TransitionFile, decide
+from pmo2vmo.analysis.roadmap import Roadmap, add_months, plan
+from pmo2vmo.analysis.scoring import OrganisationScores
+from pmo2vmo.analysis.transition import Decision, decide
+from pmo2vmo.errors import InstrumentError, PlanningError
+from pmo2vmo.model.archetypes import TransitionFile
+from pmo2vmo.model.catalogue import Catalogue, load_catalogue
+from pmo2vmo.model.instrument import Instrument
+from pmo2vmo.model.profile import Profile
+from pmo2vmo.model.settings import RoadmapSettings, load_settings
 
 START = dt.date(2027, 1, 4)
 KPI = {"name": "A KPI", "formula": "done / planned", "unit": "%", "direction": "increase",

@@ -12,9 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import HOSTILE_NAME
-from pmo2vmo import html, report, run
 from pmo2vmo.cli import main
 from pmo2vmo.errors import InvalidInputError
+from pmo2vmo.execute import run
+from pmo2vmo.model.job import Job
+from pmo2vmo.render import html, report
 from pmo2vmo.resources import data_dir, samples_dir
 
 pytestmark = pytest.mark.slow
@@ -86,7 +88,7 @@ def test_kernel_and_in_process_reports_are_identical(
     """The HTML from the executed notebook equals the HTML built in-process without a kernel."""
     out, _ = northwind_run
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    job = report.Job(
+    job = Job(
         responses=str(samples_dir() / "northwind-utilities.xlsx"),
         profile=str(samples_dir() / "northwind-utilities.yaml"),
         generated=run.report_date(),
@@ -272,7 +274,7 @@ def test_previous_scores_show_changes(tmp_path: Path) -> None:
         if dim["score"] is not None:
             dim["score"] = round(dim["score"] - 0.5, 4)
     previous.write_text(json.dumps(data), encoding="utf-8")
-    job = report.Job(
+    job = Job(
         responses=str(samples_dir() / "lumen-digital.csv"),
         profile=str(samples_dir() / "lumen-digital.yaml"), previous=str(previous),
     )  # fmt: skip

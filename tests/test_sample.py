@@ -6,12 +6,12 @@ from pathlib import Path
 
 import openpyxl
 
-from pmo2vmo.instrument import Instrument
-from pmo2vmo.profile import Profile
+from pmo2vmo.analysis.scoring import score
+from pmo2vmo.ingest.responses import load_responses
+from pmo2vmo.model.instrument import Instrument
+from pmo2vmo.model.profile import Profile
 from pmo2vmo.resources import samples_dir
-from pmo2vmo.responses import load_responses
 from pmo2vmo.sample import write_samples
-from pmo2vmo.scoring import score
 
 
 def _cells(path: Path) -> list[list[object]]:

@@ -26,17 +26,17 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from pmo2vmo.analysis.scoring import ScoreReport, achieved_level, group_name, score
 from pmo2vmo.errors import InstrumentError
-from pmo2vmo.instrument import Instrument, InstrumentFile, Pillar
-from pmo2vmo.profile import Profile
-from pmo2vmo.responses import (
+from pmo2vmo.ingest.responses import (
     ANSWER_COLUMNS,
     RESPONDENT_COLUMNS,
     ResponseSet,
     SourceFile,
     load_responses,
 )
-from pmo2vmo.scoring import ScoreReport, achieved_level, group_name, score
+from pmo2vmo.model.instrument import Instrument, InstrumentFile, Pillar
+from pmo2vmo.model.profile import Profile
 
 LEVEL_NAMES = ("Initial", "Developing", "Defined", "Managed", "Optimising")
 Answer = int | str  # a level 1-5, "na" or "dk"

@@ -11,8 +11,8 @@ from urllib.parse import unquote
 import pytest
 
 from conftest import HOSTILE_NAME
-from pmo2vmo import summary
-from pmo2vmo.summary import build_comparison, render_summary, write_summary
+from pmo2vmo.render import summary
+from pmo2vmo.render.summary import build_comparison, render_summary, write_summary
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 SHA = "0123456789abcdef" * 4
@@ -317,7 +317,8 @@ def test_leave_one_out_excludes_the_clients_own_score() -> None:
 
 def test_comparison_of_real_scores() -> None:
     """Real organisation scores (OrganisationScores.to_json) render the full matrix."""
-    from pmo2vmo.pipeline import sample_files, score_files
+    from pmo2vmo.analysis.plan import score_files
+    from pmo2vmo.api import sample_files
 
     real = {
         data.stem: score_files([data], profile=profile).organisations[0].to_json()

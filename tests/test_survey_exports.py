@@ -13,11 +13,11 @@ from typing import Any
 import openpyxl
 import pytest
 
+from pmo2vmo.analysis.scoring import score
 from pmo2vmo.errors import InputProblem
-from pmo2vmo.instrument import Instrument
-from pmo2vmo.profile import Profile
-from pmo2vmo.responses import ResponseSet, inspect_file
-from pmo2vmo.scoring import score
+from pmo2vmo.ingest.responses import ResponseSet, inspect_file
+from pmo2vmo.model.instrument import Instrument
+from pmo2vmo.model.profile import Profile
 
 Q = ["PB-GOV-01", "PB-GOV-02", "VC-OBJ-01"]  # the questions these small forms ask
 

@@ -23,21 +23,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from builders import make_org, uniform
-from pmo2vmo.catalogue import Catalogue
+from pmo2vmo.analysis.plan import OrganisationPlan, roadmap_files
+from pmo2vmo.analysis.roadmap import plan
+from pmo2vmo.analysis.scoring import OrganisationScores
+from pmo2vmo.analysis.transition import Decision, decide, targets_for
 from pmo2vmo.errors import InstrumentError
-from pmo2vmo.instrument import Instrument
-from pmo2vmo.pipeline import OrganisationPlan, roadmap_files
-from pmo2vmo.profile import Profile
+from pmo2vmo.model.archetypes import TransitionFile, load_transition
+from pmo2vmo.model.catalogue import Catalogue
+from pmo2vmo.model.instrument import Instrument
+from pmo2vmo.model.profile import Profile
+from pmo2vmo.model.settings import RoadmapSettings
 from pmo2vmo.resources import assessment_dir, samples_dir
-from pmo2vmo.roadmap import RoadmapSettings, plan
-from pmo2vmo.scoring import OrganisationScores
-from pmo2vmo.transition import (
-    Decision,
-    TransitionFile,
-    decide,
-    load_transition,
-    targets_for,
-)
 
 EXPECTED_ARCHETYPE = {
     "northwind-utilities": "strengthen-pmo",

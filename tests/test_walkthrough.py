@@ -9,10 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from pmo2vmo import charts, show, walkthrough
+from pmo2vmo.analysis.plan import (
+    OrganisationPlan,
+    RoadmapReport,
+    describe_instrument,
+    roadmap_files,
+)
 from pmo2vmo.errors import Pmo2vmoError
-from pmo2vmo.instrument import Instrument
-from pmo2vmo.pipeline import OrganisationPlan, RoadmapReport, describe_instrument, roadmap_files
+from pmo2vmo.model.instrument import Instrument
+from pmo2vmo.render import charts, show, walkthrough
 from pmo2vmo.resources import samples_dir
 
 PILLARS = ("PB", "VC", "PF", "MR")

@@ -7,12 +7,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pmo2vmo.atomic import write_atomic, write_text_atomic
-from pmo2vmo.instrument import Instrument
-from pmo2vmo.profile import Profile
-from pmo2vmo.responses import load_responses
-from pmo2vmo.scoring import score
-from pmo2vmo.workbook import safe_cell, write_scores_workbook
+from pmo2vmo.analysis.scoring import score
+from pmo2vmo.ingest.responses import load_responses
+from pmo2vmo.model.instrument import Instrument
+from pmo2vmo.model.profile import Profile
+from pmo2vmo.render.workbook import safe_cell, write_scores_workbook
+from pmo2vmo.util.atomic import write_atomic, write_text_atomic
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\r=x"])

@@ -1,14 +1,17 @@
 """pmo2vmo: assess a PMO's readiness for value management and plan its transition to a VMO.
 
-The pipeline, one module per stage:
+The package is layered; a layer imports only the layers below it (checked by ``lint-imports``,
+see ``pyproject.toml``), top to bottom:
 
-- :mod:`pmo2vmo.instrument` — the instrument (pillars, dimensions, questions) as validated data;
-- :mod:`pmo2vmo.profile` — a client's tailoring of it (targets, weights, exclusions, confidentiality);
-- :mod:`pmo2vmo.responses` — reading client files into one tidy table, with lazy validation
-  (:mod:`pmo2vmo.survey`: survey tools' markers — previews, incomplete, companion columns);
-- :mod:`pmo2vmo.scoring` — item, dimension, pillar and overall scores, consensus and gaps;
-- :mod:`pmo2vmo.confidentiality` — minimum group sizes, complementary suppression across breakouts;
-- :mod:`pmo2vmo.template` and :mod:`pmo2vmo.workbook` — the Excel files clients fill and receive.
+- :mod:`pmo2vmo.cli` — the command line, one library call per command;
+- :mod:`pmo2vmo.api` — those library calls (and :mod:`pmo2vmo.sample`, the samples' generator);
+- :mod:`pmo2vmo.execute` — running report notebooks: staging, papermill, kernels, the batch;
+- :mod:`pmo2vmo.render` — the report's view model, charts, HTML, workbooks, deck, summary page;
+- :mod:`pmo2vmo.analysis` — scores, confidentiality, the transition decision, the roadmap, plans;
+- :mod:`pmo2vmo.ingest` — client files into validated responses;
+- :mod:`pmo2vmo.model` — the instrument, profile, catalogue, archetypes and settings as models;
+- :mod:`pmo2vmo.util` — text, atomic writes, bounded reads, safe YAML;
+- :mod:`pmo2vmo.errors` and :mod:`pmo2vmo.resources` — every error, and where the data lives.
 """
 
 from __future__ import annotations

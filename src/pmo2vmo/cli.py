@@ -16,11 +16,17 @@ from typing import Any, TypeVar, cast
 
 import click
 
-from pmo2vmo import __version__, pipeline
-from pmo2vmo.errors import InputProblem, InstrumentError, InvalidInputError
-from pmo2vmo.roadmap import PlanningError
-from pmo2vmo.scoring import OrganisationScores, ScoreReport
-from pmo2vmo.text import figure, json_text, printable
+from pmo2vmo import __version__, api
+from pmo2vmo.analysis.scoring import OrganisationScores, ScoreReport
+from pmo2vmo.errors import (
+    BatchInterrupted,
+    InputProblem,
+    InstrumentError,
+    InvalidInputError,
+    Pmo2vmoError,
+    exit_code,
+)
+from pmo2vmo.util.text import figure, json_text, printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_SHOWN = 200
@@ -53,7 +59,8 @@ def _echo_problems(problems: Sequence[InputProblem]) -> None:
 
 
 def handles_bad_input(func: F) -> F:
-    """Turn invalid input into a message on stderr and exit code 2, without a traceback."""
+    """Turn pmo2vmo's errors into a message on stderr and the exit code
+    :data:`pmo2vmo.errors.EXIT_CODES` gives them (bad input: 2), without a traceback."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -62,15 +69,18 @@ def handles_bad_input(func: F) -> F:
         except InvalidInputError as exc:
             _echo_problems(exc.problems)
             count = len(exc.problems)
-            echo(f"{count} problem{'s' if count != 1 else ''}; nothing was scored.", err=True)
-            sys.exit(2)
+            echo(f"{count} problem{'s' if count != 1 else ''}; nothing was done.", err=True)
+            sys.exit(exit_code(exc))
         except InstrumentError as exc:
             for line in exc.problems[:MAX_SHOWN]:
                 echo(f"error: {line}", err=True)
-            sys.exit(2)
-        except PlanningError as exc:
+            sys.exit(exit_code(exc))
+        except BatchInterrupted as exc:
+            echo(str(exc), err=True)
+            sys.exit(exit_code(exc))
+        except Pmo2vmoError as exc:
             echo(f"error: {exc}", err=True)
-            sys.exit(2)
+            sys.exit(exit_code(exc))
         except OSError as exc:  # reads become input problems; this is an output that failed
             full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
             hint = (
@@ -99,7 +109,7 @@ def main() -> None:
 @handles_bad_input
 def instrument_cmd(as_json: bool, profile: Path | None, instrument_dir: Path | None) -> None:
     """Show the instrument: pillars, dimensions, questions and levels."""
-    instrument = pipeline.describe_instrument(profile=profile, instrument_dir=instrument_dir)
+    instrument = api.describe_instrument(profile=profile, instrument_dir=instrument_dir)
     if as_json:
         echo(json_text(instrument.to_json()))
         return
@@ -129,7 +139,7 @@ def instrument_cmd(as_json: bool, profile: Path | None, instrument_dir: Path | N
 @handles_bad_input
 def template(out: Path, profile: Path | None, instrument_dir: Path | None) -> None:
     """Write the Excel workbook respondents fill in (drop-downs, descriptors, instructions)."""
-    path = pipeline.make_template(out, profile=profile, instrument_dir=instrument_dir)
+    path = api.make_template(out, profile=profile, instrument_dir=instrument_dir)
     echo(f"Wrote {path}")
 
 
@@ -143,7 +153,7 @@ def validate(files: tuple[Path, ...], profile: Path | None, instrument_dir: Path
 
     Exit code 0 when every file can be scored, 2 when any file has an error.
     """
-    checks = pipeline.validate_files(list(files), profile=profile, instrument_dir=instrument_dir)
+    checks = api.validate_files(list(files), profile=profile, instrument_dir=instrument_dir)
     failed = 0
     for check in checks:
         _echo_problems(check.problems)
@@ -220,13 +230,13 @@ def score_cmd(
     instrument_dir: Path | None,
 ) -> None:
     """Score response files: items, dimensions, pillars, overall, breakouts and gaps."""
-    report = pipeline.score_files(
+    report = api.score_files(
         list(files), profile=profile, previous=previous, instrument_dir=instrument_dir
     )
     _print_report(report, as_json)
 
 
-def _print_plan(plan: pipeline.OrganisationPlan) -> None:
+def _print_plan(plan: api.OrganisationPlan) -> None:
     decision, roadmap = plan.decision, plan.roadmap
     echo(f"\n{plan.scores.organisation}: {plan.scores.respondents} respondents")
     echo("  Readiness (0-100): " + ", ".join(
@@ -288,7 +298,7 @@ def roadmap_cmd(
     instrument_dir: Path | None,
 ) -> None:
     """Decide the transition path and plan a scheduled, explained roadmap per organisation."""
-    report = pipeline.roadmap_files(
+    report = api.roadmap_files(
         list(files),
         profile=profile,
         start_date=start_date.date() if start_date else None,
@@ -359,7 +369,7 @@ def run_cmd(
     Exit code 1 when any organisation's report failed (the cell and error are printed), 2 on
     invalid input (nothing is run).
     """
-    from pmo2vmo.run import run_report
+    from pmo2vmo.execute.run import run_report  # lazy: papermill and jupyter are slow to load
 
     outcomes = run_report(
         file, out, profile=profile, previous=previous, formats=formats, timeout=timeout
@@ -418,14 +428,10 @@ def batch_cmd(
     input, profile, formats, instrument, templates and version are unchanged. Exit code 1 when
     any client failed, 2 on invalid usage (e.g. two files for one client).
     """
-    from pmo2vmo.batch import BatchInterrupted, run_batch
+    from pmo2vmo.execute.batch import run_batch  # lazy: papermill and jupyter are slow to load
 
-    try:
-        result = run_batch(in_dir, out_dir, workers=workers, timeout=timeout,
-                           profile_dir=profile_dir, formats=formats, kernels=kernels)  # fmt: skip
-    except BatchInterrupted as exc:
-        echo(str(exc), err=True)
-        sys.exit(130)
+    result = run_batch(in_dir, out_dir, workers=workers, timeout=timeout,
+                       profile_dir=profile_dir, formats=formats, kernels=kernels)  # fmt: skip
     for item in result.results:
         line = f"{item.status:<8} {item.client}"
         if item.error:
@@ -451,7 +457,7 @@ def batch_cmd(
 @handles_bad_input
 def demo(out: Path) -> None:
     """Score the bundled samples and write the full client report for one of them."""
-    result = pipeline.run_demo(out)
+    result = api.run_demo(out)
     for report in result.reports:
         for org in report.organisations:
             pillars = "  ".join(f"{p['id']} {figure(p['score'])}" for p in org.pillars)

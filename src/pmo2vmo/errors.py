@@ -1,8 +1,9 @@
-"""Exceptions of pmo2vmo and the problem records that bad input produces.
+"""Every exception of pmo2vmo, the problem records that bad input produces, and exit codes.
 
 One root exception, :class:`Pmo2vmoError`. Input that cannot be used raises
 :class:`InvalidInputError`, which carries *every* problem found in one pass (lazy validation), each
 an :class:`InputProblem` that keeps file, sheet, row, column and question id as attributes.
+:data:`EXIT_CODES` maps each error class to the command line's exit code (:func:`exit_code`).
 """
 
 from __future__ import annotations
@@ -139,3 +140,51 @@ class ProblemLog:
     @property
     def warnings(self) -> list[InputProblem]:
         return [p for p in self.problems if p.severity == "warning"]
+
+
+class NotReadable(Pmo2vmoError):
+    """A named file that cannot be used; ``reason`` is a sentence without the path."""
+
+    def __init__(self, reason: str, hint: str = "") -> None:
+        self.reason = reason
+        self.hint = hint
+        super().__init__(reason + (f" — {hint}" if hint else ""))
+
+
+class BatchInterrupted(Pmo2vmoError):
+    """The batch was interrupted; what finished is in the manifest."""
+
+
+class RunError(Pmo2vmoError):
+    """The report notebook failed for an organisation."""
+
+
+class ZygoteError(Pmo2vmoError):
+    """The warm process could not fork a kernel."""
+
+
+class PlanningError(Pmo2vmoError):
+    """Settings under which no sensible plan exists (capacity or horizon too small)."""
+
+
+# The command line's exit code for each error (the most specific class that matches wins):
+# 2 — the input or the usage is wrong, nothing was done; 1 — work was tried and failed;
+# 130 — interrupted (as a shell reports Ctrl-C).
+EXIT_CODES: dict[type[BaseException], int] = {
+    InvalidInputError: 2,
+    InstrumentError: 2,
+    PlanningError: 2,
+    NotReadable: 2,
+    RunError: 1,
+    ZygoteError: 1,
+    BatchInterrupted: 130,
+    Pmo2vmoError: 1,
+}
+
+
+def exit_code(error: BaseException) -> int:
+    """The exit code for ``error``: that of its nearest class in :data:`EXIT_CODES`, else 1."""
+    for cls in type(error).__mro__:
+        if cls in EXIT_CODES:
+            return EXIT_CODES[cls]
+    return 1

@@ -28,9 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from pmo2vmo.atomic import write_atomic, write_text_atomic
-from pmo2vmo.instrument import Instrument, load_instrument
-from pmo2vmo.template import build_template
+from pmo2vmo.model.instrument import Instrument, load_instrument
+from pmo2vmo.render.template import build_template
+from pmo2vmo.util.atomic import write_atomic, write_text_atomic
 
 ROLES_BANDS = {
     "Leadership": ["Executive", "Business unit lead"],

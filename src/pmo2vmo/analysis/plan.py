@@ -1,0 +1,243 @@
+"""Plans from files: read, validate and score the responses, decide each organisation's path and plan its roadmap — what the API, the reports and the notebooks share."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pmo2vmo import __version__
+from pmo2vmo.analysis.roadmap import Roadmap, plan
+from pmo2vmo.analysis.scoring import OrganisationScores, ScoreReport, score
+from pmo2vmo.analysis.transition import Decision, decide
+from pmo2vmo.errors import InputProblem, InstrumentError, InvalidInputError, NotReadable
+from pmo2vmo.ingest.responses import load_responses
+from pmo2vmo.model.archetypes import load_transition
+from pmo2vmo.model.branding import brand_for
+from pmo2vmo.model.catalogue import load_catalogue
+from pmo2vmo.model.instrument import Instrument, load_instrument
+from pmo2vmo.model.profile import Profile, load_profile
+from pmo2vmo.model.settings import RoadmapSettings, load_settings
+from pmo2vmo.resources import assessment_dir
+from pmo2vmo.util.safeio import read_bounded
+from pmo2vmo.util.text import clip
+
+
+def instrument_and_profile(
+    profile: Path | str | None, instrument_dir: Path | str | None
+) -> tuple[Instrument, Profile | None]:
+    instrument = load_instrument(Path(instrument_dir) if instrument_dir else None)
+    loaded = load_profile(profile) if profile else None
+    if loaded is not None:
+        instrument.tailored(loaded)  # raises InstrumentError naming unknown ids
+        # The logo, checked whole here: a bad one is refused before any report kernel starts.
+        brand_for(loaded, "", profile)
+    return instrument, loaded
+
+
+def describe_instrument(
+    *, profile: Path | str | None = None, instrument_dir: Path | str | None = None
+) -> Instrument:
+    """The instrument, tailored by the profile when one is given."""
+    instrument, loaded = instrument_and_profile(profile, instrument_dir)
+    return instrument.tailored(loaded) if loaded else instrument
+
+
+MAX_PREVIOUS_BYTES = 50 * 1024 * 1024
+
+
+def load_previous(path: Path | str) -> dict[str, Any]:
+    """An earlier ``score --json`` output, checked enough to compute deltas from it: a regular
+    file, bounded, whose dimension scores are numbers on the scale (1–5) or null."""
+    path = Path(path)
+    name = path.name
+    hint = "pass the output of `pmo2vmo score --json`"
+    try:
+        data = json.loads(read_bounded(path, MAX_PREVIOUS_BYTES).decode("utf-8-sig"))
+    except NotReadable as exc:
+        raise InvalidInputError([InputProblem(name, exc.reason, exc.hint)]) from None
+    except RecursionError:
+        raise InvalidInputError([InputProblem(name, "not JSON: nested too deeply", hint)]) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInputError([InputProblem(name, f"not JSON: {exc}", hint)]) from None
+    if not isinstance(data, dict) or not isinstance(data.get("organisations"), list):
+        raise InvalidInputError(
+            [InputProblem(name, "not a `pmo2vmo score --json` output (no organisations list)")]
+        )
+    problems = []
+    for org in data["organisations"]:
+        if not isinstance(org, dict) or not isinstance(org.get("dimensions", []), list):
+            continue
+        label = clip(str(org.get("organisation")), 80)
+        for dim in org.get("dimensions", []):
+            if not isinstance(dim, dict):
+                continue
+            value = dim.get("score")
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if value is None or (number and math.isfinite(value) and 1 <= value <= 5):
+                continue
+            problems.append(InputProblem(
+                name, f"organisation {label}, dimension {clip(str(dim.get('id')), 40)}: score "
+                f"{clip(repr(value), 40)} is not a score from 1 to 5 or null", hint,
+                question=None,
+            ))  # fmt: skip
+    if problems:
+        raise InvalidInputError(problems)
+    return data
+
+
+def previous_dimension_scores(
+    previous: Path | str | None, organisation: str
+) -> dict[str, float | None] | None:
+    """Dimension scores of ``organisation`` in an earlier ``score --json`` (for the radar).
+
+    ``None`` when no previous file is given or it does not hold this organisation.
+    """
+    if previous is None:
+        return None
+    data = load_previous(previous)
+    for org in data["organisations"]:
+        if isinstance(org, dict) and org.get("organisation") == organisation:
+            return {
+                str(d.get("id")): d.get("score")
+                for d in org.get("dimensions", [])
+                if isinstance(d, dict)
+                and (isinstance(d.get("score"), int | float) or d.get("score") is None)
+            }
+    return None
+
+
+def score_files(
+    paths: Sequence[Path | str],
+    *,
+    profile: Path | str | None = None,
+    previous: Path | str | None = None,
+    instrument_dir: Path | str | None = None,
+) -> ScoreReport:
+    """Read, validate and score the files; raises :class:`InvalidInputError` on bad input."""
+    instrument, loaded = instrument_and_profile(profile, instrument_dir)
+    prior = load_previous(previous) if previous else None
+    responses = load_responses(paths, instrument, loaded)
+    return score(responses, instrument, loaded, prior)
+
+
+@dataclass
+class OrganisationPlan:
+    """Scores, transition decision and roadmap of one organisation."""
+
+    scores: OrganisationScores
+    decision: Decision
+    roadmap: Roadmap
+
+    def to_json(self) -> dict[str, Any]:
+        targets = self.decision.targets
+        dims = [
+            {
+                "id": d["id"],
+                "name": d["name"],
+                "score": d["score"],
+                "target": targets[d["id"]][0],
+                "target_source": targets[d["id"]][1],
+                "gap": None if d["score"] is None else round(targets[d["id"]][0] - d["score"], 4),
+            }
+            for d in self.scores.dimensions
+        ]
+        return {
+            "organisation": self.scores.organisation,
+            "respondents": self.scores.respondents,
+            **self.decision.to_json(),
+            "targets": dims,
+            **self.roadmap.to_json(),
+        }
+
+
+@dataclass
+class RoadmapReport:
+    """Roadmaps of every organisation in the input, with what they were built from."""
+
+    scores: ScoreReport
+    catalogue_version: str
+    transition_version: str
+    organisations: list[OrganisationPlan]
+    instrument: Instrument  # tailored to the profile
+    profile: Profile
+    settings: RoadmapSettings
+
+    def to_json(self) -> dict[str, Any]:
+
+        return {
+            "instrument": {
+                "id": self.scores.instrument_id,
+                "version": self.scores.instrument_version,
+            },
+            "catalogue_version": self.catalogue_version,
+            "transition_version": self.transition_version,
+            "pmo2vmo_version": __version__,
+            "input_sha256": self.scores.input_sha256,
+            "organisations": [o.to_json() for o in self.organisations],
+        }
+
+
+def roadmap_files(
+    paths: Sequence[Path | str],
+    *,
+    profile: Path | str | None = None,
+    start_date: dt.date | None = None,
+    capacity_people: float | None = None,
+    horizon_months: int | None = None,
+    instrument_dir: Path | str | None = None,
+    previous: Path | str | None = None,
+) -> RoadmapReport:
+    """Score the files, decide each organisation's transition path and plan its roadmap.
+
+    Capacity, start date and horizon come from the arguments, else the profile, else
+    ``assessment/roadmap.yaml``. The catalogue, transition and roadmap settings are read from
+    ``instrument_dir`` when it holds them, else from the bundled ``assessment/``. ``previous``
+    (an earlier ``score --json``) adds deltas to the scores.
+    """
+    instrument, loaded = instrument_and_profile(profile, instrument_dir)
+    prior = load_previous(previous) if previous else None
+    folder = Path(instrument_dir) if instrument_dir else assessment_dir()
+    responses = load_responses(paths, instrument, loaded)
+    client = loaded or Profile()
+    scores = score(responses, instrument, client, prior)
+    transition = load_transition(instrument, _data_file(folder, "transition.yaml"))
+    catalogue = load_catalogue(
+        instrument, {a.id for a in transition.archetypes}, _data_file(folder, "initiatives.yaml")
+    )
+    settings = load_settings(_data_file(folder, "roadmap.yaml"))
+    tailored = instrument.tailored(client)
+    missing = [i for g in transition.gates for i in g.first if i not in catalogue.by_id]
+    if missing:
+        raise InstrumentError([f"transition.yaml: gates: unknown initiatives {missing}"])
+    plans = []
+    for org in scores.organisations:
+        decision = decide(org, transition, tailored, client)
+        roadmap = plan(
+            org,
+            decision,
+            catalogue,
+            tailored,
+            settings,
+            capacity_people=capacity_people
+            or client.capacity_people
+            or settings.defaults.capacity_people,
+            horizon_months=horizon_months
+            or client.horizon_months
+            or settings.defaults.horizon_months,
+            start_date=start_date or client.start_date or settings.defaults.start_date,
+        )
+        plans.append(OrganisationPlan(org, decision, roadmap))
+    return RoadmapReport(
+        scores, catalogue.version, transition.version, plans, tailored, client, settings
+    )
+
+
+def _data_file(folder: Path, name: str) -> Path:
+    """``folder/name`` if a tailored copy holds it, else the bundled file."""
+    candidate = folder / name
+    return candidate if candidate.is_file() else assessment_dir() / name

@@ -1,0 +1,243 @@
+"""Kernels forked from a warm process: a fresh kernel per client without paying for
+interpreter start-up and imports each time.
+
+A :class:`Zygote` is a small process, forked from a batch worker before it talks to any kernel,
+that imports ipykernel, pandas, plotly and pmo2vmo once and then waits. For each client it forks
+a child which becomes an ordinary IPython kernel (``IPKernelApp``) on a connection file the
+worker wrote: a new process, a new, empty user namespace — only ``sys.modules`` is already warm,
+shared copy-on-write. :class:`ForkedKernelManager` lets papermill (nbclient) drive that kernel
+like any other: it is alive while its process is, interrupting sends SIGINT, shutting down kills
+it. The zygote reaps its children; when the worker goes away the zygote's pipe closes and it
+kills its kernels and exits, and each kernel also exits if the zygote disappears.
+
+Nothing outlives its parent, even one killed with SIGKILL (which runs no clean-up): on Linux each
+process of the tree asks the kernel, right after the fork, to be sent SIGKILL when its parent
+dies (:func:`die_with_parent`) — batch parent → worker → zygote → kernel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import importlib
+import os
+import signal
+import sys
+from collections.abc import Mapping, Sequence
+from multiprocessing.connection import Connection, Pipe
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+
+from pmo2vmo.errors import ZygoteError
+
+PRELOAD = (
+    "ipykernel.kernelapp",
+    "IPython",
+    "pandas",
+    "plotly.graph_objects",
+    "pmo2vmo.render.report",
+    "pmo2vmo.render.report_workbook",
+    "pmo2vmo.render.deck",
+)
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+# Resolved once, in the parent: a freshly forked child (possibly of a multi-threaded process, as
+# in a subprocess ``preexec_fn``) then only makes the call, and loads no library.
+_LIBC: ctypes.CDLL | None = (
+    ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+)
+
+
+def die_with_parent(expected_ppid: int) -> None:
+    """Have this process killed (SIGKILL) when its parent dies; call it first thing in a freshly
+    forked child, with the parent's process id as the parent recorded it *before* forking.
+
+    Linux only (``prctl(PR_SET_PDEATHSIG, SIGKILL)``); elsewhere the death signal is a no-op.
+    The signal fires when the *thread* that forked this process exits, so the parent must fork
+    from a thread that lives as long as it needs the child (its main thread, here). If the parent
+    died before the death signal was set (it would then never fire), this process exits at once
+    (``os._exit``, no clean-up: nothing of the parent's must run twice). Safe in a subprocess
+    ``preexec_fn``.
+    """
+    if _LIBC is not None:  # a failure (a sandbox forbidding prctl) leaves just the check below
+        zero = ctypes.c_ulong(0)
+        _LIBC.prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), zero, zero, zero)
+    if os.getppid() != expected_ppid:
+        os._exit(1)
+
+
+class Zygote:
+    """A warm process that forks kernels on request."""
+
+    def __init__(self, preload: Sequence[str] = PRELOAD, timeout: float = 120) -> None:
+        self.timeout = timeout
+        ours, theirs = Pipe()
+        parent = os.getpid()
+        # Forked by the calling thread (a worker's main thread), which must outlive the zygote
+        # for its death signal to be right (die_with_parent).
+        pid = os.fork()
+        if pid == 0:  # the zygote
+            die_with_parent(parent)
+            ours.close()
+            _zygote_main(theirs, preload)  # never returns
+        theirs.close()
+        self.pid = pid
+        self.conn = ours
+        if not self.conn.poll(timeout):
+            self.close()
+            raise ZygoteError(f"the warm process did not get ready within {timeout:g} s")
+        ready = self.conn.recv()
+        if ready != "ready":
+            self.close()
+            raise ZygoteError(f"the warm process failed to start: {ready}")
+
+    def alive(self) -> bool:
+        try:
+            pid, _ = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:
+            return False
+        return pid == 0
+
+    def fork_kernel(self, connection_file: str, cwd: str, env: Mapping[str, str]) -> int:
+        """Start a kernel on ``connection_file``; return its process id."""
+        try:
+            self.conn.send(("fork", connection_file, cwd, dict(env)))
+            if not self.conn.poll(self.timeout):
+                raise ZygoteError("the warm process did not answer")
+            answer = self.conn.recv()
+        except (OSError, EOFError) as exc:
+            raise ZygoteError(f"the warm process is gone ({type(exc).__name__})") from exc
+        if not isinstance(answer, int):
+            raise ZygoteError(f"the warm process could not fork: {answer}")
+        return answer
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, EOFError):
+            self.conn.send(("exit",))
+        self.conn.close()
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(self.pid, 0)
+
+
+def _zygote_main(conn: Connection, preload: Sequence[str]) -> None:
+    """The zygote's loop: import once, then fork a kernel per request."""
+    status = 0
+    children: set[int] = set()
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # exited kernels are reaped by the OS
+        try:
+            for name in preload:
+                importlib.import_module(name)
+        except Exception as exc:  # reported to the worker, which falls back or fails the client
+            conn.send(f"{type(exc).__name__}: {exc}")
+            return
+        conn.send("ready")
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                break  # the worker is gone
+            if message[0] != "fork":
+                break
+            _, connection_file, cwd, env = message
+            zygote = os.getpid()
+            try:
+                pid = os.fork()  # by the zygote's only thread: the kernel's death signal holds
+            except OSError as exc:
+                conn.send(f"{type(exc).__name__}: {exc}")
+                continue
+            if pid == 0:
+                die_with_parent(zygote)
+                conn.close()
+                _kernel_main(connection_file, cwd, env)  # never returns
+            children.add(pid)
+            conn.send(pid)
+    except BaseException:
+        status = 1
+    finally:
+        for child in children:
+            with contextlib.suppress(OSError):
+                os.kill(child, signal.SIGKILL)
+        os._exit(status)
+
+
+def _kernel_main(connection_file: str, cwd: str, env: Mapping[str, str]) -> None:
+    """Become an IPython kernel on ``connection_file`` (in a freshly forked child)."""
+    status = 0
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.environ.update(env)
+        os.chdir(cwd)
+        from ipykernel.kernelapp import IPKernelApp
+
+        # Errors only: the kernel's start-up warnings (plain-TCP transport on 127.0.0.1) would
+        # otherwise be printed once per client over the batch's progress bar.
+        app = IPKernelApp.instance(
+            connection_file=connection_file, parent_handle=os.getppid(), log_level="ERROR"
+        )
+        app.initialize([])
+        app.start()
+    except BaseException:
+        status = 1
+    finally:
+        os._exit(status)
+
+
+class ForkedKernelManager(AsyncKernelManager):
+    """Drive a kernel forked by a :class:`Zygote` as nbclient drives any kernel."""
+
+    def __init__(self, pid: int, connection_file: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.load_connection_file(connection_file)
+        self.kernel_pid = pid
+        self._running = True
+
+    @property
+    def has_kernel(self) -> bool:
+        return self._running
+
+    async def _async_start_kernel(self, **kwargs: Any) -> None:
+        raise RuntimeError("a forked kernel is already started")
+
+    async def _async_is_alive(self) -> bool:
+        if not self._running:
+            return False
+        try:
+            os.kill(self.kernel_pid, 0)
+        except ProcessLookupError:
+            return False
+        return not _is_zombie(self.kernel_pid)
+
+    async def _async_interrupt_kernel(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.kernel_pid, signal.SIGINT)
+
+    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.kernel_pid, signal.SIGKILL)
+        self._running = False
+        with contextlib.suppress(OSError):
+            os.remove(self.connection_file)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        return None
+
+    # jupyter_client calls both the public names and (from its clients) the private ones.
+    start_kernel = _async_start_kernel
+    is_alive = _async_is_alive
+    interrupt_kernel = _async_interrupt_kernel
+    shutdown_kernel = _async_shutdown_kernel
+    cleanup_resources = _async_cleanup_resources
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False

@@ -1,0 +1,76 @@
+"""The roadmap settings (``assessment/roadmap.yaml``): defaults, phases, quick-win thresholds, and the window a plan may start in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from pmo2vmo.errors import InstrumentError, PlanningError
+from pmo2vmo.model.base import StrictModel, parse_model
+from pmo2vmo.resources import assessment_dir
+from pmo2vmo.util.yamlio import read_yaml
+
+# A plan starts between these days: a typo such as 9999 or 0202 is refused, not overflowed.
+EARLIEST_START = dt.date(2000, 1, 1)
+
+
+LATEST_START = dt.date(2099, 12, 31)
+
+
+class Phase(StrictModel):
+    id: str
+    name: str
+    start_month: Annotated[int, Field(ge=0)]
+    end_month: Annotated[int, Field(gt=0)]
+    purpose: str = ""
+
+
+class QuickWin(StrictModel):
+    """Thresholds that make an initiative without prerequisites a quick win."""
+
+    max_duration_months: Annotated[int, Field(ge=1)] = 2
+    max_effort_person_months: Annotated[float, Field(gt=0)] = 2.0
+
+
+class Defaults(StrictModel):
+    capacity_people: Annotated[float, Field(gt=0)] = 3.0
+    horizon_months: Annotated[int, Field(ge=1, le=120)] = 18
+    start_date: dt.date = dt.date(2027, 1, 4)
+
+
+class RoadmapSettings(StrictModel):
+    """``assessment/roadmap.yaml``: defaults, phases and quick-win thresholds."""
+
+    type: Literal["roadmap_settings"]
+    version: str
+    defaults: Defaults = Defaults()
+    phases: Annotated[list[Phase], Field(min_length=1)]
+    quick_win: QuickWin = QuickWin()
+    min_gap: Annotated[float, Field(ge=0, le=1)] = 0.1
+
+
+def load_settings(path: Path | None = None) -> RoadmapSettings:
+    """Load the roadmap settings (default: the bundled ``roadmap.yaml``)."""
+    path = Path(path) if path is not None else assessment_dir() / "roadmap.yaml"
+    settings = parse_model(RoadmapSettings, path, read_yaml(path))
+    months = [(p.start_month, p.end_month) for p in settings.phases]
+    ends = [0] + [end for _, end in months[:-1]]
+    if any(start != prev for (start, _), prev in zip(months, ends, strict=True)):
+        raise InstrumentError(
+            [
+                f"{path}: phases: windows must follow each other from month 0 without gaps (got {months})"
+            ]
+        )
+    return settings
+
+
+def check_start(start_date: dt.date) -> None:
+    """Refuse (:class:`PlanningError`) a start day outside 2000–2099."""
+    if not EARLIEST_START <= start_date <= LATEST_START:
+        raise PlanningError(
+            f"the start date {start_date.isoformat()} is out of range; give a date between "
+            f"{EARLIEST_START.isoformat()} and {LATEST_START.isoformat()}"
+        )

@@ -1,0 +1,467 @@
+"""The client report as an Excel workbook: scores, gaps and roadmap, for a consultant to edit.
+
+One organisation per workbook. Every sheet is a table with a frozen bold header, an autofilter,
+number formats and real Excel dates. Text from clients or data files goes through
+:func:`pmo2vmo.render.workbook.safe_cell` (no client text becomes a formula) after the characters an
+xlsx file cannot hold are stripped. The only formulas are ours, written as :class:`_Formula`:
+each dimension's gap (target − score, so editing a target moves the gap) and each pillar's
+target (the mean of its dimension targets).
+
+Confidentiality (PRODUCT.md §5): a breakout group that is not ``ok`` never shows a score or a
+respondent count, whatever its record holds; comments carry no author, role or time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from pmo2vmo.analysis.plan import OrganisationPlan
+from pmo2vmo.render.workbook import add_table_sheet, safe_cell
+from pmo2vmo.util.atomic import write_atomic
+from pmo2vmo.util.text import XML_ILLEGAL, capital
+
+SCORE = "0.00"
+GAP = "+0.00;-0.00;0.00"
+INDEX = "0.0"
+SHARE = "0%"
+COUNT = "0"
+DATE = "yyyy-mm-dd"
+EDITABLE_FILL = "FFF2CC"  # light yellow: cells the consultant is expected to edit
+QUALITY = {
+    "straight_lining": "straight-lining",
+    "partial": "partial responses",
+    "no_role": "no role given",
+}
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+@dataclass(frozen=True)
+class _Formula:
+    """A formula this module wrote; the only value written unneutralised."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class _Column:
+    header: str
+    width: int
+    number_format: str | None = None
+    wrap: bool = False
+
+
+DIMENSION_COLUMNS = (
+    _Column("Pillar", 8), _Column("Dimension", 11), _Column("Name", 36),
+    _Column("Score", 8, SCORE), _Column("Target", 8, SCORE), _Column("Target source", 13),
+    _Column("Gap (target − score)", 11, GAP), _Column("Respondents", 12, COUNT),
+    _Column("Answered", 10, COUNT), _Column("N/A", 6, COUNT), _Column("Don't know", 10, COUNT),
+    _Column("Coverage", 10, SHARE), _Column("Consensus (0–1)", 11, SCORE),
+    _Column("Dispersion", 10, SCORE), _Column("Disputed items", 22),
+)  # fmt: skip
+
+
+def clean_cell(value: Any) -> Any:
+    """A value safe to store: our formulas as they are, dates as dates, numbers as numbers, and
+    text with unstorable characters stripped, then neutralised by :func:`safe_cell`."""
+    if isinstance(value, _Formula):
+        return value.text
+    if isinstance(value, dt.date):
+        return value
+    if value is None or isinstance(value, bool | int | float):
+        return safe_cell(value)
+    if isinstance(value, numbers.Integral):  # numpy and friends: still numbers, not text
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return safe_cell(float(value))
+    return safe_cell(XML_ILLEGAL.sub("", str(value)))
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value:
+        return dt.date.fromisoformat(value)
+    return None
+
+
+def _deltas(plan: OrganisationPlan, level: str) -> dict[str, Any] | None:
+    """Change since the previous assessment per id, or None when there was none to compare."""
+    deltas = plan.scores.deltas
+    if not deltas or not deltas.get("previous_found"):
+        return None
+    return dict(deltas.get(level) or {})
+
+
+def _yes(flag: Any) -> str:
+    return "yes" if flag else ""
+
+
+def _table(wb: Any, title: str, columns: Sequence[_Column], rows: Iterable[Sequence[Any]]) -> Any:
+    """A sheet through :func:`add_table_sheet` (header, freeze, widths), then the rows cleaned
+    by :func:`clean_cell`, each column's number format, wrapping and an autofilter."""
+    ws = add_table_sheet(wb, title, [c.header for c in columns], [], [c.width for c in columns])
+    for row in rows:
+        if len(row) != len(columns):
+            raise ValueError(f"sheet {title}: {len(row)} values for {len(columns)} columns")
+        ws.append([clean_cell(v) for v in row])
+    for index, column in enumerate(columns, start=1):
+        if column.number_format is None and not column.wrap:
+            continue
+        for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
+            if column.number_format is not None:
+                cell.number_format = column.number_format
+            if column.wrap:
+                cell.alignment = WRAP
+    ws.auto_filter.ref = ws.dimensions
+    return ws
+
+
+def _letter(columns: Sequence[_Column], header: str) -> str:
+    return str(get_column_letter([c.header for c in columns].index(header) + 1))
+
+
+def _summary(wb: Any, plan: OrganisationPlan, meta: Mapping[str, str]) -> None:
+    scores, roadmap = plan.scores, plan.roadmap
+    decision = plan.decision.to_json()
+    archetype = decision["archetype"]
+    rows: list[tuple[str, Any, Any, str | None]] = [
+        ("Organisation", scores.organisation, "", None),
+        ("Respondents", scores.respondents, "", COUNT),
+        ("Overall score (1–5)", scores.overall, "", SCORE),
+        ("Recommended path", plan.decision.path_name, archetype["summary"] if archetype else "",
+         None),
+    ]  # fmt: skip
+    if archetype is None:
+        rows += [("Evidence missing", reason, "", None) for reason in plan.decision.missing]
+    else:
+        rows += [("Why this path", reason, "", None) for reason in archetype["reasons"]]
+    for key, detail in decision["readiness_detail"].items():
+        label = str(detail.get("label") or key)
+        achieved = detail.get("achieved_level")
+        rows.append((
+            f"{capital(label)} (0–100)",
+            detail.get("value"),
+            f"pillar {detail.get('pillar')}; achieved level {achieved}" if achieved else "",
+            INDEX,
+        ))  # fmt: skip
+    for gate in decision["gates"]:
+        state = "fired: comes first" if gate["fired"] else "not fired"
+        rows.append((f"Gate: {gate.get('name') or gate['id']}", state, gate["reason"], None))
+    rows += [
+        ("Roadmap", roadmap.message, "", None),
+        ("Roadmap start", roadmap.start_date, "", DATE),
+        ("Capacity (people a month)", roadmap.capacity_people, "", "0.0"),
+        ("Horizon (months)", roadmap.horizon_months, "", COUNT),
+        ("Initiatives planned", len(roadmap.items), "", COUNT),
+        ("Quick wins", sum(1 for i in roadmap.items if i.quick_win), "", COUNT),
+    ]
+    rows += [
+        (
+            f"Data quality: {QUALITY.get(key, key.replace('_', ' '))}",
+            scores.quality_text(key) if count is None else count,
+            "respondents",
+            None if count is None else COUNT,
+        )
+        for key, count in scores.data_quality.items()
+    ]
+    rows += [("Warning", warning, "", None) for warning in scores.warnings]
+    named = {
+        "instrument": "Instrument",
+        "pmo2vmo_version": "pmo2vmo version",
+        "input_sha256": "Input SHA-256",
+        "generated": "Generated",
+    }
+    rows += [(label, meta.get(key, ""), "", None) for key, label in named.items()]
+    rows += [(key, meta[key], "", None) for key in sorted(meta) if key not in named]
+    columns = [
+        _Column("Item", 34),
+        _Column("Value", 60, wrap=True),
+        _Column("Detail", 90, wrap=True),
+    ]
+    ws = _table(wb, "Summary", columns, [r[:3] for r in rows])
+    for index, (*_, number_format) in enumerate(rows, start=2):
+        if number_format is not None:
+            ws.cell(row=index, column=2).number_format = number_format
+
+
+def _dimensions(wb: Any, plan: OrganisationPlan) -> None:
+    targets = plan.decision.targets
+    deltas = _deltas(plan, "dimensions")
+    columns = list(DIMENSION_COLUMNS)
+    if deltas is not None:
+        columns.append(_Column("Change since previous", 12, GAP))
+    score_col, target_col = _letter(columns, "Score"), _letter(columns, "Target")
+    rows = []
+    for row, d in enumerate(plan.scores.dimensions, start=2):
+        target, source = targets[d["id"]]
+        gap = None
+        if d["score"] is not None:
+            s, t = f"{score_col}{row}", f"{target_col}{row}"
+            gap = _Formula(f'=IF(AND(ISNUMBER({s}),ISNUMBER({t})),{t}-{s},"")')
+        values = [
+            d["pillar"], d["id"], d["name"], d["score"], target, source, gap, d["respondents"],
+            d["answered"], d["not_applicable"], d["dont_know"], d["coverage"], d["consensus"],
+            d["dispersion"], ", ".join(d["disputed_items"]),
+        ]  # fmt: skip
+        if deltas is not None:
+            values.append(deltas.get(d["id"]))
+        rows.append(values)
+    ws = _table(wb, "Dimensions", columns, rows)
+    last = ws.max_row
+    if last < 2:
+        return
+    target_range = f"{target_col}2:{target_col}{last}"
+    for (cell,) in ws[target_range]:
+        cell.fill = PatternFill("solid", fgColor=EDITABLE_FILL)
+    check = DataValidation(
+        type="decimal", operator="between", formula1="1", formula2="5", allow_blank=True
+    )
+    check.showErrorMessage = True
+    check.error, check.errorTitle = "A target is a level from 1 to 5.", "Target"
+    ws.add_data_validation(check)
+    check.add(target_range)
+    gap_col = _letter(columns, "Gap (target − score)")
+    ws.conditional_formatting.add(
+        f"{gap_col}2:{gap_col}{last}",
+        ColorScaleRule(start_type="num", start_value=-1, start_color="63BE7B",
+                       mid_type="num", mid_value=0, mid_color="FFFFFF",
+                       end_type="num", end_value=2, end_color="F8696B"),
+    )  # fmt: skip
+
+
+def _pillars(wb: Any, plan: OrganisationPlan) -> None:
+    deltas = _deltas(plan, "pillars")
+    last = len(plan.scores.dimensions) + 1
+    of_pillar, of_target = (
+        _letter(DIMENSION_COLUMNS, "Pillar"),
+        _letter(DIMENSION_COLUMNS, "Target"),
+    )
+    pillar_range = f"Dimensions!${of_pillar}$2:${of_pillar}${last}"
+    target_range = f"Dimensions!${of_target}$2:${of_target}${last}"
+    columns = [
+        _Column("Pillar", 8), _Column("Name", 24), _Column("Score", 8, SCORE),
+        _Column("Achieved level", 10, COUNT), _Column("Level name", 14),
+        _Column("Readiness (0–100)", 12, INDEX),
+        _Column("Target (mean of its dimension targets)", 16, SCORE),
+    ]  # fmt: skip
+    if deltas is not None:
+        columns.append(_Column("Change since previous", 12, GAP))
+    own = _letter(columns, "Pillar")
+    rows = []
+    for row, p in enumerate(plan.scores.pillars, start=2):
+        target = _Formula(f'=IFERROR(AVERAGEIFS({target_range},{pillar_range},{own}{row}),"")')
+        values = [p["id"], p["name"], p["score"], p["achieved_level"],
+                  p["achieved_level_name"], p["readiness"], target]  # fmt: skip
+        if deltas is not None:
+            values.append(deltas.get(p["id"]))
+        rows.append(values)
+    _table(wb, "Pillars", columns, rows)
+
+
+def _items(wb: Any, plan: OrganisationPlan) -> None:
+    columns = [
+        _Column("Question", 12), _Column("Dimension", 11), _Column("Score", 8, SCORE),
+        _Column("Respondents", 12, COUNT), _Column("Answered", 10, COUNT), _Column("N/A", 6, COUNT),
+        _Column("Don't know", 10, COUNT), _Column("Coverage", 10, SHARE),
+        _Column("Consensus (0–1)", 11, SCORE), _Column("Dispersion", 10, SCORE),
+        _Column("Disputed", 9),
+    ]  # fmt: skip
+    rows = [
+        [i["id"], i["dimension"], i["score"], i["respondents"], i["answered"],
+         i["not_applicable"], i["dont_know"], i["coverage"], i["consensus"], i["dispersion"],
+         _yes(i["disputed"])]
+        for i in plan.scores.items
+    ]  # fmt: skip
+    _table(wb, "Items", columns, rows)
+
+
+def _breakouts(wb: Any, plan: OrganisationPlan) -> None:
+    pillar_ids = [p["id"] for p in plan.scores.pillars]
+    columns = [
+        _Column("Breakout", 12),
+        _Column("Group", 24),
+        _Column("Status", 11),
+        _Column("Respondents", 12, COUNT),
+        _Column("Overall score", 10, SCORE),
+        *[_Column(pillar, 8, SCORE) for pillar in pillar_ids],
+    ]
+    rows = []
+    for b in plan.scores.breakouts:
+        shown = b["status"] == "ok"  # anything else shows no figure, whatever the record holds
+        pillars = (b.get("pillars") or {}) if shown else {}
+        rows.append([
+            b["group_by"], plan.scores.group_name(b, short=True), b["status"],
+            b["respondents"] if shown else None, b["score"] if shown else None,
+            *[pillars.get(pillar) for pillar in pillar_ids],
+        ])  # fmt: skip
+    _table(wb, "Breakouts", columns, rows)
+
+
+def _perception_gaps(wb: Any, plan: OrganisationPlan) -> None:
+    columns = [
+        _Column("Breakout", 12), _Column("Dimension", 11), _Column("Higher group", 22),
+        _Column("Higher score", 10, SCORE), _Column("Lower group", 22),
+        _Column("Lower score", 10, SCORE), _Column("Gap", 8, SCORE), _Column("Flagged", 9),
+    ]  # fmt: skip
+    rows = [
+        [g["group_by"], g["dimension"], g["high_group"], g["high"], g["low_group"], g["low"],
+         g["gap"], _yes(g["flagged"])]
+        for g in plan.scores.perception_gaps
+    ]  # fmt: skip
+    _table(wb, "Perception gaps", columns, rows)
+
+
+def _roadmap(wb: Any, plan: OrganisationPlan) -> None:
+    columns = [
+        _Column("Initiative", 30), _Column("Title", 44, wrap=True), _Column("Phase", 10),
+        _Column("Start", 12, DATE), _Column("End", 12, DATE),
+        _Column("Duration (months)", 10, COUNT), _Column("Effort (person-months)", 11, "0.0"),
+        _Column("Load (people)", 9, SCORE), _Column("Owner", 30, wrap=True),
+        _Column("Prerequisites", 30, wrap=True), _Column("Quick win", 9), _Column("Why", 12),
+        _Column("Dimensions lifted", 20), _Column("Reason", 90, wrap=True),
+    ]  # fmt: skip
+    rows = []
+    for item in plan.roadmap.items:
+        ini = item.initiative
+        rows.append([
+            ini.id, ini.title, item.phase, item.start, item.end, ini.duration, ini.effort,
+            ini.load, ini.owner_role, ", ".join(ini.prerequisites), _yes(item.quick_win),
+            item.kind, ", ".join(ini.lifts), item.reason,
+        ])  # fmt: skip
+    _table(wb, "Roadmap", columns, rows)
+
+
+def _phases(wb: Any, plan: OrganisationPlan) -> None:
+    columns = [
+        _Column("Phase", 10), _Column("Name", 14), _Column("Start", 12, DATE),
+        _Column("End", 12, DATE), _Column("Purpose", 60, wrap=True),
+        _Column("Initiatives", 11, COUNT), _Column("Initiative ids", 60, wrap=True),
+    ]  # fmt: skip
+    rows = [
+        [p["id"], p["name"], _date(p.get("start")), _date(p.get("end")), p.get("purpose", ""),
+         len(p.get("items", [])), ", ".join(p.get("items", []))]
+        for p in plan.roadmap.phases
+    ]  # fmt: skip
+    _table(wb, "Phases", columns, rows)
+
+
+def _kpis(wb: Any, plan: OrganisationPlan) -> None:
+    columns = [
+        _Column("Initiative", 30), _Column("KPI", 40, wrap=True), _Column("Formula", 60, wrap=True),
+        _Column("Unit", 12), _Column("Direction", 10), _Column("Cadence", 12),
+        _Column("Owner", 24, wrap=True),
+    ]  # fmt: skip
+    rows = [
+        [item.initiative.id, k.name, k.formula, k.unit, k.direction, k.cadence, k.owner_role]
+        for item in plan.roadmap.items
+        for k in item.initiative.kpis
+    ]
+    _table(wb, "KPIs", columns, rows)
+
+
+def _exit_criteria(wb: Any, plan: OrganisationPlan) -> None:
+    phases = plan.roadmap.phases
+    columns = [
+        _Column("Dimension", 11),
+        _Column("Name", 36),
+        _Column("Current", 9, SCORE),
+        *[_Column(f"By end of {p['name']}", 11, SCORE) for p in phases],
+        _Column("Target", 8, SCORE),
+    ]
+    rows = [
+        [e["dimension"], e["name"], e["current"],
+         *[e["by_phase"].get(p["id"]) for p in phases], e["target"]]
+        for e in plan.roadmap.exit_criteria
+    ]  # fmt: skip
+    _table(wb, "Exit criteria", columns, rows)
+
+
+def _left_out(wb: Any, plan: OrganisationPlan) -> None:
+    _table(
+        wb,
+        "Residual gaps",
+        [_Column("Dimension", 11), _Column("Name", 36), _Column("Gap", 8, SCORE),
+         _Column("Still open after the plan", 14, SCORE)],
+        [[r["dimension"], r["name"], r["gap"], r["remaining"]] for r in plan.roadmap.residual_gaps],
+    )  # fmt: skip
+    _table(
+        wb,
+        "Deferred",
+        [_Column("Initiative", 30), _Column("Title", 44, wrap=True),
+         _Column("Why it is not in the plan", 100, wrap=True)],
+        [[d["id"], d["title"], d["reason"]] for d in plan.roadmap.deferred],
+    )  # fmt: skip
+
+
+def _operating_model(wb: Any, plan: OrganisationPlan) -> None:
+    archetype = plan.decision.archetype
+    rows = (
+        [[r.function, r.pmo, r.vmo, r.note] for r in archetype.operating_model] if archetype else []
+    )
+    _table(
+        wb,
+        "Operating model",
+        [_Column("Function", 40, wrap=True), _Column("PMO", 14), _Column("VMO", 14),
+         _Column("Note", 60, wrap=True)],
+        rows,
+    )  # fmt: skip
+
+
+def _comments(wb: Any, plan: OrganisationPlan) -> None:
+    _table(
+        wb,
+        "Comments",
+        [
+            _Column("Question", 12),
+            _Column("Comment (author, role and time withheld)", 100, wrap=True),
+        ],
+        [[c.get("question"), c.get("text")] for c in plan.scores.comments],
+    )
+
+
+def build_report_workbook(plan: OrganisationPlan, meta: Mapping[str, str]) -> openpyxl.Workbook:
+    """The editable workbook of one organisation's report: summary, pillars, dimensions (with a
+    live gap formula), items, breakouts, perception gaps, roadmap, phases, KPIs, exit criteria,
+    residual gaps, deferred initiatives, operating model and comments.
+
+    ``meta`` holds ``generated``, ``instrument``, ``pmo2vmo_version`` and ``input_sha256``
+    (strings); any other key is listed on the summary too.
+    """
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    wb.properties.title = XML_ILLEGAL.sub("", f"{plan.scores.organisation}: PMO to VMO assessment")
+    wb.properties.creator = "pmo2vmo"
+    _summary(wb, plan, meta)
+    _pillars(wb, plan)
+    _dimensions(wb, plan)
+    _items(wb, plan)
+    _breakouts(wb, plan)
+    _perception_gaps(wb, plan)
+    _roadmap(wb, plan)
+    _phases(wb, plan)
+    _kpis(wb, plan)
+    _exit_criteria(wb, plan)
+    _left_out(wb, plan)
+    _operating_model(wb, plan)
+    _comments(wb, plan)
+    return wb
+
+
+def write_report_workbook(
+    plan: OrganisationPlan, meta: Mapping[str, str], path: Path | str
+) -> Path:
+    """Build the report workbook and write it to ``path`` atomically (the previous file stays
+    whole if anything fails)."""
+    wb = build_report_workbook(plan, meta)
+    return write_atomic(path, wb.save)

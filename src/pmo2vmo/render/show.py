@@ -1,0 +1,123 @@
+"""Display helpers for the playbook notebooks: deterministic, escaped outputs.
+
+- Figures go out as plotly's own JSON mimetype (``application/vnd.plotly.v1+json``), never as a
+  renderer's HTML: the output is small and identical on every run (nbval compares it), JupyterLab
+  draws it, and the report template draws it offline with one inlined copy of plotly.js.
+- Tables and text are escaped HTML: client text (names, comments) never becomes markup.
+
+Each ``*_bundle`` function returns the MIME bundle; the matching ``show_*`` displays it. The
+bundles are also what :mod:`pmo2vmo.render.report` writes into a notebook built without a kernel.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+Bundle = dict[str, Any]
+
+
+def figure_bundle(fig: Any) -> Bundle:
+    """A plotly figure as its JSON mimetype (plus a text fallback naming the chart)."""
+    spec = json.loads(fig.to_json())
+    spec.setdefault("config", {})
+    spec["config"].update({"displaylogo": False, "responsive": True})
+    title = (spec.get("layout", {}).get("title") or {}).get("text") or "chart"
+    return {PLOTLY_MIME: spec, "text/plain": f"[chart] {title}"}
+
+
+def text_bundle(paragraphs: str | Iterable[str], *, heading: str | None = None,
+                level: int = 3) -> Bundle:  # fmt: skip
+    """Plain text as escaped HTML paragraphs, with an optional heading."""
+    items = [paragraphs] if isinstance(paragraphs, str) else list(paragraphs)
+    parts = [f"<h{level}>{html.escape(heading)}</h{level}>"] if heading else []
+    parts += [f"<p>{html.escape(p)}</p>" for p in items]
+    plain = ([heading, ""] if heading else []) + items
+    return {"text/html": "\n".join(parts), "text/plain": "\n".join(plain)}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def table_bundle(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    caption: str | None = None,
+    numeric: Iterable[int] = (),
+) -> Bundle:
+    """A table as escaped HTML and aligned plain text. ``None`` shows as an em dash."""
+    body = [[_cell(v) for v in row] for row in rows]
+    right = set(numeric)
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    lines = []
+    for row in body:
+        tds = "".join(
+            f'<td class="num">{html.escape(v)}</td>' if i in right else f"<td>{html.escape(v)}</td>"
+            for i, v in enumerate(row)
+        )
+        lines.append(f"<tr>{tds}</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    table = (
+        f'<table class="p2v-table">{cap}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(lines)}</tbody></table>"
+    )
+    widths = [max([len(c)] + [len(r[i]) for r in body]) for i, c in enumerate(columns)]
+    plain = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    plain += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in body]
+    if caption:
+        plain.insert(0, caption)
+    return {"text/html": table, "text/plain": "\n".join(line.rstrip() for line in plain)}
+
+
+def records_bundle(
+    records: Sequence[Mapping[str, Any]], columns: Mapping[str, str], *, caption: str | None = None
+) -> Bundle:
+    """A table from dicts: ``columns`` maps keys to headings, in order."""
+    keys = list(columns)
+    numeric = [
+        i for i, k in enumerate(keys) if records and all(
+            isinstance(r.get(k), int | float) or r.get(k) is None for r in records)
+    ]  # fmt: skip
+    return table_bundle(
+        [columns[k] for k in keys],
+        ([r.get(k) for k in keys] for r in records),
+        caption=caption,
+        numeric=numeric,
+    )
+
+
+def _display(bundle: Bundle) -> None:
+    from IPython.display import display
+
+    display(bundle, raw=True)
+
+
+def show_figure(fig: Any) -> None:
+    """Display a plotly figure as its JSON mimetype."""
+    _display(figure_bundle(fig))
+
+
+def show_text(paragraphs: str | Iterable[str], *, heading: str | None = None) -> None:
+    """Display escaped text paragraphs."""
+    _display(text_bundle(paragraphs, heading=heading))
+
+
+def show_records(
+    records: Sequence[Mapping[str, Any]], columns: Mapping[str, str], *, caption: str | None = None
+) -> None:
+    """Display an escaped table from dicts."""
+    _display(records_bundle(records, columns, caption=caption))
+
+
+def show_bundle(bundle: Bundle) -> None:
+    """Display a MIME bundle made by this module or :mod:`pmo2vmo.render.report`."""
+    _display(bundle)

@@ -1,0 +1,164 @@
+"""The response workbook clients fill in: ``pmo2vmo template --out responses.xlsx``.
+
+Sheets: *Instructions* (how to answer, the five levels, N/A versus Don't know, confidentiality),
+*Responses* (one row per respondent, one column per question with a drop-down of answers; each
+question header carries its five level descriptors as a cell note), *Questions* (every question with
+its descriptors and evidence examples, readable on screen or printed) and a hidden *Lists* sheet
+feeding the drop-downs. The workbook reads back with :func:`pmo2vmo.ingest.responses.load_responses`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pmo2vmo.model.instrument import Instrument
+from pmo2vmo.model.profile import Profile
+from pmo2vmo.render.workbook import add_table_sheet, safe_cell
+from pmo2vmo.util.atomic import write_atomic
+
+META_HEADERS = ("Organisation", "Respondent ID", "Role", "Unit")
+ANSWER_ROWS = 500
+
+
+def answer_labels(instrument: Instrument) -> list[str]:
+    """The drop-down choices: ``1 - Initial`` … ``5 - Optimising``, ``N/A``, ``Don't know``."""
+    return [f"{lv.value} - {lv.name}" for lv in instrument.levels] + ["N/A", "Don't know"]
+
+
+def question_header(question_id: str, text: str) -> str:
+    """A Responses column header: the id in brackets, then the question text."""
+    return f"[{question_id}] {' '.join(text.split())}"
+
+
+def _instructions(ws: Any, instrument: Instrument, profile: Profile) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    client = profile.client or profile.organisation_name
+    k = profile.min_group_size
+    lines: list[tuple[str, str]] = [
+        ("title", "PMO-to-VMO readiness assessment" + (f" — {client}" if client else "")),
+        ("", ""),
+        ("head", "How to answer"),
+        ("", "Fill in one row of the Responses sheet per person, starting at row 2."),
+        ("", "Respondent ID: any text that tells respondents apart (e.g. R01). It never appears in a report."),
+        ("", f"Role and Unit: used to compare groups. No group smaller than {k} people is ever shown."),
+        ("", "Answer each question with the level that best describes what happens today — not what is planned, or written in a policy nobody follows."),
+        ("", "Hover over a question's header to read the five level descriptions, or see the Questions sheet."),
+        ("", "N/A: the practice does not apply to your organisation. It lowers what is expected, not the score."),
+        ("", "Don't know: you cannot see how this works. That is a finding in itself; it is counted, never scored as 0."),
+        ("", "Leave a cell empty only if you skipped the question."),
+        ("", "Comments (last column) are shown without your name, role or date."),
+        ("", ""),
+        ("head", "The five levels"),
+        *[("", f"{lv.value} - {lv.name}: {lv.description}") for lv in instrument.levels],
+        ("", ""),
+        ("head", "About this questionnaire"),
+        ("", f"Instrument {instrument.id} version {instrument.version}: {len(instrument.questions)} questions in {len(instrument.dimensions)} dimensions and {len(instrument.pillars)} pillars."),
+    ]  # fmt: skip
+    for kind, text in lines:
+        ws.append([safe_cell(text)])
+        cell = ws.cell(row=ws.max_row, column=1)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if kind == "title":
+            cell.font = Font(bold=True, size=16)
+        elif kind == "head":
+            cell.font = Font(bold=True, size=12)
+    ws.column_dimensions["A"].width = 110
+
+
+def build_template(instrument: Instrument, profile: Profile | None = None) -> Any:
+    """The response workbook as an openpyxl ``Workbook`` (not yet saved)."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    profile = profile or Profile()
+    instrument = instrument.tailored(profile)
+    wb = Workbook()
+    _instructions(wb.active, instrument, profile)
+    wb.active.title = "Instructions"
+
+    refs = list(instrument.iter_questions())
+    headers = [*META_HEADERS, *(question_header(r.question.id, r.question.text) for r in refs)]
+    headers.append("Comments")
+    ws = wb.create_sheet("Responses")
+    ws.append([safe_cell(h) for h in headers])
+    header_font = Font(bold=True, color="FFFFFF")
+    for col, ref in enumerate(refs, start=len(META_HEADERS) + 1):
+        levels = "\n".join(
+            f"{lv.value} {lv.name}: {ref.question.descriptors[lv.value]}"
+            for lv in instrument.levels
+        )
+        note = Comment(f"{ref.dimension.name}\n\n{levels}", "pmo2vmo")
+        note.width, note.height = 420, 360
+        ws.cell(row=1, column=col).comment = note
+    for col, cell in enumerate(ws[1], start=1):
+        cell.font = header_font
+        pillar_fill = "1F4E79" if col <= len(META_HEADERS) else "2E75B6"
+        cell.fill = PatternFill("solid", fgColor=pillar_fill)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(col)].width = 16 if col <= 4 else 22
+    ws.column_dimensions[get_column_letter(len(headers))].width = 60
+    ws.row_dimensions[1].height = 120
+    ws.freeze_panes = ws.cell(row=2, column=len(META_HEADERS) + 1)
+    if profile.organisation_name:
+        for row in range(2, 2 + ANSWER_ROWS):
+            ws.cell(row=row, column=1, value=safe_cell(profile.organisation_name))
+
+    lists = wb.create_sheet("Lists")
+    for row, label in enumerate(answer_labels(instrument), start=1):
+        lists.cell(row=row, column=1, value=label)
+    roles = sorted({role for roles in profile.role_bands.values() for role in roles})
+    for row, role in enumerate(roles, start=1):
+        lists.cell(row=row, column=2, value=safe_cell(role))
+    lists.sheet_state = "hidden"
+
+    first, last = get_column_letter(len(META_HEADERS) + 1), get_column_letter(len(headers) - 1)
+    answers = DataValidation(
+        type="list",
+        formula1=f"=Lists!$A$1:$A${len(answer_labels(instrument))}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Not an answer",
+        error="Choose a level 1-5, N/A or Don't know from the list.",
+    )
+    answers.add(f"{first}2:{last}{ANSWER_ROWS + 1}")
+    ws.add_data_validation(answers)
+    if roles:
+        role_list = DataValidation(
+            type="list", formula1=f"=Lists!$B$1:$B${len(roles)}", allow_blank=True
+        )
+        role_list.showErrorMessage = False  # other roles are allowed; the list is a suggestion
+        role_list.add(f"C2:C{ANSWER_ROWS + 1}")
+        ws.add_data_validation(role_list)
+
+    add_table_sheet(
+        wb,
+        "Questions",
+        ["Id", "Pillar", "Dimension", "Question", *(f"{lv.value} - {lv.name}"
+                                                   for lv in instrument.levels), "Evidence"],
+        [
+            [r.question.id, r.pillar.name, r.dimension.name, r.question.text,
+             *r.question.descriptor_list(), "\n".join(r.question.evidence)]
+            for r in refs
+        ],
+        [11, 18, 24, 50, 34, 34, 34, 34, 34, 40],
+    )  # fmt: skip
+    questions = wb["Questions"]
+    for row in questions.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    wb.move_sheet("Questions", offset=-1)
+    wb.active = 0
+    return wb
+
+
+def write_template(
+    path: Path | str, instrument: Instrument, profile: Profile | None = None
+) -> Path:
+    """Write the response workbook to ``path`` (atomically) and return the path."""
+    workbook = build_template(instrument, profile)
+    return write_atomic(path, workbook.save)

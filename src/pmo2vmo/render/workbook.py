@@ -1,0 +1,184 @@
+"""Spreadsheets we write: client text neutralised, numbers kept as numbers, files written atomically.
+
+A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would run as a
+formula (or be taken for one) when a spreadsheet opens it; such text gets a leading apostrophe.
+Characters that openpyxl cannot store (control characters) are replaced, so client text never
+crashes the writer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pmo2vmo.analysis.scoring import ScoreReport
+from pmo2vmo.util.atomic import write_atomic
+from pmo2vmo.util.text import XML_ILLEGAL
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FILL = "1F4E79"
+
+
+def safe_cell(value: Any) -> Any:
+    """A value safe to put in a cell: numbers as they are, text neutralised, NaN as empty."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return None if isinstance(value, float) and math.isnan(value) else value
+    text = XML_ILLEGAL.sub("\ufffd", str(value))
+    if text.startswith(FORMULA_STARTS):
+        text = "'" + text
+    return text
+
+
+def add_table_sheet(
+    workbook: Any,
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    widths: Sequence[int] | None = None,
+) -> Any:
+    """Append a sheet with a bold header row, frozen panes and an autofilter."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    ws = workbook.create_sheet(title)
+    ws.append([safe_cell(h) for h in headers])
+    for row in rows:
+        ws.append([safe_cell(v) for v in row])
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    if ws.max_row > 1:
+        ws.auto_filter.ref = ws.dimensions
+    for index, width in enumerate(widths or [], start=1):
+        from openpyxl.utils import get_column_letter
+
+        ws.column_dimensions[get_column_letter(index)].width = width
+    return ws
+
+
+def write_scores_workbook(reports: ScoreReport | Sequence[ScoreReport], path: Path | str) -> Path:
+    """An editable workbook of the scores: summary, pillars, dimensions, items, breakouts,
+    comments (without author) and warnings; one row per organisation and entity."""
+    from openpyxl import Workbook
+
+    if isinstance(reports, ScoreReport):
+        reports = [reports]
+    wb = Workbook()
+    wb.remove(wb.active)
+    orgs = [o for r in reports for o in r.organisations]
+    source = {id(o): r for r in reports for o in r.organisations}
+    pillar_ids = [p["id"] for p in orgs[0].pillars] if orgs else []
+    add_table_sheet(
+        wb,
+        "Summary",
+        ["Organisation", "Respondents", "Overall", *pillar_ids, "Instrument", "Input SHA-256"],
+        [
+            [
+                o.organisation,
+                o.respondents,
+                o.overall,
+                *[p["score"] for p in o.pillars],
+                f"{source[id(o)].instrument_id} {source[id(o)].instrument_version}",
+                source[id(o)].input_sha256,
+            ]
+            for o in orgs
+        ],
+        [28, 12, 10, *[8] * len(pillar_ids), 22, 66],
+    )
+    add_table_sheet(
+        wb,
+        "Pillars",
+        ["Organisation", "Pillar", "Name", "Score", "Readiness (0-100)", "Achieved level", "Level"],
+        [
+            [
+                o.organisation,
+                p["id"],
+                p["name"],
+                p["score"],
+                p["readiness"],
+                p["achieved_level"],
+                p["achieved_level_name"],
+            ]
+            for o in orgs
+            for p in o.pillars
+        ],
+        [28, 8, 24, 8, 12, 10, 12],
+    )
+    add_table_sheet(
+        wb,
+        "Dimensions",
+        [
+            "Organisation", "Pillar", "Dimension", "Name", "Score", "Target", "Target source",
+            "Gap", "Respondents", "Answered", "N/A", "Don't know", "Coverage", "Dispersion",
+            "Consensus", "Disputed items",
+        ],
+        [
+            [
+                o.organisation, d["pillar"], d["id"], d["name"], d["score"], d["target"],
+                d["target_source"], d["gap"], d["respondents"], d["answered"],
+                d["not_applicable"], d["dont_know"], d["coverage"], d["dispersion"],
+                d["consensus"], ", ".join(d["disputed_items"]),
+            ]
+            for o in orgs
+            for d in o.dimensions
+        ],
+        [28, 8, 10, 34, 8, 8, 12, 8, 11, 10, 6, 10, 10, 10, 10, 20],
+    )  # fmt: skip
+    add_table_sheet(
+        wb,
+        "Items",
+        [
+            "Organisation", "Question", "Dimension", "Score", "Answered", "N/A", "Don't know",
+            "Coverage", "Dispersion", "Consensus", "Disputed", "Level 1", "Level 2", "Level 3",
+            "Level 4", "Level 5",
+        ],
+        [
+            [
+                o.organisation, i["id"], i["dimension"], i["score"], i["answered"],
+                i["not_applicable"], i["dont_know"], i["coverage"], i["dispersion"],
+                i["consensus"], "yes" if i["disputed"] else "", *i["distribution"],
+            ]
+            for o in orgs
+            for i in o.items
+        ],
+        [28, 12, 10, 8, 9, 6, 10, 9, 10, 10, 9, 8, 8, 8, 8, 8],
+    )  # fmt: skip
+    add_table_sheet(
+        wb,
+        "Breakouts",
+        ["Organisation", "Breakout", "Group", "Status", "Respondents", "Overall", *pillar_ids],
+        [
+            [
+                o.organisation,
+                b["group_by"],
+                o.group_name(b, short=True),
+                b["status"],
+                b["respondents"],
+                b["score"],
+                *[(b["pillars"] or {}).get(p) for p in pillar_ids],
+            ]
+            for o in orgs
+            for b in o.breakouts
+        ],
+        [28, 12, 24, 12, 12, 9, *[8] * len(pillar_ids)],
+    )
+    add_table_sheet(
+        wb,
+        "Comments",
+        ["Organisation", "Question", "Comment (author, role and time withheld)"],
+        [[o.organisation, c["question"], c["text"]] for o in orgs for c in o.comments],
+        [28, 12, 100],
+    )
+    add_table_sheet(
+        wb,
+        "Warnings",
+        ["Organisation", "Warning"],
+        [[o.organisation, w] for o in orgs for w in o.warnings],
+        [28, 120],
+    )
+    return write_atomic(path, wb.save)
