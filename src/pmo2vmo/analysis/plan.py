@@ -122,7 +122,25 @@ def score_files(
     instrument, loaded = instrument_and_profile(profile, instrument_dir)
     prior = load_previous(previous) if previous else None
     responses = load_responses(paths, instrument, loaded)
-    return score(responses, instrument, loaded, prior)
+    report = score(responses, instrument, loaded, prior)
+    # Targets as the roadmap and every report use them: the decided path's defaults included.
+    folder = Path(instrument_dir) if instrument_dir else assessment_dir()
+    transition = load_transition(instrument, _data_file(folder, "transition.yaml"))
+    client = loaded or Profile()
+    tailored = instrument.tailored(client)
+    for org in report.organisations:
+        apply_targets(org, decide(org, transition, tailored, client))
+    return report
+
+
+def apply_targets(org: OrganisationScores, decision: Decision) -> None:
+    """Give each dimension of ``org`` the target the decision uses — the profile's, else the
+    decided path's default, else the instrument's — with its source and the gap to it: one
+    meaning of target and gap in ``score``, ``roadmap``, the workbooks and every report."""
+    for dim in org.dimensions:
+        target, source = decision.targets[dim["id"]]
+        dim["target"], dim["target_source"] = target, source
+        dim["gap"] = None if dim["score"] is None else round(target - dim["score"], 4)
 
 
 @dataclass
@@ -134,23 +152,18 @@ class OrganisationPlan:
     roadmap: Roadmap
 
     def to_json(self) -> dict[str, Any]:
-        targets = self.decision.targets
-        dims = [
-            {
-                "id": d["id"],
-                "name": d["name"],
-                "score": d["score"],
-                "target": targets[d["id"]][0],
-                "target_source": targets[d["id"]][1],
-                "gap": None if d["score"] is None else round(targets[d["id"]][0] - d["score"], 4),
-            }
-            for d in self.scores.dimensions
-        ]
+        keys = ("id", "score", "target", "target_source", "gap")
+        dims = [{k: d[k] for k in keys} for d in self.scores.dimensions]
         return {
             "organisation": self.scores.organisation,
             "respondents": self.scores.respondents,
             **self.decision.to_json(),
-            "targets": dims,
+            # "targets" (with names) is kept for scripts written before "dimensions" existed.
+            "targets": [
+                {"id": d["id"], "name": d["name"], **{k: d[k] for k in keys[1:]}}
+                for d in self.scores.dimensions
+            ],
+            "dimensions": dims,
             **self.roadmap.to_json(),
         }
 
@@ -180,6 +193,18 @@ class RoadmapReport:
             "input_sha256": self.scores.input_sha256,
             "organisations": [o.to_json() for o in self.organisations],
         }
+
+
+def preload(instrument_dir: Path | str | None = None) -> None:
+    """Parse and validate the instrument, transition data, catalogue and roadmap settings now,
+    so that later calls in this process (and in processes forked from it) find them parsed."""
+    instrument = load_instrument(Path(instrument_dir) if instrument_dir else None)
+    folder = Path(instrument_dir) if instrument_dir else assessment_dir()
+    transition = load_transition(instrument, _data_file(folder, "transition.yaml"))
+    load_catalogue(
+        instrument, {a.id for a in transition.archetypes}, _data_file(folder, "initiatives.yaml")
+    )
+    load_settings(_data_file(folder, "roadmap.yaml"))
 
 
 def roadmap_files(
@@ -217,6 +242,7 @@ def roadmap_files(
     plans = []
     for org in scores.organisations:
         decision = decide(org, transition, tailored, client)
+        apply_targets(org, decision)
         roadmap = plan(
             org,
             decision,

@@ -29,6 +29,7 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
+from pmo2vmo.analysis.plan import preload as preload_data
 from pmo2vmo.errors import ZygoteError
 
 PRELOAD = (
@@ -132,6 +133,7 @@ def _zygote_main(conn: Connection, preload: Sequence[str]) -> None:
         try:
             for name in preload:
                 importlib.import_module(name)
+            preload_data()  # the data files too: each client's kernel starts with them parsed
         except Exception as exc:  # reported to the worker, which falls back or fails the client
             conn.send(f"{type(exc).__name__}: {exc}")
             return

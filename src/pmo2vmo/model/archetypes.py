@@ -14,6 +14,7 @@ from pmo2vmo.errors import InstrumentError
 from pmo2vmo.model.base import StrictModel, parse_model
 from pmo2vmo.model.instrument import Instrument, LevelScore
 from pmo2vmo.resources import assessment_dir
+from pmo2vmo.util.memo import digest, memoised
 from pmo2vmo.util.yamlio import read_yaml
 
 READINESS_KEYS = ("pmo_baseline", "value_culture", "portfolio", "metrics")
@@ -165,6 +166,12 @@ def _check(data: TransitionFile, path: Path, instrument: Instrument) -> list[str
 def load_transition(instrument: Instrument, path: Path | None = None) -> TransitionFile:
     """Load and validate the transition data (default: the bundled ``transition.yaml``)."""
     path = Path(path) if path is not None else assessment_dir() / "transition.yaml"
+    key = ("transition", id(instrument), digest([path]))
+    # The instrument is kept with the result, so its id is never reused while remembered.
+    return memoised(key, lambda: (instrument, _load_transition(instrument, path)))[1]
+
+
+def _load_transition(instrument: Instrument, path: Path) -> TransitionFile:
     data = parse_model(TransitionFile, path, read_yaml(path))
     problems = _check(data, path, instrument)
     if problems:

@@ -22,6 +22,7 @@ from pmo2vmo.model.base import StrictModel, parse_model
 from pmo2vmo.model.profile import Profile
 from pmo2vmo.model.vocabulary import normalise
 from pmo2vmo.resources import assessment_dir
+from pmo2vmo.util.memo import digest, memoised
 from pmo2vmo.util.yamlio import read_yaml
 
 LEVELS = (1, 2, 3, 4, 5)
@@ -274,7 +275,15 @@ class Instrument:
         return problems
 
     def tailored(self, profile: Profile) -> Instrument:
-        """This instrument with a client's exclusions, weights and level names applied."""
+        """This instrument with a client's exclusions, weights and level names applied (made
+        once per profile: the same profile gives the same tailored instrument)."""
+        made: dict[str, Instrument] = self.__dict__.setdefault("_tailored", {})
+        key = profile.model_dump_json()
+        if key not in made:
+            made[key] = self._tailor(profile)
+        return made[key]
+
+    def _tailor(self, profile: Profile) -> Instrument:
         problems = self.problems_of(profile)
         if problems:
             raise InstrumentError(problems)
@@ -390,6 +399,11 @@ def load_instrument(folder: Path | None = None) -> Instrument:
     Raises :class:`~pmo2vmo.errors.InstrumentError` listing every problem found.
     """
     folder = Path(folder) if folder is not None else assessment_dir()
+    files = sorted(p for p in folder.rglob("*.yaml") if "samples" not in p.parts)
+    return memoised(("instrument", str(folder), digest(files)), lambda: _load_instrument(folder))
+
+
+def _load_instrument(folder: Path) -> Instrument:
     top = folder / "instrument.yaml"
     meta = parse_model(InstrumentFile, top, read_yaml(top))
     problems: list[str] = []

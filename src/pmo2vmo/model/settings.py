@@ -11,6 +11,7 @@ from pydantic import Field
 from pmo2vmo.errors import InstrumentError, PlanningError
 from pmo2vmo.model.base import StrictModel, parse_model
 from pmo2vmo.resources import assessment_dir
+from pmo2vmo.util.memo import digest, memoised
 from pmo2vmo.util.yamlio import read_yaml
 
 # A plan starts between these days: a typo such as 9999 or 0202 is refused, not overflowed.
@@ -55,6 +56,10 @@ class RoadmapSettings(StrictModel):
 def load_settings(path: Path | None = None) -> RoadmapSettings:
     """Load the roadmap settings (default: the bundled ``roadmap.yaml``)."""
     path = Path(path) if path is not None else assessment_dir() / "roadmap.yaml"
+    return memoised(("settings", digest([path])), lambda: _load_settings(path))
+
+
+def _load_settings(path: Path) -> RoadmapSettings:
     settings = parse_model(RoadmapSettings, path, read_yaml(path))
     months = [(p.start_month, p.end_month) for p in settings.phases]
     ends = [0] + [end for _, end in months[:-1]]

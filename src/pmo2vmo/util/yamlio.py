@@ -74,7 +74,7 @@ def safe_load_bounded(text: str) -> Any:
 
     Raises :class:`yaml.YAMLError` for invalid YAML and ``ValueError`` for an alias bomb.
     """
-    depth = 0
+    depth, aliases = 0, 0
     for event in yaml.parse(text, Loader=_Loader):  # a stream of events: no recursion
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
@@ -82,13 +82,16 @@ def safe_load_bounded(text: str) -> Any:
                 raise ValueError(f"it nests more than {MAX_DEPTH} levels deep — flatten it")
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
         try:
-            _check_expansion(node)
+            if aliases:  # without an alias nothing can expand
+                _check_expansion(node)
         except _ExpansionError as exc:
             raise ValueError(str(exc)) from None
         except RecursionError:
