@@ -13,7 +13,11 @@ In one run, on copies of the bundled samples (each client with its own profile a
 (c) the same reports built in-process with no kernel, one client after the other.
 
 Each way runs in its own child process; "peak memory" is the largest resident set of any single
-process of that way (``ru_maxrss`` of the waited-for descendants). Prints a/b and b/c.
+process of that way (``ru_maxrss`` of the waited-for descendants). Prints a/b and b/c, and the
+yardstick: the time a bare interpreter takes to ``import pandas, plotly.graph_objects``
+(median of three, measured in the same run), with (b)'s seconds per client as a multiple of it,
+and where (c)'s time per client goes (plan = read, score, decide and plan; report = the view
+model and its charts; then HTML, notebook, workbook and deck).
 """
 
 from __future__ import annotations
@@ -90,22 +94,41 @@ def in_process(files: list[Path], out: Path) -> None:
     """(c) the same deliverables built in this process, with no kernel."""
     import nbformat
 
+    from pmo2vmo.analysis.plan import roadmap_files
     from pmo2vmo.render import html, report
     from pmo2vmo.render.deck import write_deck
     from pmo2vmo.render.report_workbook import write_report_workbook
 
     out.mkdir(parents=True)
+    split = dict.fromkeys(("plan", "report", "html", "ipynb", "workbook", "deck"), 0.0)
+
+    def timed(stage: str, started: float) -> float:
+        now = time.perf_counter()
+        split[stage] += now - started
+        return now
+
     for path in files:
         folder = out / path.stem
         folder.mkdir()
         job = Job(responses=str(path), profile=str(path.with_suffix(".yaml")),
-                         generated="2027-01-02")  # fmt: skip
+                  generated="2027-01-02")  # fmt: skip
+        t = time.perf_counter()
+        roadmap_files([path], profile=path.with_suffix(".yaml"))  # what prepare() does first
+        t = timed("plan", t)
         built = report.prepare(job)
         nb = built.to_notebook()
+        t = timed("report", t)
         (folder / "report.html").write_text(html.notebook_to_html(nb), encoding="utf-8")
+        t = timed("html", t)
         (folder / "report.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
+        t = timed("ipynb", t)
         write_report_workbook(built.plan, built.meta, folder / "scores.xlsx")
+        t = timed("workbook", t)
         write_deck(built.plan, built.brand, built.meta, folder / "deck.pptx")
+        timed("deck", t)
+    # prepare() plans again: what is left of "report" after one more plan is the view model
+    split["report"] = max(0.0, split["report"] - split["plan"])
+    (out / "split.json").write_text(json.dumps(split), encoding="utf-8")
 
 
 def main() -> None:
@@ -124,6 +147,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         make_clients(folder / "in", args.clients)
+        yardstick = sorted(
+            measured([sys.executable, "-c", "import pandas, plotly.graph_objects"])[0]
+            for _ in range(3)
+        )[1]
         a = measured([*me, "--only", "naive", str(folder / "in"), str(folder / "a")])
         b = measured([sys.executable, "-m", "pmo2vmo.cli", "batch", str(folder / "in"), "--out",
                       str(folder / "b"), "--workers", str(args.workers)])  # fmt: skip
@@ -131,6 +158,7 @@ def main() -> None:
                             "--out", str(folder / "b-spawn"), "--workers", str(args.workers),
                             "--kernels", "spawn"])  # fmt: skip
         c = measured([*me, "--only", "in-process", str(folder / "in"), str(folder / "c")])
+        split = json.loads((folder / "c" / "split.json").read_text(encoding="utf-8"))
         manifest = json.loads((folder / "b" / "manifest.json").read_text(encoding="utf-8"))
         statuses = {entry["status"] for entry in manifest["clients"]}
         sizes = {
@@ -148,6 +176,12 @@ def main() -> None:
     print(
         f"a/b = {a[0] / b[0]:.1f}x   b/c = {b[0] / c[0]:.2f}x   batch statuses: {sorted(statuses)}"
     )
+    per_b = b[0] / args.clients
+    print(f"yardstick (import pandas, plotly.graph_objects): {yardstick:.2f} s; "
+          f"(b) per client = {per_b / yardstick:.2f}x the yardstick")  # fmt: skip
+    print("(c) per client: " + ", ".join(
+        f"{stage} {seconds / args.clients * 1000:.0f} ms" for stage, seconds in split.items()
+    ))  # fmt: skip
     print("HTML bytes per way:", {k: f"{v / 1e6:.1f} MB" for k, v in sizes.items()})
     print(f"(measured {time.strftime('%Y-%m-%d %H:%M')})")
 

@@ -45,9 +45,12 @@ def weak_organisation(instrument: Instrument, seed: int = 11) -> OrganisationSco
         mine = [d["score"] for d in dims if d["pillar"] == pillar.id]
         pillars.append({"id": pillar.id, "name": pillar.name, "score": sum(mine) / len(mine),
                         "achieved_level": 1, "achieved_level_name": "Initial"})  # fmt: skip
+    # Every question answered by everyone: enough evidence for a recommended path.
+    items = [{"id": q, "respondents": 25, "answered": 25, "not_applicable": 0}
+             for q in instrument.questions]  # fmt: skip
     return OrganisationScores(
         organisation="Weak Co", respondents=25, overall=1.3, pillars=pillars, dimensions=dims,
-        items=[], breakouts=[], perception_gaps=[], comments=[], data_quality={},
+        items=items, breakouts=[], perception_gaps=[], comments=[], data_quality={},
     )  # fmt: skip
 
 

@@ -12,6 +12,9 @@ from click.testing import CliRunner
 
 from pmo2vmo import api
 from pmo2vmo.cli import main
+from pmo2vmo.model.job import Job
+from pmo2vmo.render import report
+from pmo2vmo.render.deck import build_deck
 from pmo2vmo.render.workbook import write_scores_workbook
 
 SAMPLES = api.sample_files()
@@ -58,3 +61,18 @@ def test_plan_decision_and_scores_agree(responses: Path, profile: Path) -> None:
     for org_plan in report.organisations:
         for dim in org_plan.scores.dimensions:
             assert (dim["target"], dim["target_source"]) == org_plan.decision.targets[dim["id"]]
+
+
+@pytest.mark.parametrize(("responses", "profile"), SAMPLES, ids=[s[0].stem for s in SAMPLES])
+def test_html_and_deck_give_one_coverage(responses: Path, profile: Path) -> None:
+    """The report's method appendix and the deck's give the same coverage of expected answers
+    (they disagreed: a mean of dimension coverages against answered ÷ expected)."""
+    rep = report.prepare(Job(responses=str(responses), profile=str(profile),
+                             generated="2027-01-04"))  # fmt: skip
+    (table,) = [b for b in rep.section("appendix").blocks if isinstance(b, report.Table)]
+    shown = dict((str(k), v) for k, v in table.rows)["Coverage of expected answers"]
+    assert shown == f"{rep.plan.scores.coverage:.0%}"
+    deck = build_deck(rep.plan, rep.brand, rep.meta)
+    texts = [shape.text_frame.text for slide in deck.slides for shape in slide.shapes
+             if shape.has_text_frame]  # fmt: skip
+    assert any(f"Coverage: {shown} of expected answers" in text for text in texts)

@@ -162,3 +162,24 @@ def test_readme_layout_names_every_module() -> None:
         if path.name != "__init__.py"
     }
     assert _layout_modules(layout) == modules
+
+
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 80
+
+
+def test_pieces_are_small() -> None:
+    """No module over 500 lines and no function over 80 (docstring included): pieces a
+    newcomer reads in one sitting."""
+    too_big = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        name = path.relative_to(PACKAGE).as_posix()
+        if len(text.splitlines()) > MAX_MODULE_LINES:
+            too_big.append(f"{name}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    too_big.append(f"{name}: {node.name} is {length} lines")
+    assert too_big == []

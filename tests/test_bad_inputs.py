@@ -296,7 +296,7 @@ def test_cell_count_is_exact_across_chunks(
     path.write_bytes(maker.normalise_zip(maker.workbook_bytes([["x"]]), {maker.SHEET: sheet}))
     monkeypatch.setattr(readers, "MAX_CELLS", cap)
     log = ProblemLog(path.name)
-    assert readers._guard_zip(path.read_bytes(), log) is not refused
+    assert readers.guard_zip(path.read_bytes(), log) is not refused
     assert bool(log.errors) is refused
 
 

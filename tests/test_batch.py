@@ -19,7 +19,8 @@ from click.testing import CliRunner
 
 from pmo2vmo.cli import main
 from pmo2vmo.errors import InvalidInputError
-from pmo2vmo.execute import batch
+from pmo2vmo.execute import batch, pools
+from pmo2vmo.execute import clients as batch_clients
 from pmo2vmo.resources import data_dir, samples_dir
 
 pytestmark = pytest.mark.slow
@@ -137,7 +138,7 @@ def test_manifest_records_status_error_hash_and_timings(
     assert set(clients) == {"dies", "good", "hangs", "invalid", "kills-worker", "raises"}
     for entry in clients.values():
         assert set(entry) >= {"client", "status", "error", "input_sha256", "seconds", "outputs"}
-    assert clients["good"]["input_sha256"] == batch._sha256(in_dir / "good.csv")
+    assert clients["good"]["input_sha256"] == batch_clients._sha256(in_dir / "good.csv")
     assert clients["good"]["error"] is None
     assert clients["good"]["seconds"] > 0
     assert clients["raises"]["status"] == "failed"
@@ -194,7 +195,7 @@ def test_changed_profile_or_formats_redo_a_client(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("kernels", "pool"), [("fork", batch._ForkPool), ("spawn", batch._KernelPool)]
+    ("kernels", "pool"), [("fork", pools.ForkPool), ("spawn", pools.SpawnPool)]
 )
 def test_a_kernel_that_fails_to_start_is_retried_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernels: str, pool: Any

@@ -24,7 +24,9 @@ from hypothesis import strategies as st
 
 from pmo2vmo.cli import main
 from pmo2vmo.errors import InvalidInputError
-from pmo2vmo.execute import batch
+from pmo2vmo.execute import batch, outputs
+from pmo2vmo.execute import clients as batch_clients
+from pmo2vmo.execute.lock import locked
 from pmo2vmo.resources import data_dir
 from test_batch import FAULTS, _client
 
@@ -132,13 +134,13 @@ def test_the_lock_holds_our_pid_is_released_and_survives_the_staging_sweep(
     tmp_path: Path,
 ) -> None:
     """The held lock holds our pid, refuses a second holder, survives the sweep, then is freed."""
-    with batch._locked(tmp_path) as fd:
+    with locked(tmp_path) as fd:
         assert fd >= 0
         lock = tmp_path / batch.LOCK_FILE
         assert lock.read_text(encoding="ascii") == f"{os.getpid()}\n"
         with (
             pytest.raises(InvalidInputError, match=f"process {os.getpid()}"),
-            batch._locked(tmp_path),
+            locked(tmp_path),
         ):
             pass
         batch._sweep_staging(tmp_path)
@@ -155,7 +157,7 @@ def test_a_planted_lock_link_is_refused_not_followed(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / batch.LOCK_FILE).symlink_to(victim)
-    with pytest.raises(InvalidInputError, match="cannot open the lock file"), batch._locked(out):
+    with pytest.raises(InvalidInputError, match="cannot open the lock file"), locked(out):
         pass
     assert victim.read_text(encoding="utf-8") == "precious"
 
@@ -307,15 +309,15 @@ def test_a_worker_that_dies_leaves_its_client_marked_failed(
 def test_an_interrupted_retirement_is_finished_by_the_next(tmp_path: Path) -> None:
     """A move into previous/ cut short is finished by the next: newest outputs kept, no debris."""
     folder = tmp_path / "alpha"
-    (folder / batch._RETIRING).mkdir(parents=True)
-    (folder / batch._RETIRING / "report.html").write_text("new html", encoding="utf-8")
+    (folder / outputs.RETIRING).mkdir(parents=True)
+    (folder / outputs.RETIRING / "report.html").write_text("new html", encoding="utf-8")
     (folder / "deck.pptx").write_text("new deck", encoding="utf-8")
-    (folder / batch._DISCARD).mkdir()
-    (folder / batch._DISCARD / "report.html").write_text("oldest", encoding="utf-8")
+    (folder / outputs.DISCARD).mkdir()
+    (folder / outputs.DISCARD / "report.html").write_text("oldest", encoding="utf-8")
     (folder / "previous").mkdir()
     (folder / "previous" / "scores.xlsx").write_text("old", encoding="utf-8")
     (folder / "notes.txt").write_text("mine", encoding="utf-8")
-    batch._retire(folder)
+    outputs.retire(folder)
     assert sorted(p.name for p in folder.iterdir()) == ["notes.txt", "previous"]
     assert {p.name: p.read_text(encoding="utf-8") for p in (folder / "previous").iterdir()} == {
         "report.html": "new html", "deck.pptx": "new deck",
@@ -327,14 +329,14 @@ def test_nothing_to_retire_keeps_previous(tmp_path: Path) -> None:
     (tmp_path / "previous").mkdir()
     (tmp_path / "previous" / "report.html").write_text("old", encoding="utf-8")
     (tmp_path / "report.html.bak").write_text("not ours", encoding="utf-8")
-    batch._retire(tmp_path)
+    outputs.retire(tmp_path)
     assert (tmp_path / "previous" / "report.html").read_text(encoding="utf-8") == "old"
     assert (tmp_path / "report.html.bak").is_file()
 
 
 def test_a_client_that_never_succeeded_gets_no_folder(tmp_path: Path) -> None:
     """Marking failed a client with no folder creates nothing."""
-    assert batch._mark_failed(tmp_path, "alpha", "alpha", "boom") == "boom"
+    assert outputs.mark_failed(tmp_path, "alpha", "alpha", "boom") == "boom"
     assert list(tmp_path.iterdir()) == []
 
 
@@ -345,15 +347,15 @@ def test_a_client_is_skipped_only_with_every_output_and_no_failure_mark(tmp_path
     for name in ("report.html", "scores.xlsx", "scores.json"):
         (folder / name).write_text("x", encoding="utf-8")
     entry = {"outputs": ["alpha/report.html", "alpha/scores.xlsx", "alpha/scores.json"]}
-    assert batch._complete(tmp_path, "alpha", entry, ["html", "xlsx"])
-    assert not batch._complete(tmp_path, "alpha", entry, ["html"])
-    assert not batch._complete(tmp_path, "alpha", entry, ["html", "xlsx", "pptx"])
-    assert not batch._complete(tmp_path, "alpha", {"outputs": entry["outputs"][:1]}, ["html"])
+    assert outputs.is_complete(tmp_path, "alpha", entry, ["html", "xlsx"])
+    assert not outputs.is_complete(tmp_path, "alpha", entry, ["html"])
+    assert not outputs.is_complete(tmp_path, "alpha", entry, ["html", "xlsx", "pptx"])
+    assert not outputs.is_complete(tmp_path, "alpha", {"outputs": entry["outputs"][:1]}, ["html"])
     (folder / "scores.xlsx").unlink()
-    assert not batch._complete(tmp_path, "alpha", entry, ["html", "xlsx"])
+    assert not outputs.is_complete(tmp_path, "alpha", entry, ["html", "xlsx"])
     (folder / "scores.xlsx").write_text("x", encoding="utf-8")
     (folder / "FAILED.txt").write_text("x", encoding="utf-8")
-    assert not batch._complete(tmp_path, "alpha", entry, ["html", "xlsx"])
+    assert not outputs.is_complete(tmp_path, "alpha", entry, ["html", "xlsx"])
 
 
 # ------------------------------------------------------------------------- unique names ---
@@ -410,7 +412,7 @@ def test_a_folder_name_the_batch_uses_is_refused(
 ) -> None:
     """A client whose folder would be a name batch writes at the top of OUT_DIR is refused."""
     taken = {"m": "manifest.json", "i": "Index.html", "l": batch.LOCK_FILE, "s": ".pmo2vmo-x"}
-    monkeypatch.setattr(batch, "slugify", lambda name, fallback="": taken.get(name, name))
+    monkeypatch.setattr(batch_clients, "slugify", lambda name, fallback="": taken.get(name, name))
     for stem in (*taken, "fine"):
         (tmp_path / f"{stem}.csv").write_text("x", encoding="utf-8")
     with pytest.raises(InvalidInputError) as caught:

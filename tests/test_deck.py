@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 import datetime as dt
 import io
 import re
+import string
 import struct
 import zlib
 from collections.abc import Iterator
@@ -23,7 +25,9 @@ from pptx.util import Inches
 from pmo2vmo.analysis.plan import OrganisationPlan, roadmap_files
 from pmo2vmo.model.branding import Brand, Logo
 from pmo2vmo.model.profile import Profile
-from pmo2vmo.render.deck import _text, build_deck, write_deck
+from pmo2vmo.render.deck import build_deck, write_deck
+from pmo2vmo.render.deck_layout import safe_text
+from pmo2vmo.render.report_sections import report_text
 
 META = {
     "generated": "2027-01-04",
@@ -394,10 +398,10 @@ def test_hostile_text_is_written_verbatim_and_reopens(
 
 
 def test_text_removes_only_xml_illegal_characters() -> None:
-    """_text keeps tab and line feed, turns CR LF into LF and drops other control characters."""
-    assert _text("a\x00b\x07c\x1bd\te\nf\r\ng\x0bh\ud800i") == "abcd\te\nf\nghi"
-    assert _text(None) == ""
-    assert _text(DDE) == DDE
+    """safe_text keeps tab and line feed, turns CR LF into LF and drops other control characters."""
+    assert safe_text("a\x00b\x07c\x1bd\te\nf\r\ng\x0bh\ud800i") == "abcd\te\nf\nghi"
+    assert safe_text(None) == ""
+    assert safe_text(DDE) == DDE
 
 
 def test_no_text_is_a_field(decks: dict[str, Any]) -> None:
@@ -511,3 +515,98 @@ def test_write_deck_is_atomic(
         write_deck(plans["lumen-digital"], _brand("Other"), META, target)
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["client.pptx"]
+
+
+# ------------------------------------------------------------------- the deck's wording ---
+
+DECK_MODULES = sorted((Path(build_deck.__code__.co_filename).parent).glob("deck*.py"))
+# Strings of two words or more a deck module may still hold: none of them is for the client.
+NOT_WORDING = {
+    "brand colour ",  # the ValueError naming a malformed brand colour (for whoever set it)
+    " is not a #rrggbb colour",
+    "mmm yyyy",  # the Gantt's date format
+}
+
+
+def _code_strings(tree: ast.Module) -> set[str]:
+    """Every string constant of a module but its docstrings (f-strings' literal parts included)."""
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        and id(node) not in docstrings
+    }  # fmt: skip
+
+
+def _calls(tree: ast.Module, name: str) -> list[tuple[str, ...]]:
+    """The constant leading arguments of every call of ``name`` in a module."""
+    paths = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == name:
+            args = [a.value for a in node.args if isinstance(a, ast.Constant)]
+            paths.append(tuple(str(a) for a in args))
+    return paths
+
+
+def test_deck_modules_hold_no_client_wording() -> None:
+    """The deck's sentences, headings, labels and headers live in templates/report.yaml: no deck
+    module holds a string of two words or more but a few that are not wording."""
+    assert DECK_MODULES
+    for path in DECK_MODULES:
+        strings = _code_strings(ast.parse(path.read_text(encoding="utf-8")))
+        wording = {s for s in strings if sum(bool(re.search("[A-Za-z]", w)) for w in s.split()) > 1}
+        assert wording <= NOT_WORDING, f"{path.name}: {sorted(wording - NOT_WORDING)}"
+
+
+def test_every_deck_key_is_used_and_every_use_exists() -> None:
+    """Each key under ``deck:`` (slide, then key) is read by the deck module that asks for its
+    slide; every wording the deck modules ask for, under ``deck:`` or the report's, exists."""
+    words = report_text()
+    used: set[tuple[str, str]] = set()
+    for path in DECK_MODULES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        strings = _code_strings(tree)
+        for call in _calls(tree, "deck_text"):
+            node: Any = words["deck"]
+            for key in call:
+                assert key in node, f"{path.name}: deck_text{call} is not in report.yaml"
+                node = node[key]
+            if len(call) == 1:
+                used |= {(call[0], key) for key in node if key in strings}
+            elif call:
+                used.add((call[0], call[1]))
+        for call in _calls(tree, "report_words"):
+            node = words
+            for key in call:
+                assert key in node, f"{path.name}: report_words{call} is not in report.yaml"
+                node = node[key]
+    keys = {(slide, key) for slide, entries in words["deck"].items() for key in entries}
+    assert keys - used == set()
+
+
+def test_deck_wording_fills_its_placeholders() -> None:
+    """Every placeholder-free deck string is plain text, and every one with placeholders names
+    only fields (no positional ``{}``), so ``str.format`` with names fills it."""
+
+    def strings(node: Any) -> Iterator[str]:
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            for value in node.values():
+                yield from strings(value)
+        else:
+            assert isinstance(node, list), node
+            for value in node:
+                yield from strings(value)
+
+    for text in strings(report_text()["deck"]):
+        fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+        assert all(fields), text

@@ -120,7 +120,7 @@ def test_appendix_carries_versions_hash_and_coverage(reports: dict[str, report.R
     assert rows["Instrument"] == "pmo2vmo-core 1.0.0"
     assert re.fullmatch(r"[0-9a-f]{64}", str(rows["Input SHA-256"]))
     assert rows["Generated"] == "2027-01-04"
-    assert str(rows["Mean coverage of a dimension"]).endswith("%")
+    assert str(rows["Coverage of expected answers"]).endswith("%")
 
 
 def test_no_score_shows_as_a_dash_not_zero() -> None:

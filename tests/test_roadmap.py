@@ -56,6 +56,18 @@ def _plan(
     return decision, roadmap
 
 
+def _prerequisites_of(initiative: str, catalogue: Catalogue) -> set[str]:
+    """Every initiative ``initiative`` needs first, directly or through others."""
+    found: set[str] = set()
+    todo = list(catalogue.by_id[initiative].prerequisites)
+    while todo:
+        pre = todo.pop()
+        if pre not in found:
+            found.add(pre)
+            todo.extend(catalogue.by_id[pre].prerequisites)
+    return found
+
+
 def check_invariants(
     roadmap: Roadmap,
     decision: Decision,
@@ -89,10 +101,9 @@ def check_invariants(
         elif item.kind == "prerequisite":
             assert item.reason.startswith("prerequisite of "), item.reason
             needed_by = item.reason.removeprefix("prerequisite of ").split(";")[0]
-            assert ini.id in catalogue.by_id[needed_by].prerequisites or any(
-                ini.id in catalogue.by_id[p].prerequisites
-                for p in catalogue.by_id[needed_by].prerequisites
-            )
+            # a prerequisite at any depth (it was checked two levels deep only, and failed for
+            # the rare plan that pulls in a prerequisite of a prerequisite of a prerequisite)
+            assert ini.id in _prerequisites_of(needed_by, catalogue), (ini.id, needed_by)
         else:
             assert item.reason.startswith("gate "), item.reason
         # nothing is closed on a dimension without a gap, nor more than the lift or the gap

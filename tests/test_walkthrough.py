@@ -294,6 +294,71 @@ def test_pillar_findings_quote_the_figures(plan: OrganisationPlan, tailored: Ins
     assert "No item of this pillar is disputed" in pb
 
 
+# ------------------------------------------------------------------- a pillar notebook's views ---
+
+
+@pytest.mark.parametrize("pillar", PILLARS)
+def test_every_pillar_view_shows_lines_and_bundles(
+    plan: OrganisationPlan, tailored: Instrument, pillar: str
+) -> None:
+    """Each view of each pillar is a list of printed lines and MIME bundles, charts first."""
+    figs = walkthrough.pillar_figures(plan, pillar, tailored)
+    for view in walkthrough.PILLAR_VIEWS:
+        outputs = walkthrough.pillar_view_outputs(plan, pillar, view, tailored)
+        assert outputs, view
+        assert all(isinstance(o, str | dict) for o in outputs), view
+    summary = walkthrough.pillar_view_outputs(plan, pillar, "summary", tailored)
+    assert summary[-1] == show.text_bundle(
+        walkthrough.pillar_findings(plan, pillar, tailored), heading="What stands out"
+    )
+    dimensions = walkthrough.pillar_view_outputs(plan, pillar, "dimensions", tailored)
+    assert dimensions[0] == show.figure_bundle(figs["dimensions"])
+    perception = walkthrough.pillar_view_outputs(plan, pillar, "perception", tailored)
+    assert perception[:2] == [show.figure_bundle(figs["perception_role_band"]),
+                              show.figure_bundle(figs["perception_unit"])]  # fmt: skip
+
+
+def test_pillar_views_list_at_most_top_n(plan: OrganisationPlan, tailored: Instrument) -> None:
+    """The weakest questions and the perception gaps are cut at top_n, and say so."""
+    (_, table) = walkthrough.pillar_view_outputs(plan, "PF", "questions", tailored, top_n=2)
+    assert isinstance(table, dict)
+    assert table["text/plain"].startswith("Weakest questions of the pillar (up to 2)\n")
+    assert len(table["text/plain"].splitlines()) == 2 + 2  # caption, header, two rows
+
+
+def test_show_pillar_view_prints_lines_and_displays_bundles_in_order(
+    plan: OrganisationPlan, tailored: Instrument, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Lines go to stdout, bundles to the display, nothing is lost or reordered."""
+    shown: list[object] = []
+    monkeypatch.setattr(show, "show_bundle", shown.append)
+    walkthrough.show_pillar_view(plan, "PF", "disputed", tailored)
+    outputs = walkthrough.pillar_view_outputs(plan, "PF", "disputed", tailored)
+    assert shown == [o for o in outputs if isinstance(o, dict)]
+    assert capsys.readouterr().out == "".join(f"{o}\n" for o in outputs if isinstance(o, str))
+    assert "Disputed questions in this pillar: 3 — PF-PRI-01, PF-PRI-02, PF-PRI-03\n" in "".join(
+        f"{o}\n" for o in outputs if isinstance(o, str)
+    )
+
+
+def test_comments_view_says_when_comments_are_withheld(
+    plan: OrganisationPlan, tailored: Instrument
+) -> None:
+    """Fewer respondents than the minimum group size: the view says comments are withheld."""
+    small = dataclasses.replace(plan, scores=dataclasses.replace(plan.scores, respondents=2))
+    lines = walkthrough.pillar_view_outputs(small, "PB", "comments", tailored)
+    assert "Comments are withheld: fewer respondents than the minimum group size." in lines
+    full = walkthrough.pillar_view_outputs(plan, "PB", "comments", tailored)
+    assert "Comments are withheld: fewer respondents than the minimum group size." not in full
+
+
+def test_unknown_pillar_view_is_a_clear_error(plan: OrganisationPlan, tailored: Instrument) -> None:
+    """A view that does not exist names those that do."""
+    with pytest.raises(Pmo2vmoError, match="summary, dimensions, questions, disputed"):
+        walkthrough.pillar_view_outputs(plan, "PB", "nonsense", tailored)
+
+
 # --------------------------------------------------------------------- transition, roadmap ---
 
 

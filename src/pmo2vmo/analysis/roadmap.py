@@ -20,72 +20,25 @@ Everything is deterministic: same scores and settings, same roadmap.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
-from pmo2vmo.analysis.scoring import OrganisationScores
+from pmo2vmo.analysis.schedule import EPSILON, PlanItem, Scheduler, Why, add_months, closure
+from pmo2vmo.analysis.score_report import OrganisationScores
+from pmo2vmo.analysis.selection import Gaps, Selection
 from pmo2vmo.analysis.transition import Decision
 from pmo2vmo.errors import PlanningError
 from pmo2vmo.model.catalogue import Catalogue, Initiative
 from pmo2vmo.model.instrument import Instrument
 from pmo2vmo.model.settings import RoadmapSettings, check_start
-from pmo2vmo.util.text import compact, plural
+from pmo2vmo.util.text import plural
 
-EPSILON = 1e-9
-Why = Literal["gate", "gap", "prerequisite"]
+__all__ = ["EPSILON", "PlanItem", "Roadmap", "Why", "add_months", "plan"]
 
-
-def add_months(start: dt.date, months: int) -> dt.date:
-    """``start`` moved by whole calendar months (day clipped to the month's length)."""
-    month = start.month - 1 + months
-    year = start.year + month // 12
-    month = month % 12 + 1
-    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-
-
-@dataclass
-class PlanItem:
-    """One scheduled initiative and why it is there."""
-
-    initiative: Initiative
-    reason: str
-    kind: Why
-    start_month: int = 0
-    phase: str = ""
-    start: dt.date = dt.date.min
-    end: dt.date = dt.date.min
-    quick_win: bool = False
-    closes: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def end_month(self) -> int:
-        return self.start_month + self.initiative.duration
-
-    def to_json(self) -> dict[str, Any]:
-        ini = self.initiative
-        return {
-            "id": ini.id,
-            "title": ini.title,
-            "phase": self.phase,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "start_month": self.start_month,
-            "duration": ini.duration,
-            "effort": ini.effort,
-            "load": round(ini.load, 3),
-            "prerequisites": list(ini.prerequisites),
-            "dimensions": list(ini.lifts),
-            "closes": self.closes,
-            "reason": self.reason,
-            "why": self.kind,
-            "quick_win": self.quick_win,
-            "owner_role": ini.owner_role,
-            "deliverables": list(ini.deliverables),
-            "kpis": [k.model_dump() for k in ini.kpis],
-            "source": ini.source,
-        }
+# The names benchmarks/bench_roadmap.py imports.
+_Scheduler = Scheduler
+_closure = closure
 
 
 @dataclass
@@ -105,6 +58,7 @@ class Roadmap:
     message: str
 
     def to_json(self) -> dict[str, Any]:
+        """The roadmap as ``roadmap --json`` shows it (beside the decision)."""
         return {
             "start_date": self.start_date.isoformat(),
             "capacity_people": self.capacity_people,
@@ -127,52 +81,6 @@ class Roadmap:
         return load
 
 
-class _Scheduler:
-    """Places initiatives month by month under a capacity limit."""
-
-    def __init__(self, capacity: float, horizon: int) -> None:
-        self.capacity = capacity
-        self.horizon = horizon
-        self.load = [0.0] * horizon
-        self.ends: dict[str, int] = {}
-
-    def place(self, ini: Initiative) -> int | None:
-        """The first feasible start month, or None when it cannot end within the horizon."""
-        earliest = max((self.ends[p] for p in ini.prerequisites), default=0)
-        for start in range(earliest, self.horizon - ini.duration + 1):
-            window = self.load[start : start + ini.duration]
-            if all(used + ini.load <= self.capacity + EPSILON for used in window):
-                return start
-        return None
-
-    def commit(self, ini: Initiative, start: int) -> None:
-        for m in range(start, start + ini.duration):
-            self.load[m] += ini.load
-        self.ends[ini.id] = start + ini.duration
-
-    def copy(self) -> _Scheduler:
-        other = _Scheduler(self.capacity, self.horizon)
-        other.load = list(self.load)
-        other.ends = dict(self.ends)
-        return other
-
-
-def _closure(ini: Initiative, catalogue: Catalogue, chosen: set[str]) -> list[Initiative]:
-    """``ini`` preceded by its not-yet-chosen prerequisites, deepest first (a topological order)."""
-    order: list[Initiative] = []
-    seen: set[str] = set()
-
-    def visit(item: Initiative) -> None:
-        for pre in sorted(item.prerequisites):
-            if pre not in chosen and pre not in seen:
-                seen.add(pre)
-                visit(catalogue.by_id[pre])
-                order.append(catalogue.by_id[pre])
-
-    visit(ini)
-    return [*order, ini]
-
-
 def plan(
     org: OrganisationScores,
     decision: Decision,
@@ -185,6 +93,51 @@ def plan(
     start_date: dt.date,
 ) -> Roadmap:
     """Select, schedule and explain the initiatives that close this organisation's gaps."""
+    _check_arguments(capacity_people, horizon_months, start_date)
+    if decision.archetype is None:  # too little evidence: no path, so no plan
+        return _no_path(org, decision, start_date, capacity_people, horizon_months)
+    people = plural(capacity_people, "person", "people")  # "2 people", for the messages
+    gaps = Gaps.of(org, decision.targets, decision.archetype, instrument, settings)
+    eligible = [i for i in catalogue.initiatives if decision.archetype.id in i.archetypes]
+    has_gap = any(v > EPSILON for v in gaps.initial.values())
+    _check_capacity(has_gap, decision, eligible, capacity_people, people)
+    selection = Selection(
+        gaps, catalogue, eligible, Scheduler(capacity_people, horizon_months), people
+    )
+    selection.take_gates(decision.gates)
+    selection.take_by_value()
+    deferred = selection.deferred()
+    if has_gap and not selection.items:
+        raise PlanningError(
+            f"no initiative that closes a gap fits within {plural(horizon_months, 'month')} at "
+            f"{people} a month; lengthen the horizon or raise the capacity"
+        )
+    items = _dated(selection.items, settings, start_date)
+    phases = _phases(items, settings, start_date, horizon_months)
+    residual = [
+        {"dimension": d, "name": gaps.names[d], "gap": round(gaps.initial[d], 4),
+         "remaining": round(v, 4)}
+        for d, v in selection.remaining.items()
+        if v > 0.005
+    ]  # fmt: skip
+    return Roadmap(
+        organisation=org.organisation,
+        archetype=decision.archetype.id,
+        items=items,
+        start_date=start_date,
+        capacity_people=capacity_people,
+        horizon_months=horizon_months,
+        phases=phases,
+        exit_criteria=_exit_criteria(items, gaps.current, decision, phases, gaps.names),
+        residual_gaps=residual,
+        deferred=deferred,
+        message=_message(has_gap, items, residual, horizon_months, people),
+    )
+
+
+def _check_arguments(capacity_people: float, horizon_months: int, start_date: dt.date) -> None:
+    """PlanningError unless capacity is positive and the horizon at least a month; the start date
+    checked by :func:`~pmo2vmo.model.settings.check_start`."""
     if capacity_people <= 0:
         raise PlanningError(
             f"capacity must be more than 0 people per month (got {capacity_people})"
@@ -192,102 +145,42 @@ def plan(
     if horizon_months < 1:
         raise PlanningError(f"the horizon must be at least 1 month (got {horizon_months})")
     check_start(start_date)
-    if decision.archetype is None:  # too little evidence: no path, so no plan
-        return Roadmap(
-            organisation=org.organisation,
-            archetype=None,
-            items=[],
-            start_date=start_date,
-            capacity_people=capacity_people,
-            horizon_months=horizon_months,
-            phases=[],
-            exit_criteria=[],
-            residual_gaps=[],
-            deferred=[],
-            message="no roadmap: too little evidence to recommend a path ("
-            + "; ".join(decision.missing)
-            + ")",
-        )
-    people = plural(capacity_people, "person", "people")  # "2 people", for the messages
-    dims = {d["id"]: d for d in org.dimensions}
-    emphasis = decision.archetype.emphasis
-    weights = {
-        d.id: d.weight * p.weight * emphasis.get(p.id, 1.0)
-        for p in instrument.pillars
-        for d in p.dimensions
-        if d.id in dims
-    }
-    names = {d.id: d.name for d in instrument.dimensions}
-    current = {k: d["score"] for k, d in dims.items()}
-    remaining = {}
-    for k, s in current.items():
-        gap = decision.targets[k][0] - s if s is not None else 0.0
-        remaining[k] = gap if gap >= settings.min_gap else 0.0
-    initial_gap = dict(remaining)
-    eligible = [i for i in catalogue.initiatives if decision.archetype.id in i.archetypes]
-    scheduler = _Scheduler(capacity_people, horizon_months)
-    items: list[PlanItem] = []
-    chosen: set[str] = set()
 
-    def closes(ini: Initiative, gaps: dict[str, float]) -> dict[str, float]:
-        return {
-            d: min(gaps[d], lift) for d, lift in ini.lifts.items() if gaps.get(d, 0.0) > EPSILON
-        }
 
-    def group_value(group: list[Initiative]) -> tuple[float, float]:
-        """What a group closes, in weighted levels, taking its members in order; and what its
-        last member (the initiative its prerequisites come with) still closes after them."""
-        gaps = dict(remaining)
-        total = own = 0.0
-        for ini in group:
-            own = 0.0
-            for d, amount in closes(ini, gaps).items():
-                own += weights[d] * amount
-                gaps[d] -= amount
-            total += own
-        return total, own
+def _no_path(
+    org: OrganisationScores,
+    decision: Decision,
+    start_date: dt.date,
+    capacity_people: float,
+    horizon_months: int,
+) -> Roadmap:
+    """The empty roadmap of an organisation with too little evidence to recommend a path."""
+    return Roadmap(
+        organisation=org.organisation,
+        archetype=None,
+        items=[],
+        start_date=start_date,
+        capacity_people=capacity_people,
+        horizon_months=horizon_months,
+        phases=[],
+        exit_criteria=[],
+        residual_gaps=[],
+        deferred=[],
+        message="no roadmap: too little evidence to recommend a path ("
+        + "; ".join(decision.missing)
+        + ")",
+    )
 
-    def describe(ini: Initiative, closed: dict[str, float]) -> str:
-        parts = []
-        for d in sorted(closed, key=lambda d: (-weights[d] * closed[d], d)):
-            still = (
-                f" ({compact(remaining[d])} still open)"
-                if remaining[d] < initial_gap[d] - EPSILON
-                else ""
-            )
-            parts.append(
-                f"{names[d]} ({d}): score {compact(current[d] or 0)}, target "
-                f"{compact(decision.targets[d][0])}, gap {compact(initial_gap[d])}{still}, "
-                f"lifts it by up to {compact(ini.lifts[d])}"
-            )
-        return "; ".join(parts)
 
-    def add(group: list[Initiative], kinds: list[tuple[Why, str]]) -> bool:
-        """Schedule a group (prerequisites, then the initiative) or leave the plan unchanged."""
-        trial = scheduler.copy()
-        starts = []
-        for ini in group:
-            start = trial.place(ini)
-            if start is None:
-                return False
-            trial.commit(ini, start)
-            starts.append(start)
-        for ini, start, (kind, reason) in zip(group, starts, kinds, strict=True):
-            closed = closes(ini, remaining)
-            text = describe(ini, closed)
-            if kind == "gap":
-                reason = f"closes {text}"
-            elif text:
-                reason = f"{reason}; also closes {text}"
-            for d, amount in closed.items():
-                remaining[d] = max(0.0, remaining[d] - amount)
-            scheduler.commit(ini, start)
-            chosen.add(ini.id)
-            rounded = {d: round(v, 4) for d, v in closed.items()}
-            items.append(PlanItem(ini, reason, kind, start_month=start, closes=rounded))
-        return True
-
-    has_gap = any(v > EPSILON for v in initial_gap.values())
+def _check_capacity(
+    has_gap: bool,
+    decision: Decision,
+    eligible: list[Initiative],
+    capacity_people: float,
+    people: str,
+) -> None:
+    """PlanningError when something is to be planned (a gap, or a fired gate) but the capacity is
+    under what the lightest eligible initiative needs."""
     fired = any(g.fired for g in decision.gates)
     smallest = min((i.load for i in eligible), default=0.0)
     if (has_gap or fired) and smallest > capacity_people + EPSILON:
@@ -297,62 +190,10 @@ def plan(
             "capacity_people"
         )
 
-    # Gates first, whatever the archetype.
-    for gate in decision.gates:
-        if not gate.fired:
-            continue
-        for ini_id in gate.first:
-            if ini_id in chosen:
-                continue
-            group = _closure(catalogue.by_id[ini_id], catalogue, chosen)
-            kinds: list[tuple[Why, str]] = [
-                ("prerequisite", f"prerequisite of {ini_id}") for _ in group[:-1]
-            ]
-            kinds.append(("gate", f"gate {gate.id} fired: {gate.reason}"))
-            if not add(group, kinds):
-                raise PlanningError(
-                    f"{ini_id} (needed first: {gate.name.lower()}) needs "
-                    f"{plural(catalogue.by_id[ini_id].load, 'person', 'people')} a month for "
-                    f"{plural(catalogue.by_id[ini_id].duration, 'month')}, which does not fit a "
-                    f"capacity of {people} within "
-                    f"{plural(horizon_months, 'month')}"
-                )
 
-    # Greedy selection by what each initiative still closes per unit of effort. When it needs
-    # prerequisites not yet chosen, they come along: value and effort are those of the group.
-    rejected: list[str] = []  # did not fit, in the order they were tried
-    while True:
-        candidates = []
-        for ini in eligible:
-            if ini.id in chosen or ini.id in rejected or not closes(ini, remaining):
-                continue
-            group = _closure(ini, catalogue, chosen)
-            worth, own = group_value(group)
-            if own > EPSILON:  # not when its prerequisites already close all it would
-                candidates.append((worth / sum(g.effort for g in group), ini.id, group))
-        if not candidates:
-            break
-        _, best_id, group = min(candidates, key=lambda c: (-c[0], c[1]))  # ties by id
-        kinds = [("prerequisite", f"prerequisite of {best_id}") for _ in group[:-1]]
-        kinds.append(("gap", ""))
-        if not add(group, kinds):
-            rejected.append(best_id)
-
-    # An initiative that did not fit stays listed only while a gap it would close is still open.
-    deferred = [
-        {"id": ini.id, "title": ini.title,
-         "reason": f"would close {describe(ini, gap)} but does not fit {people} a month within "
-                   f"{plural(horizon_months, 'month')}"}
-        for ini in (catalogue.by_id[i] for i in rejected)
-        if (gap := closes(ini, remaining))
-    ]  # fmt: skip
-    if has_gap and not items:
-        raise PlanningError(
-            f"no initiative that closes a gap fits within {plural(horizon_months, 'month')} at "
-            f"{people} a month; lengthen the horizon or raise the capacity"
-        )
-
-    # Dates, phases, quick wins.
+def _dated(items: list[PlanItem], settings: RoadmapSettings, start_date: dt.date) -> list[PlanItem]:
+    """The items with their dates, phase and quick-win mark set, sorted by start month (stable:
+    selection order within a month)."""
     qw = settings.quick_win
     for item in items:
         ini = item.initiative
@@ -367,9 +208,14 @@ def plan(
             and ini.duration <= qw.max_duration_months
             and ini.effort <= qw.max_effort_person_months
         )
-    items.sort(key=lambda i: i.start_month)  # stable: selection order within a month
+    return sorted(items, key=lambda i: i.start_month)
 
-    phases = [
+
+def _phases(
+    items: list[PlanItem], settings: RoadmapSettings, start_date: dt.date, horizon_months: int
+) -> list[dict[str, Any]]:
+    """The phases that start within the horizon, their dates and the items starting in each."""
+    return [
         {
             "id": p.id,
             "name": p.name,
@@ -384,43 +230,32 @@ def plan(
         for p in settings.phases
         if p.start_month < horizon_months
     ]  # fmt: skip
-    exit_criteria = _exit_criteria(items, current, decision, phases, names)
-    residual = [
-        {"dimension": d, "name": names[d], "gap": round(initial_gap[d], 4),
-         "remaining": round(v, 4)}
-        for d, v in remaining.items()
-        if v > 0.005
-    ]  # fmt: skip
+
+
+def _message(
+    has_gap: bool,
+    items: list[PlanItem],
+    residual: list[dict[str, Any]],
+    horizon_months: int,
+    people: str,
+) -> str:
+    """The roadmap in one sentence: what it closes, or what stays open."""
     if not has_gap and items:
-        message = (
+        return (
             "every dimension is at or above its target; only what a fired gate puts first is "
             f"planned: {', '.join(i.initiative.id for i in items)}"
         )
-    elif not has_gap:
-        message = "every dimension is at or above its target: no initiative is needed"
-    elif residual:
-        message = (
+    if not has_gap:
+        return "every dimension is at or above its target: no initiative is needed"
+    if residual:
+        return (
             f"{plural(len(items), 'initiative')}; {plural(len(residual), 'dimension gap')} "
             f"{'stays' if len(residual) == 1 else 'stay'} partly open within "
             f"{plural(horizon_months, 'month')} at {people} a month"
         )
-    else:
-        message = (
-            f"{plural(len(items), 'initiative')} {'closes' if len(items) == 1 else 'close'} every "
-            f"gap within {plural(horizon_months, 'month')}"
-        )
-    return Roadmap(
-        organisation=org.organisation,
-        archetype=decision.archetype.id,
-        items=items,
-        start_date=start_date,
-        capacity_people=capacity_people,
-        horizon_months=horizon_months,
-        phases=phases,
-        exit_criteria=exit_criteria,
-        residual_gaps=residual,
-        deferred=deferred,
-        message=message,
+    return (
+        f"{plural(len(items), 'initiative')} {'closes' if len(items) == 1 else 'close'} every "
+        f"gap within {plural(horizon_months, 'month')}"
     )
 
 

@@ -1,18 +1,17 @@
-"""Reading client files into a grid of cells, refusing hostile files before they reach memory.
+"""Reading client files safely: their kind sniffed, their size capped, CSV parsed into a grid of
+cells, and hostile workbooks refused before they reach memory.
 
-Text files (CSV, exported surveys) are decoded as UTF-8 (with or without BOM), UTF-16 with a BOM, or
-Windows-1252; anything else is refused with a hint. Workbooks are checked before openpyxl sees them:
-it must be a zip, not a zip bomb, carry no DTD, and no sheet may use more than :data:`MAX_ROWS` rows
-or :data:`MAX_COLS` columns — checked by streaming every sheet's cell references, because a sheet's
-declared dimension can lie; the cells of all sheets together are capped at :data:`MAX_CELLS`,
-because openpyxl loads every sheet and holds each cell as an object. Merged cells and formulas
-without a saved result are reported.
+Text files are decoded by :mod:`~pmo2vmo.ingest.encoding`. Workbooks are checked here before
+openpyxl sees them (:mod:`~pmo2vmo.ingest.xlsx` then reads them): it must be a zip, not a zip bomb,
+carry no DTD, and no sheet may use more than :data:`MAX_ROWS` rows or :data:`MAX_COLS` columns —
+checked by streaming every sheet's cell references, because a sheet's declared dimension can lie;
+the cells of all sheets together are capped at :data:`MAX_CELLS`, because openpyxl loads every
+sheet and holds each cell as an object.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import itertools
 import re
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pmo2vmo.errors import ProblemLog
+from pmo2vmo.ingest.encoding import decode_text
 
 MAX_TEXT_BYTES = 50 * 1024 * 1024
 MAX_XLSX_BYTES = 25 * 1024 * 1024
@@ -105,80 +105,6 @@ def sniff_kind(path: Path, head: bytes) -> str:
 
 
 # --------------------------------------------------------------------------------------- text ---
-
-
-def decode_text(data: bytes, log: ProblemLog) -> str | None:
-    """Decode a text file's bytes, or record why they cannot be read."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            log.error("the file claims UTF-16 but is not", "save it as CSV UTF-8")
-            return None
-    sample = data[:65536]
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
-    if b"\x00" in sample or controls > max(8, len(sample) // 100):
-        log.error(
-            "this is binary data, not a text (CSV) file or an Excel workbook",
-            "export the survey as CSV or save the workbook as .xlsx",
-        )
-        return None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    if _UTF8_MULTIBYTE.search(data):  # UTF-8 text with some lines in another encoding
-        return _decode_mixed(data, log)
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        log.error(
-            f"unreadable text encoding: byte 0x{data[exc.start]:02x} at offset {exc.start} is "
-            "neither UTF-8 nor Windows-1252",
-            "save the file as 'CSV UTF-8' from Excel or your survey tool",
-        )
-        return None
-
-
-# A multi-byte UTF-8 sequence (ü is C3 BC): Windows-1252 text hardly ever holds one.
-_UTF8_MULTIBYTE = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
-)
-
-
-def _decode_mixed(data: bytes, log: ProblemLog) -> str | None:
-    """A file that is UTF-8 except for some lines: each line decoded as what it is, and said so.
-
-    Decoding it all as Windows-1252 would silently turn "Zürich" into "ZÃ¼rich"; decoding it all
-    as UTF-8 cannot be done. Lines that are not UTF-8 are read as Windows-1252, with one warning
-    naming the first of them.
-    """
-    lines = data.split(b"\n")
-    out, bad = [], []
-    for number, line in enumerate(lines, start=1):
-        try:
-            out.append(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            try:
-                out.append(line.decode("cp1252"))
-            except UnicodeDecodeError as exc:
-                log.error(
-                    f"unreadable text encoding: line {number} has byte 0x{line[exc.start]:02x}, "
-                    "which is neither UTF-8 nor Windows-1252",
-                    "save the file as 'CSV UTF-8' from Excel or your survey tool",
-                    row=number,
-                )
-                return None
-            bad.append(number)
-    log.warning(
-        f"mixed encodings: the file is UTF-8 but {len(bad)} line{'s are' if len(bad) != 1 else ' is'} "
-        f"not (first: line {bad[0]}); {'they were' if len(bad) != 1 else 'it was'} read as "
-        "Windows-1252 — check the names and comments on those lines",
-        "save the file as 'CSV UTF-8' from one tool, so that every line has the same encoding",
-        row=bad[0],
-    )
-    text = "\n".join(out)
-    return text[1:] if text.startswith("\ufeff") else text
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -286,7 +212,7 @@ _ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d{1,7})"')
 _TAG = re.compile(rb"<(?:\w+:)?(c|row)[\s>/]")
 
 
-def _guard_zip(data: bytes, log: ProblemLog) -> bool:
+def guard_zip(data: bytes, log: ProblemLog) -> bool:
     """Refuse zip bombs, DTDs and absurd sheets before any XML is parsed into memory."""
     if too_big("xlsx", len(data), log):
         return False
@@ -461,106 +387,8 @@ def _guard_sheet(part: str, head: bytes, stream: Any, log: ProblemLog, cells: li
     return True
 
 
-def _cell_value(value: Any) -> Cell:
-    if value is None or isinstance(value, str | int | float):
-        if isinstance(value, bool):
-            return str(value).upper()
-        return value
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
-
-
-def _pick_sheet(workbook: Any, question_ids: set[str]) -> Any:
-    """The Responses sheet, else the first sheet naming questions in its first rows, else the first."""
-    for ws in workbook.worksheets:
-        if ws.title.strip().casefold() == "responses":
-            return ws
-    for ws in workbook.worksheets:
-        for row in ws.iter_rows(min_row=1, max_row=3, values_only=True):
-            for value in row:
-                if isinstance(value, str) and any(
-                    m.upper() in question_ids for m in ID_TOKEN.findall(value)
-                ):
-                    return ws
-    return workbook.worksheets[0]
-
-
-def read_xlsx_grid(data: bytes, log: ProblemLog, question_ids: set[str]) -> Grid | None:
-    """Read the responses sheet of a workbook (its bytes) after :func:`_guard_zip` has passed
-    it."""
-    if not _guard_zip(data, log):
-        return None
-    import openpyxl
-    from openpyxl.xml import DEFUSEDXML
-
-    if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
-        log.error("defusedxml is not installed; refusing to parse a workbook without it")
-        return None
-    try:
-        # A file object, not the path: openpyxl refuses names not ending .xlsx, and exports come
-        # misnamed (report.xls, data.csv); the content was checked to be a workbook above.
-        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as exc:  # openpyxl raises many types for damaged files
-        kind = type(exc).__name__
-        cause: BaseException | None = exc
-        while cause is not None and "Forbidden" not in type(cause).__name__:
-            cause = cause.__cause__ or cause.__context__  # openpyxl wraps defusedxml's errors
-        if cause is not None:
-            log.error("the workbook declares a DTD or entities; refused", "re-save it from Excel")
-        else:
-            detail = " ".join(str(exc).split())[:160]
-            log.error(f"damaged workbook ({kind}: {detail})", "re-save it from Excel as .xlsx")
-        return None
-    if not workbook.worksheets:
-        log.error("the workbook has no worksheet", "save the responses as a workbook with a "
-                  "Responses sheet, or as CSV")  # fmt: skip
-        return None
-    ws = _pick_sheet(workbook, question_ids)
-    log.sheet = ws.title
-    if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLS:  # defence in depth; _guard_sheet caps it
-        log.error(f"the sheet's used range is {ws.dimensions}; too large", "delete stray cells")
-        return None
-    rows: list[list[Cell]] = [
-        [_cell_value(v) for v in row] for row in ws.iter_rows(values_only=True)
-    ]
-    for merged in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
-        log.error(
-            f"cells {merged.coord} are merged; only {merged.start_cell.coordinate} keeps its value",
-            "unmerge them and fill in every cell",
-            row=merged.min_row,
-            column=column_letter(merged.min_col - 1),
-        )
-    if _has_formulas(data, sheets_of(data)):
-        formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)[ws.title]
-        for row in formulas.iter_rows():
-            for cell in row:
-                if cell.data_type == "f" and rows[cell.row - 1][cell.column - 1] is None:
-                    log.error(
-                        f"cell {cell.coordinate} holds a formula ({str(cell.value)[:40]}) with no "
-                        "saved result",
-                        "open the file in Excel and save it, or paste the values in place",
-                        row=cell.row,
-                        column=column_letter(cell.column - 1),
-                    )
-    return Grid(rows=rows, sheet=ws.title)
-
-
 def sheets_of(data: bytes) -> list[str]:
-    """The worksheet parts of a workbook that :func:`_guard_zip` passed."""
+    """The worksheet parts of a workbook that :func:`guard_zip` passed."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = archive.namelist()
     return _sheet_parts(data, names, ProblemLog("")) or []
-
-
-def _has_formulas(data: bytes, sheets: list[str]) -> bool:
-    """Whether any worksheet of the workbook contains a formula element (a cheap byte scan)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in sheets:
-            with archive.open(name) as stream:
-                tail = b""
-                while chunk := stream.read(1 << 20):
-                    if re.search(rb"<(?:\w+:)?f[\s>/]", tail + chunk):
-                        return True
-                    tail = chunk[-16:]
-    return False

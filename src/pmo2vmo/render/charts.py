@@ -14,6 +14,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from pmo2vmo.analysis.confidentiality import Status
 from pmo2vmo.analysis.roadmap import Roadmap
 from pmo2vmo.analysis.scoring import OrganisationScores
 from pmo2vmo.analysis.transition import Decision
@@ -183,8 +184,8 @@ def perception_gaps(org: OrganisationScores, group_by: str = "role_band") -> go.
         for b in rows:
             value = (b["dimensions"] or {}).get(dim)
             z_row.append(value)
-            if b["status"] == "suppressed" or (
-                b["status"] == "ok" and value is None and dim in b["suppressed_dimensions"]
+            if b["status"] == Status.SUPPRESSED or (
+                b["status"] == Status.OK and value is None and dim in b["suppressed_dimensions"]
             ):
                 t_row.append("suppressed")
             elif value is None:
@@ -194,7 +195,7 @@ def perception_gaps(org: OrganisationScores, group_by: str = "role_band") -> go.
         z.append(z_row)
         text.append(t_row)
     fig = go.Figure(go.Heatmap(
-        z=z, x=[f"{g} (suppressed)" if b["status"] == "suppressed" else g
+        z=z, x=[f"{g} (suppressed)" if b["status"] == Status.SUPPRESSED else g
                 for g, b in zip(groups, rows, strict=True)],
         y=[label(d) for d in dims], text=text, texttemplate="%{text}", zmin=1, zmax=5,
         colorscale=[[0, PALETTE[5]], [0.5, "#ffffff"], [1, CURRENT]],

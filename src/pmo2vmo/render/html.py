@@ -39,7 +39,7 @@ def plotly_js() -> str:
 
 
 @cache
-def _exporter() -> Any:
+def exporter() -> Any:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -56,6 +56,6 @@ def _exporter() -> Any:
 
 def notebook_to_html(nb: nbformat.NotebookNode) -> str:
     """Render an executed report notebook as a self-contained HTML page."""
-    body, _ = _exporter().from_notebook_node(nb, resources={"plotly_js": plotly_js()})
+    body, _ = exporter().from_notebook_node(nb, resources={"plotly_js": plotly_js()})
     text: str = body
     return text

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pmo2vmo.model.instrument import Instrument
+from pmo2vmo.model.instrument import Instrument, QuestionRef
 from pmo2vmo.model.profile import Profile
 from pmo2vmo.render.workbook import add_table_sheet, safe_cell
 from pmo2vmo.util.atomic import write_atomic
@@ -67,34 +67,33 @@ def _instructions(ws: Any, instrument: Instrument, profile: Profile) -> None:
     ws.column_dimensions["A"].width = 110
 
 
-def build_template(instrument: Instrument, profile: Profile | None = None) -> Any:
-    """The response workbook as an openpyxl ``Workbook`` (not yet saved)."""
-    from openpyxl import Workbook
+def _question_note(instrument: Instrument, ref: QuestionRef) -> Any:
+    """A question header's cell note: its dimension, then the five level descriptors."""
     from openpyxl.comments import Comment
+
+    levels = "\n".join(
+        f"{lv.value} {lv.name}: {ref.question.descriptors[lv.value]}" for lv in instrument.levels
+    )
+    note = Comment(f"{ref.dimension.name}\n\n{levels}", "pmo2vmo")
+    note.width, note.height = 420, 360
+    return note
+
+
+def _responses_sheet(
+    wb: Any, instrument: Instrument, profile: Profile, refs: list[QuestionRef]
+) -> Any:
+    """The Responses sheet: styled headers with their notes, frozen panes, the organisation
+    pre-filled when the profile names it."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
 
-    profile = profile or Profile()
-    instrument = instrument.tailored(profile)
-    wb = Workbook()
-    _instructions(wb.active, instrument, profile)
-    wb.active.title = "Instructions"
-
-    refs = list(instrument.iter_questions())
     headers = [*META_HEADERS, *(question_header(r.question.id, r.question.text) for r in refs)]
     headers.append("Comments")
     ws = wb.create_sheet("Responses")
     ws.append([safe_cell(h) for h in headers])
     header_font = Font(bold=True, color="FFFFFF")
     for col, ref in enumerate(refs, start=len(META_HEADERS) + 1):
-        levels = "\n".join(
-            f"{lv.value} {lv.name}: {ref.question.descriptors[lv.value]}"
-            for lv in instrument.levels
-        )
-        note = Comment(f"{ref.dimension.name}\n\n{levels}", "pmo2vmo")
-        note.width, note.height = 420, 360
-        ws.cell(row=1, column=col).comment = note
+        ws.cell(row=1, column=col).comment = _question_note(instrument, ref)
     for col, cell in enumerate(ws[1], start=1):
         cell.font = header_font
         pillar_fill = "1F4E79" if col <= len(META_HEADERS) else "2E75B6"
@@ -107,7 +106,12 @@ def build_template(instrument: Instrument, profile: Profile | None = None) -> An
     if profile.organisation_name:
         for row in range(2, 2 + ANSWER_ROWS):
             ws.cell(row=row, column=1, value=safe_cell(profile.organisation_name))
+    return ws
 
+
+def _lists_sheet(wb: Any, instrument: Instrument, profile: Profile) -> list[str]:
+    """The hidden Lists sheet feeding the drop-downs: answers in A, the profile's roles in B.
+    Returns the roles."""
     lists = wb.create_sheet("Lists")
     for row, label in enumerate(answer_labels(instrument), start=1):
         lists.cell(row=row, column=1, value=label)
@@ -115,8 +119,17 @@ def build_template(instrument: Instrument, profile: Profile | None = None) -> An
     for row, role in enumerate(roles, start=1):
         lists.cell(row=row, column=2, value=safe_cell(role))
     lists.sheet_state = "hidden"
+    return roles
 
-    first, last = get_column_letter(len(META_HEADERS) + 1), get_column_letter(len(headers) - 1)
+
+def _drop_downs(ws: Any, instrument: Instrument, questions: int, roles: list[str]) -> None:
+    """The answer drop-down on every question column and, when the profile has roles, a role
+    suggestion on the Role column."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    first = get_column_letter(len(META_HEADERS) + 1)
+    last = get_column_letter(len(META_HEADERS) + questions)
     answers = DataValidation(
         type="list",
         formula1=f"=Lists!$A$1:$A${len(answer_labels(instrument))}",
@@ -135,6 +148,11 @@ def build_template(instrument: Instrument, profile: Profile | None = None) -> An
         role_list.add(f"C2:C{ANSWER_ROWS + 1}")
         ws.add_data_validation(role_list)
 
+
+def _questions_sheet(wb: Any, instrument: Instrument, refs: list[QuestionRef]) -> None:
+    """The Questions sheet: every question with its descriptors and evidence, wrapped to read."""
+    from openpyxl.styles import Alignment
+
     add_table_sheet(
         wb,
         "Questions",
@@ -151,6 +169,23 @@ def build_template(instrument: Instrument, profile: Profile | None = None) -> An
     for row in questions.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def build_template(instrument: Instrument, profile: Profile | None = None) -> Any:
+    """The response workbook as an openpyxl ``Workbook`` (not yet saved)."""
+    from openpyxl import Workbook
+
+    profile = profile or Profile()
+    instrument = instrument.tailored(profile)
+    wb = Workbook()
+    _instructions(wb.active, instrument, profile)
+    wb.active.title = "Instructions"
+
+    refs = list(instrument.iter_questions())
+    ws = _responses_sheet(wb, instrument, profile, refs)
+    roles = _lists_sheet(wb, instrument, profile)
+    _drop_downs(ws, instrument, len(refs), roles)
+    _questions_sheet(wb, instrument, refs)
     wb.move_sheet("Questions", offset=-1)
     wb.active = 0
     return wb

@@ -6,6 +6,11 @@ Every number they show comes from here or from :mod:`pmo2vmo.api` and :mod:`pmo2
 the notebooks only choose what to display. Rows are plain dicts for :func:`pmo2vmo.render.show.show_records`
 (which escapes them), so client text never becomes markup.
 
+This module holds the inputs (sample, parameters, organisation) and each pillar notebook's views
+(:func:`show_pillar_view`: one call per view, so the four pillar notebooks share every line of
+logic). The rows, charts and findings behind them live in :mod:`pmo2vmo.render.walkthrough_scores`
+and :mod:`pmo2vmo.render.walkthrough_plan`, and are importable from here.
+
 Confidentiality is inherited, never recomputed: group sizes and group scores come only from the
 breakouts scoring already suppressed, and a suppressed group is labelled ``suppressed``, never given
 a number.
@@ -13,45 +18,93 @@ a number.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
 
-import plotly.graph_objects as go
-
-from pmo2vmo.analysis.plan import OrganisationPlan, RoadmapReport
-from pmo2vmo.analysis.plan import (
-    previous_dimension_scores as previous_dimension_scores,  # notebooks
-)
-from pmo2vmo.analysis.roadmap import Roadmap
-from pmo2vmo.analysis.scoring import OrganisationScores
-from pmo2vmo.analysis.transition import Decision
+from pmo2vmo.analysis.plan import OrganisationPlan, RoadmapReport, previous_dimension_scores
 from pmo2vmo.errors import Pmo2vmoError
 from pmo2vmo.model.instrument import Instrument
-from pmo2vmo.render import charts
+from pmo2vmo.render import show
+from pmo2vmo.render.show import Bundle
+from pmo2vmo.render.walkthrough_plan import (
+    decision_findings,
+    exit_criteria_table,
+    gate_rows,
+    kpi_rows,
+    operating_model_rows,
+    phase_rows,
+    readiness_rows,
+    roadmap_rows,
+    rule_rows,
+)
+from pmo2vmo.render.walkthrough_scores import (
+    FLAG_MEANINGS,
+    PILLAR_CHARTS,
+    STATUS_LABELS,
+    Row,
+    comments,
+    coverage_by_pillar,
+    dimension_rows,
+    disputed_items,
+    group_counts,
+    item_rows,
+    limiting_dimensions,
+    perception_rows,
+    pillar_figure,
+    pillar_figures,
+    pillar_findings,
+    pillar_summary,
+    pillar_view,
+    quality_rows,
+    targets,
+    top_items,
+)
 from pmo2vmo.resources import samples_dir
-from pmo2vmo.util.text import plural
 
-Row = dict[str, Any]
+__all__ = [
+    "FLAG_MEANINGS",
+    "PILLAR_CHARTS",
+    "PILLAR_VIEWS",
+    "SAMPLE",
+    "STATUS_LABELS",
+    "Row",
+    "comments",
+    "coverage_by_pillar",
+    "decision_findings",
+    "dimension_rows",
+    "disputed_items",
+    "exit_criteria_table",
+    "fmt",
+    "gate_rows",
+    "group_counts",
+    "item_rows",
+    "kpi_rows",
+    "limiting_dimensions",
+    "operating_model_rows",
+    "perception_rows",
+    "phase_rows",
+    "pillar_figure",
+    "pillar_figures",
+    "pillar_findings",
+    "pillar_summary",
+    "pillar_view",
+    "pillar_view_outputs",
+    "previous_dimension_scores",
+    "quality_rows",
+    "readiness_rows",
+    "resolve_inputs",
+    "roadmap_rows",
+    "rule_rows",
+    "sample_inputs",
+    "select",
+    "show_pillar_view",
+    "targets",
+    "top_items",
+]
 
 #: The bundled sample the notebooks run on by default: a solid PMO with a weak value culture and
 #: weak metrics, the most instructive case.
 SAMPLE = "harbor-mutual"
-
-#: How a breakout status reads in a table.
-STATUS_LABELS = {"ok": "shown", "suppressed": "suppressed", "no_data": "no data"}
-
-#: What each data-quality flag means (PRODUCT §4).
-FLAG_MEANINGS = {
-    "straight_lining": "gave the same level to every question they scored (straight-lining)",
-    "partial": "answered only part of the questionnaire (partial response)",
-    "no_role": "gave no role, so they count in no role band",
-}
-
-
-def _round(value: float | None, digits: int = 4) -> float | None:
-    return None if value is None else round(value, digits)
 
 
 def fmt(value: float | None, digits: int = 2, *, signed: bool = False) -> str:
@@ -109,455 +162,192 @@ def select(report: RoadmapReport, organisation: str | None = None) -> Organisati
     )
 
 
-# ---------------------------------------------------------------------- context, data quality ---
+# ------------------------------------------------------------------- a pillar notebook's views ---
+
+#: What a view shows, in order: a line of text (printed) or a MIME bundle (displayed).
+Output = str | Bundle
+
+DIMENSION_COLUMNS = {
+    "id": "Dimension",
+    "name": "Name",
+    "score": "Score",
+    "target": "Target",
+    "target_source": "Target from",
+    "gap": "Gap",
+    "coverage": "Coverage",
+    "consensus": "Consensus",
+    "disputed": "Disputed items",
+}
+QUESTION_COLUMNS = {
+    "id": "Question",
+    "text": "Statement",
+    "score": "Score",
+    "answers": "Answers per level",
+    "dont_know": "Don't know",
+    "not_applicable": "N/A",
+}
+DISPUTED_COLUMNS = {
+    "id": "Question",
+    "text": "Statement",
+    "score": "Score",
+    "consensus": "Consensus",
+    "answers": "Answers per level",
+}
+PERCEPTION_COLUMNS = {
+    "dimension": "Dimension",
+    "group_by": "Between",
+    "high_group": "Highest group",
+    "high": "High",
+    "low_group": "Lowest group",
+    "low": "Low",
+    "gap": "Gap",
+    "flagged": "Flagged",
+}
 
 
-def group_counts(scores: OrganisationScores, group_by: str) -> list[Row]:
-    """Respondents per role band or unit, from the suppressed breakouts only.
-
-    A suppressed group shows ``suppressed`` where its count would be, a group nobody answered for
-    shows ``no data``; only groups scoring showed are counted.
-    """
-    rows = []
-    for b in scores.breakouts:
-        if b["group_by"] != group_by:
-            continue
-        shown = b["status"] == "ok"
-        rows.append(
-            {
-                "group": scores.group_name(b, short=True),
-                "status": STATUS_LABELS.get(b["status"], b["status"]),
-                "respondents": b["respondents"] if shown else STATUS_LABELS.get(b["status"]),
-                "score": b["score"] if shown else None,
-            }
-        )
-    return rows
-
-
-def _pillar_parts(scores: OrganisationScores, pillar_id: str) -> tuple[Row, list[Row], list[Row]]:
-    for pillar in scores.pillars:
-        if pillar["id"] == pillar_id:
-            dims = [d for d in scores.dimensions if d["pillar"] == pillar_id]
-            ids = {d["id"] for d in dims}
-            items = [i for i in scores.items if i["dimension"] in ids]
-            return pillar, dims, items
-    known = ", ".join(p["id"] for p in scores.pillars)
-    raise Pmo2vmoError(f"pillar {pillar_id!r} was not scored; scored pillars: {known}")
-
-
-def _coverage_row(label: str, name: str, respondents: int, dims: list[Row], questions: int) -> Row:
-    answered = sum(d["answered"] for d in dims)
-    na = sum(d["not_applicable"] for d in dims)
-    dk = sum(d["dont_know"] for d in dims)
-    expected = respondents * questions - na
-    return {
-        "id": label,
-        "name": name,
-        "questions": questions,
-        "scored": answered,
-        "not_applicable": na,
-        "dont_know": dk,
-        "blank": max(0, expected - answered - dk),
-        "coverage": _round(answered / expected) if expected > 0 else None,
-        "dont_know_share": _round(dk / expected) if expected > 0 else None,
-    }
-
-
-def coverage_by_pillar(scores: OrganisationScores) -> list[Row]:
-    """Per pillar and in total: scored answers, N/A, Don't know, blanks and coverage.
-
-    Coverage = scored ÷ (respondents × questions − N/A), as for items and dimensions (PRODUCT §5):
-    N/A shrinks what is expected, Don't know does not — nobody could see it, which is a finding.
-    """
-    rows = []
-    for pillar in scores.pillars:
-        _, dims, items = _pillar_parts(scores, pillar["id"])
-        rows.append(
-            _coverage_row(pillar["id"], pillar["name"], scores.respondents, dims, len(items))
-        )
-    rows.append(
-        _coverage_row(
-            "All", "All pillars", scores.respondents, scores.dimensions, len(scores.items)
-        )
-    )
-    return rows
-
-
-def item_rows(items: Sequence[Mapping[str, Any]], instrument: Instrument) -> list[Row]:
-    """Items with their question text and an ``answers`` summary (count per level)."""
-    out = []
-    for item in items:
-        ref = instrument.questions.get(item["id"])
-        dist = item.get("distribution") or []
-        out.append(
-            {
-                **item,
-                "text": ref.question.text if ref else "",
-                "answers": " · ".join(f"{lvl}: {n}" for lvl, n in enumerate(dist, start=1)),
-            }
-        )
-    return out
-
-
-def top_items(
-    scores: OrganisationScores,
-    instrument: Instrument,
-    by: Literal["dont_know", "not_applicable", "weakest", "strongest"],
-    n: int = 10,
-    pillar_id: str | None = None,
-) -> list[Row]:
-    """The ``n`` items with the most Don't know or N/A answers, or the weakest or strongest
-    scores (ties by id), optionally within one pillar. Items with nothing to show are left out."""
-    items = _pillar_parts(scores, pillar_id)[2] if pillar_id else scores.items
-    if by in ("dont_know", "not_applicable"):
-        chosen = sorted((i for i in items if i[by]), key=lambda i: (-i[by], i["id"]))
-    elif by == "weakest":
-        chosen = sorted((i for i in items if i["score"] is not None),
-                        key=lambda i: (i["score"], i["id"]))  # fmt: skip
-    else:
-        chosen = sorted((i for i in items if i["score"] is not None),
-                        key=lambda i: (-i["score"], i["id"]))  # fmt: skip
-    return item_rows(chosen[: max(0, n)], instrument)
-
-
-def quality_rows(scores: OrganisationScores) -> list[Row]:
-    """Each data-quality flag: how many respondents carry it (no one is named) and what it means."""
-    return [
-        {
-            "flag": name,
-            "respondents": count
-            if (count := scores.data_quality.get(name, 0)) is not None
-            else scores.quality_text(name),  # a group under the minimum: not counted exactly
-            "meaning": meaning,
-        }
-        for name, meaning in FLAG_MEANINGS.items()
-    ]
-
-
-def disputed_items(
-    scores: OrganisationScores, instrument: Instrument, pillar_id: str | None = None
-) -> list[Row]:
-    """Items on which stakeholders disagree (consensus below the instrument's threshold)."""
-    items = _pillar_parts(scores, pillar_id)[2] if pillar_id else scores.items
-    return item_rows([i for i in items if i["disputed"]], instrument)
-
-
-def comments(scores: OrganisationScores, pillar_id: str | None = None) -> list[Row]:
-    """Comments on one pillar's questions, or (``pillar_id=None``) the general comments that are
-    about no question. Never with author, role or time: scoring keeps none, and withholds every
-    comment when the organisation has fewer respondents than the minimum group size."""
-    if pillar_id is None:
-        return [{"question": None, "text": c["text"]} for c in scores.comments if not c["question"]]
-    ids = {i["id"] for i in _pillar_parts(scores, pillar_id)[2]}
-    return [{"question": c["question"], "text": c["text"]} for c in scores.comments
-            if c["question"] in ids]  # fmt: skip
-
-
-# ------------------------------------------------------------------------------ pillar views ---
-
-
-def pillar_view(scores: OrganisationScores, pillar_id: str) -> OrganisationScores:
-    """The organisation's scores restricted to one pillar: its dimensions, items, perception gaps
-    and comments (breakouts are kept whole; charts read only the dimensions listed)."""
-    pillar, dims, items = _pillar_parts(scores, pillar_id)
-    ids = {d["id"] for d in dims}
-    qids = {i["id"] for i in items}
-    return dataclasses.replace(
-        scores,
-        overall=pillar["score"],
-        pillars=[pillar],
-        dimensions=dims,
-        items=items,
-        perception_gaps=[g for g in scores.perception_gaps if g["dimension"] in ids],
-        comments=[c for c in scores.comments if c["question"] in qids],
-    )
-
-
-def targets(plan: OrganisationPlan) -> dict[str, float]:
-    """Target per dimension after the transition decision (profile, archetype, instrument)."""
-    return plan.decision.target_levels
-
-
-def dimension_rows(plan: OrganisationPlan, pillar_id: str | None = None) -> list[Row]:
-    """Dimensions (of one pillar, or all) against the targets that drive the roadmap.
-
-    ``gap`` = target − score (positive: below target); ``target_source`` says which target applied.
-    ``delta`` is the change since the previous assessment when one was given.
-    """
-    scores = plan.scores
-    dims = _pillar_parts(scores, pillar_id)[1] if pillar_id else scores.dimensions
-    deltas = (scores.deltas or {}).get("dimensions", {})
-    out = []
-    for d in dims:
-        target, source = plan.decision.targets[d["id"]]
-        row: Row = {
-            "id": d["id"],
-            "name": d["name"],
-            "pillar": d["pillar"],
-            "score": d["score"],
-            "target": target,
-            "target_source": source,
-            "gap": None if d["score"] is None else round(target - d["score"], 4),
-            "coverage": d["coverage"],
-            "consensus": d["consensus"],
-            "disputed": len(d["disputed_items"]),
-        }
-        if scores.deltas is not None:
-            row["delta"] = deltas.get(d["id"])
-        out.append(row)
-    return out
-
-
-def limiting_dimensions(
-    scores: OrganisationScores, pillar_id: str, tolerance: float = 0.0
-) -> list[Row]:
-    """The dimensions that keep the pillar's achieved level where it is (the weakest links):
-    those scoring below the next level − tolerance, weakest first. Empty at level 5 or unscored."""
-    pillar, dims, _ = _pillar_parts(scores, pillar_id)
-    level = pillar["achieved_level"]
-    if level is None or level >= 5:
-        return []
-    bar = round(level + 1 - tolerance, 4)
-    below = [d for d in dims if d["score"] is not None and round(d["score"], 4) < bar]
-    return sorted(below, key=lambda d: (d["score"], d["id"]))
-
-
-def perception_rows(scores: OrganisationScores, pillar_id: str | None = None) -> list[Row]:
-    """Perception gaps between shown groups (largest first), optionally for one pillar."""
-    if pillar_id is None:
-        return list(scores.perception_gaps)
-    ids = {d["id"] for d in _pillar_parts(scores, pillar_id)[1]}
-    return [g for g in scores.perception_gaps if g["dimension"] in ids]
-
-
-def _retitle(fig: go.Figure, organisation: str, pillar_name: str) -> go.Figure:
-    title = fig.layout.title.text or ""
-    prefix = f"{organisation}: "
-    if title.startswith(prefix):
-        fig.update_layout(title_text=f"{organisation} · {pillar_name}: {title[len(prefix) :]}")
-    return fig
-
-
-def pillar_figures(
-    plan: OrganisationPlan, pillar_id: str, instrument: Instrument
-) -> dict[str, go.Figure]:
-    """The charts of one pillar: dimensions against target, answers per question, consensus and
-    perception gaps by role band and by unit — titled with the pillar, in the pillar's colour."""
-    scores = plan.scores
-    view = pillar_view(scores, pillar_id)
-    pillar = view.pillars[0]
-    colour = charts.pillar_colours(scores)[pillar_id]
-    bars = charts.dimension_bars(view, targets(plan))
-    bars.update_traces(marker_color=colour, selector={"type": "bar"})
-    figs = {
-        "dimensions": bars,
-        "items": charts.item_heatmap(view),
-        "consensus": charts.consensus_view(view, instrument.meta.disagreement.consensus_below),
-        "perception_role_band": charts.perception_gaps(view, "role_band"),
-        "perception_unit": charts.perception_gaps(view, "unit"),
-    }
-    return {k: _retitle(f, scores.organisation, pillar["name"]) for k, f in figs.items()}
-
-
-def pillar_summary(plan: OrganisationPlan, pillar_id: str, instrument: Instrument) -> Row:
-    """The key figures of one pillar, for a notebook to print."""
-    scores = plan.scores
-    pillar, _, items = _pillar_parts(scores, pillar_id)
-    rows = dimension_rows(plan, pillar_id)
-    below = [r for r in rows if r["gap"] is not None and r["gap"] > 0]
-    largest = max(below, key=lambda r: (r["gap"], r["id"]), default=None)
-    delta = None
-    if scores.deltas is not None:
-        delta = scores.deltas.get("pillars", {}).get(pillar_id)
-    tolerance = instrument.meta.achieved_level_tolerance
-    return {
-        "id": pillar_id,
-        "name": pillar["name"],
-        "score": pillar["score"],
-        "readiness": pillar["readiness"],
-        "achieved_level": pillar["achieved_level"],
-        "achieved_level_name": pillar["achieved_level_name"],
-        "dimensions": len(rows),
-        "below_target": len(below),
-        "largest_gap": largest,
-        "limiting": [d["id"] for d in limiting_dimensions(scores, pillar_id, tolerance)],
-        "disputed": [i["id"] for i in items if i["disputed"]],
-        "delta": delta,
-    }
-
-
-def pillar_findings(plan: OrganisationPlan, pillar_id: str, instrument: Instrument) -> list[str]:
-    """What a consultant would say first about one pillar, as plain sentences from the figures."""
+def _summary_view(
+    plan: OrganisationPlan, pillar_id: str, instrument: Instrument, top_n: int
+) -> list[Output]:
+    """The pillar at a glance: score, readiness, level, gaps, weakest links, then the findings."""
     s = pillar_summary(plan, pillar_id, instrument)
-    scores = plan.scores
-    names = {d["id"]: d["name"] for d in scores.dimensions}
-    out = []
-    if s["score"] is None:
-        return [f"{s['name']}: nothing was scored, so there is no finding to discuss."]
-    level = s["achieved_level"]
-    text = (
-        f"{s['name']} scores {s['score']:.2f} on average (readiness {s['readiness']:.1f} of 100); "
-        f"its achieved level is {level} {s['achieved_level_name']}: every dimension reaches at "
-        "least that level."
-    )
-    if s["limiting"] and level is not None and level < 5:
-        weakest = ", ".join(f"{names[d]} ({d})" for d in s["limiting"])
-        text += (
-            f" Holding it below level {level + 1} {instrument.level_name(level + 1)}: {weakest}."
-        )
-    out.append(text)
-    if s["largest_gap"] is None:
-        out.append(f"All {plural(s['dimensions'], 'dimension')} are at or above their targets.")
-    else:
-        g = s["largest_gap"]
-        out.append(
-            f"{s['below_target']} of {plural(s['dimensions'], 'dimension')} are below target; the "
-            f"largest gap is {g['name']} ({g['id']}): score {g['score']:.2f} against "
-            f"{g['target']:g} ({g['target_source']} target), gap {g['gap']:.2f}."
-        )
-    if s["disputed"]:
-        out.append(
-            f"Stakeholders disagree on {plural(len(s['disputed']), 'item')}: "
-            f"{', '.join(s['disputed'])} — discuss them before trusting the average."
-        )
-    else:
-        out.append("No item of this pillar is disputed: stakeholders broadly agree.")
-    flagged = [g for g in perception_rows(scores, pillar_id) if g["flagged"]]
-    if flagged:
-        g = flagged[0]
-        label = "role bands" if g["group_by"] == "role_band" else "units"
-        out.append(
-            f"Largest perception gap between {label}: {names[g['dimension']]} ({g['dimension']}), "
-            f"{g['high_group']} {g['high']:.2f} against {g['low_group']} {g['low']:.2f} "
-            f"(gap {g['gap']:.2f}); {plural(len(flagged), 'flagged gap')} in this pillar."
-        )
+    out: list[Output] = [
+        (
+            f"{s['name']}: score {fmt(s['score'])}, readiness {fmt(s['readiness'], 1)} of 100, "
+            f"achieved level {s['achieved_level']} {s['achieved_level_name']}"
+        ),
+        f"Dimensions below target: {s['below_target']} of {s['dimensions']}",
+        f"Weakest links (below the next level): {', '.join(s['limiting']) or 'none'}",
+    ]
     if s["delta"] is not None:
-        out.append(f"Since the previous assessment the pillar moved by {s['delta']:+.2f}.")
+        out.append(f"Change since the previous assessment: {fmt(s['delta'], signed=True)}")
+    findings = pillar_findings(plan, pillar_id, instrument)
+    out.append(show.text_bundle(findings, heading="What stands out"))
     return out
 
 
-# --------------------------------------------------------------------- transition, roadmap ---
-
-
-def readiness_rows(decision: Decision) -> list[Row]:
-    """The four readiness indices (0–100) with the pillar score and achieved level behind each."""
-    return [
-        {"key": k, "label": v["label"], "readiness": v["value"], "pillar": v["pillar"],
-         "score": v["score"], "achieved_level": v["achieved_level"]}
-        for k, v in decision.readiness.items()
-    ]  # fmt: skip
-
-
-def gate_rows(decision: Decision) -> list[Row]:
-    """Every gate, fired or not, with the figures behind it and what it puts first."""
-    return [
-        {"id": g.id, "name": g.name, "fired": "fired" if g.fired else "not fired" if g.judged else "not judged",
-         "reason": g.reason, "first": ", ".join(g.first)}
-        for g in decision.gates
-    ]  # fmt: skip
-
-
-def rule_rows(decision: Decision) -> list[Row]:
-    """The archetype rules in order, as evaluated (first match wins; later rules are not read)."""
-    return [
-        {
-            "order": n,
-            "archetype": r.archetype,
-            "matched": "matched" if r.matched else "no",
-            "conditions": "; ".join(f"{'✓' if met else '✗'} {text}" for met, text in r.conditions),
-        }
-        for n, r in enumerate(decision.rules, start=1)
+def _dimensions_view(
+    plan: OrganisationPlan, pillar_id: str, instrument: Instrument, top_n: int
+) -> list[Output]:
+    """The dimensions against target: the chart, a line per dimension, then the table."""
+    columns = dict(DIMENSION_COLUMNS)
+    if plan.scores.deltas is not None:
+        columns["delta"] = "Change"
+    rows = dimension_rows(plan, pillar_id)
+    out: list[Output] = [
+        show.figure_bundle(pillar_figure(plan, pillar_id, instrument, "dimensions"))
     ]
-
-
-def operating_model_rows(decision: Decision) -> list[Row]:
-    """The chosen archetype's responsibility matrix: who owns each function, PMO or VMO."""
-    if decision.archetype is None:
-        return []
-    return [r.model_dump() for r in decision.archetype.operating_model]
-
-
-def phase_rows(roadmap: Roadmap) -> list[Row]:
-    """Phases with their dates, purpose, and the initiatives and effort that start in each."""
-    effort = {p["name"]: 0.0 for p in roadmap.phases}
-    for item in roadmap.items:
-        effort[item.phase] = effort.get(item.phase, 0.0) + item.initiative.effort
-    return [
-        {"phase": p["name"], "start": p["start"], "end": p["end"], "purpose": p["purpose"],
-         "initiatives": len(p["items"]), "effort": round(effort.get(p["name"], 0.0), 2)}
-        for p in roadmap.phases
-    ]  # fmt: skip
-
-
-def roadmap_rows(roadmap: Roadmap) -> list[Row]:
-    """The plan as a table, in start order, every item with the reason it is there."""
-    return [
-        {
-            "id": i.initiative.id,
-            "title": i.initiative.title,
-            "phase": i.phase,
-            "start": i.start.isoformat(),
-            "end": i.end.isoformat(),
-            "effort": i.initiative.effort,
-            "owner": i.initiative.owner_role,
-            "why": i.kind,
-            "quick_win": "★" if i.quick_win else "",
-            "reason": i.reason,
-        }
-        for i in roadmap.items
+    out += [
+        f"{row['id']}: score {fmt(row['score'])}, target {row['target']:g} "
+        f"({row['target_source']}), gap {fmt(row['gap'], signed=True)}"
+        for row in rows
     ]
-
-
-def kpi_rows(roadmap: Roadmap) -> list[Row]:
-    """The KPIs to track from day one: each KPI of the planned initiatives once, in plan order,
-    with the initiatives it shows working."""
-    rows: dict[tuple[str, str], Row] = {}
-    for item in roadmap.items:
-        for k in item.initiative.kpis:
-            key = (k.name, k.formula)
-            if key not in rows:
-                rows[key] = {**k.model_dump(), "initiatives": []}
-            rows[key]["initiatives"].append(item.initiative.id)
-    return [{**r, "initiatives": ", ".join(r["initiatives"])} for r in rows.values()]
-
-
-def exit_criteria_table(roadmap: Roadmap) -> tuple[dict[str, str], list[Row]]:
-    """Phase exit criteria as (columns, rows): per dimension the level expected at the end of
-    each phase — the checkpoints for a re-assessment."""
-    columns = {"dimension": "Dimension", "name": "Name", "current": "Now", "target": "Target"}
-    columns.update({p["id"]: f"End of {p['name']}" for p in roadmap.phases})
-    rows = [
-        {"dimension": c["dimension"], "name": c["name"], "current": c["current"],
-         "target": c["target"], **c["by_phase"]}
-        for c in roadmap.exit_criteria
-    ]  # fmt: skip
-    return columns, rows
-
-
-def decision_findings(plan: OrganisationPlan) -> list[str]:
-    """The transition decision and the plan in a few sentences, every figure from the data."""
-    d, r = plan.decision, plan.roadmap
-    if d.archetype is None:
-        out = [f"{d.path_name}: {'; '.join(d.missing)}."]
-    else:
-        out = [f"Recommended path: {d.archetype.name} — {d.archetype.summary}"]
-        why = "; ".join(d.reasons)
-        out.append(f"{'Fallback' if d.fallback else 'Rule matched'}: {why}.")
-    fired = [g for g in d.gates if g.fired]
-    if fired:
-        for g in fired:
-            out.append(f"Gate fired — {g.name}: {g.reason}. First: {', '.join(g.first)}.")
-    elif d.gates:
-        out.append(f"No gate fired ({'; '.join(g.reason for g in d.gates)}).")
-    effort = sum(i.initiative.effort for i in r.items)
-    quick = sum(1 for i in r.items if i.quick_win)
-    out.append(
-        f"Roadmap: {r.message}. Total effort {effort:g} person-months at "
-        f"{r.capacity_people:g} people a month from {r.start_date.isoformat()}; "
-        f"{plural(quick, 'quick win')}."
-    )
-    if r.deferred:
-        out.append(
-            f"Deferred for lack of capacity or time: {', '.join(x['id'] for x in r.deferred)}."
-        )
+    caption = "Dimensions (gap = target − score; positive gaps drive the roadmap)"
+    out.append(show.records_bundle(rows, columns, caption=caption))
     return out
+
+
+def _questions_view(
+    plan: OrganisationPlan, pillar_id: str, instrument: Instrument, top_n: int
+) -> list[Output]:
+    """How each question was answered: the heatmap, then the ``top_n`` weakest questions."""
+    weakest = top_items(plan.scores, instrument, "weakest", top_n, pillar_id=pillar_id)
+    return [
+        show.figure_bundle(pillar_figure(plan, pillar_id, instrument, "items")),
+        show.records_bundle(
+            weakest, QUESTION_COLUMNS, caption=f"Weakest questions of the pillar (up to {top_n})"
+        ),
+    ]
+
+
+def _disputed_view(
+    plan: OrganisationPlan, pillar_id: str, instrument: Instrument, top_n: int
+) -> list[Output]:
+    """Where stakeholders disagree: the consensus chart, then the disputed questions."""
+    disputed = disputed_items(plan.scores, instrument, pillar_id)
+    ids = f" — {', '.join(r['id'] for r in disputed)}" if disputed else ""
+    out: list[Output] = [
+        show.figure_bundle(pillar_figure(plan, pillar_id, instrument, "consensus")),
+        f"Disputed questions in this pillar: {len(disputed)}{ids}",
+    ]
+    if disputed:
+        out.append(show.records_bundle(disputed, DISPUTED_COLUMNS, caption="Disputed questions"))
+    return out
+
+
+def _perception_view(
+    plan: OrganisationPlan, pillar_id: str, instrument: Instrument, top_n: int
+) -> list[Output]:
+    """Perception gaps: the charts by role band and unit, the flagged gaps, the ``top_n`` largest."""
+    out: list[Output] = [
+        show.figure_bundle(pillar_figure(plan, pillar_id, instrument, name))
+        for name in ("perception_role_band", "perception_unit")
+    ]
+    gaps = perception_rows(plan.scores, pillar_id)
+    flagged = [g for g in gaps if g["flagged"]]
+    out.append(f"Perception gaps flagged in this pillar: {len(flagged)}")
+    out += [
+        f"  {g['dimension']} by {g['group_by']}: {g['high_group']} {g['high']:.2f} vs "
+        f"{g['low_group']} {g['low']:.2f}, gap {g['gap']:.2f}"
+        for g in flagged
+    ]
+    if gaps:
+        caption = f"Largest gaps between shown groups (up to {top_n})"
+        out.append(show.records_bundle(gaps[:top_n], PERCEPTION_COLUMNS, caption=caption))
+    return out
+
+
+def _comments_view(
+    plan: OrganisationPlan, pillar_id: str, instrument: Instrument, top_n: int
+) -> list[Output]:
+    """The comments on the pillar's questions, or why they are withheld."""
+    scores = plan.scores
+    notes = comments(scores, pillar_id)
+    out: list[Output] = [f"Comments on this pillar: {len(notes)}"]
+    if scores.respondents < scores.min_group_size:
+        out.append("Comments are withheld: fewer respondents than the minimum group size.")
+    if notes:
+        out.append(show.records_bundle(notes, {"question": "Question", "text": "Comment"}))
+    return out
+
+
+#: Each view of a pillar notebook, in the notebooks' order.
+PILLAR_VIEWS: dict[str, Callable[[OrganisationPlan, str, Instrument, int], list[Output]]] = {
+    "summary": _summary_view,
+    "dimensions": _dimensions_view,
+    "questions": _questions_view,
+    "disputed": _disputed_view,
+    "perception": _perception_view,
+    "comments": _comments_view,
+}
+
+
+def pillar_view_outputs(
+    plan: OrganisationPlan,
+    pillar_id: str,
+    view: str,
+    instrument: Instrument,
+    *,
+    top_n: int = 10,
+) -> list[Output]:
+    """What one view of a pillar shows, in order: lines of text and MIME bundles (charts, escaped
+    tables and text). ``top_n`` bounds the weakest questions and the perception gaps listed."""
+    if view not in PILLAR_VIEWS:
+        raise Pmo2vmoError(f"no pillar view {view!r}; views: {', '.join(PILLAR_VIEWS)}")
+    return PILLAR_VIEWS[view](plan, pillar_id, instrument, top_n)
+
+
+def show_pillar_view(
+    plan: OrganisationPlan,
+    pillar_id: str,
+    view: str,
+    instrument: Instrument,
+    *,
+    top_n: int = 10,
+) -> None:
+    """Display one view of a pillar notebook (see :data:`PILLAR_VIEWS`): lines are printed,
+    charts and tables displayed, in order."""
+    for output in pillar_view_outputs(plan, pillar_id, view, instrument, top_n=top_n):
+        if isinstance(output, str):
+            print(output)
+        else:
+            show.show_bundle(output)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from pmo2vmo.analysis.scoring import ScoreReport
+from pmo2vmo.analysis.scoring import OrganisationScores, ScoreReport
 from pmo2vmo.util.atomic import write_atomic
 from pmo2vmo.util.text import XML_ILLEGAL
 
@@ -61,18 +61,10 @@ def add_table_sheet(
     return ws
 
 
-def write_scores_workbook(reports: ScoreReport | Sequence[ScoreReport], path: Path | str) -> Path:
-    """An editable workbook of the scores: summary, pillars, dimensions, items, breakouts,
-    comments (without author) and warnings; one row per organisation and entity."""
-    from openpyxl import Workbook
-
-    if isinstance(reports, ScoreReport):
-        reports = [reports]
-    wb = Workbook()
-    wb.remove(wb.active)
-    orgs = [o for r in reports for o in r.organisations]
-    source = {id(o): r for r in reports for o in r.organisations}
-    pillar_ids = [p["id"] for p in orgs[0].pillars] if orgs else []
+def _summary_sheet(
+    wb: Any, orgs: list[OrganisationScores], source: dict[int, ScoreReport], pillar_ids: list[str]
+) -> None:
+    """The Summary sheet: one row per organisation, its overall and pillar scores, and provenance."""
     add_table_sheet(
         wb,
         "Summary",
@@ -90,6 +82,10 @@ def write_scores_workbook(reports: ScoreReport | Sequence[ScoreReport], path: Pa
         ],
         [28, 12, 10, *[8] * len(pillar_ids), 22, 66],
     )
+
+
+def _pillars_sheet(wb: Any, orgs: list[OrganisationScores]) -> None:
+    """The Pillars sheet: each pillar's score, readiness and achieved level."""
     add_table_sheet(
         wb,
         "Pillars",
@@ -109,6 +105,10 @@ def write_scores_workbook(reports: ScoreReport | Sequence[ScoreReport], path: Pa
         ],
         [28, 8, 24, 8, 12, 10, 12],
     )
+
+
+def _dimensions_sheet(wb: Any, orgs: list[OrganisationScores]) -> None:
+    """The Dimensions sheet: each dimension's score against target, coverage and consensus."""
     add_table_sheet(
         wb,
         "Dimensions",
@@ -129,6 +129,10 @@ def write_scores_workbook(reports: ScoreReport | Sequence[ScoreReport], path: Pa
         ],
         [28, 8, 10, 34, 8, 8, 12, 8, 11, 10, 6, 10, 10, 10, 10, 20],
     )  # fmt: skip
+
+
+def _items_sheet(wb: Any, orgs: list[OrganisationScores]) -> None:
+    """The Items sheet: each question's score, coverage, consensus and answers per level."""
     add_table_sheet(
         wb,
         "Items",
@@ -148,6 +152,10 @@ def write_scores_workbook(reports: ScoreReport | Sequence[ScoreReport], path: Pa
         ],
         [28, 12, 10, 8, 9, 6, 10, 9, 10, 10, 9, 8, 8, 8, 8, 8],
     )  # fmt: skip
+
+
+def _breakouts_sheet(wb: Any, orgs: list[OrganisationScores], pillar_ids: list[str]) -> None:
+    """The Breakouts sheet: each group's status and, when shown, its scores."""
     add_table_sheet(
         wb,
         "Breakouts",
@@ -167,6 +175,10 @@ def write_scores_workbook(reports: ScoreReport | Sequence[ScoreReport], path: Pa
         ],
         [28, 12, 24, 12, 12, 9, *[8] * len(pillar_ids)],
     )
+
+
+def _comments_sheet(wb: Any, orgs: list[OrganisationScores]) -> None:
+    """The Comments sheet: every comment, without author, role or time."""
     add_table_sheet(
         wb,
         "Comments",
@@ -174,6 +186,10 @@ def write_scores_workbook(reports: ScoreReport | Sequence[ScoreReport], path: Pa
         [[o.organisation, c["question"], c["text"]] for o in orgs for c in o.comments],
         [28, 12, 100],
     )
+
+
+def _warnings_sheet(wb: Any, orgs: list[OrganisationScores]) -> None:
+    """The Warnings sheet: every data-quality warning."""
     add_table_sheet(
         wb,
         "Warnings",
@@ -181,4 +197,25 @@ def write_scores_workbook(reports: ScoreReport | Sequence[ScoreReport], path: Pa
         [[o.organisation, w] for o in orgs for w in o.warnings],
         [28, 120],
     )
+
+
+def write_scores_workbook(reports: ScoreReport | Sequence[ScoreReport], path: Path | str) -> Path:
+    """An editable workbook of the scores: summary, pillars, dimensions, items, breakouts,
+    comments (without author) and warnings; one row per organisation and entity."""
+    from openpyxl import Workbook
+
+    if isinstance(reports, ScoreReport):
+        reports = [reports]
+    wb = Workbook()
+    wb.remove(wb.active)
+    orgs = [o for r in reports for o in r.organisations]
+    source = {id(o): r for r in reports for o in r.organisations}
+    pillar_ids = [p["id"] for p in orgs[0].pillars] if orgs else []
+    _summary_sheet(wb, orgs, source, pillar_ids)
+    _pillars_sheet(wb, orgs)
+    _dimensions_sheet(wb, orgs)
+    _items_sheet(wb, orgs)
+    _breakouts_sheet(wb, orgs, pillar_ids)
+    _comments_sheet(wb, orgs)
+    _warnings_sheet(wb, orgs)
     return write_atomic(path, wb.save)

@@ -1,0 +1,118 @@
+"""Scheduling the roadmap: calendar months, the scheduled item (:class:`PlanItem`), the scheduler
+that places initiatives month by month under a capacity limit, and prerequisite order.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pmo2vmo.model.catalogue import Catalogue, Initiative
+
+EPSILON = 1e-9
+Why = Literal["gate", "gap", "prerequisite"]
+
+
+def add_months(start: dt.date, months: int) -> dt.date:
+    """``start`` moved by whole calendar months (day clipped to the month's length)."""
+    month = start.month - 1 + months
+    year = start.year + month // 12
+    month = month % 12 + 1
+    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass
+class PlanItem:
+    """One scheduled initiative and why it is there."""
+
+    initiative: Initiative
+    reason: str
+    kind: Why
+    start_month: int = 0
+    phase: str = ""
+    start: dt.date = dt.date.min
+    end: dt.date = dt.date.min
+    quick_win: bool = False
+    closes: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def end_month(self) -> int:
+        """The month after its last (months counted from the plan's start, from 0)."""
+        return self.start_month + self.initiative.duration
+
+    def to_json(self) -> dict[str, Any]:
+        """The item as ``roadmap --json`` shows it."""
+        ini = self.initiative
+        return {
+            "id": ini.id,
+            "title": ini.title,
+            "phase": self.phase,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "start_month": self.start_month,
+            "duration": ini.duration,
+            "effort": ini.effort,
+            "load": round(ini.load, 3),
+            "prerequisites": list(ini.prerequisites),
+            "dimensions": list(ini.lifts),
+            "closes": self.closes,
+            "reason": self.reason,
+            "why": self.kind,
+            "quick_win": self.quick_win,
+            "owner_role": ini.owner_role,
+            "deliverables": list(ini.deliverables),
+            "kpis": [k.model_dump() for k in ini.kpis],
+            "source": ini.source,
+        }
+
+
+class Scheduler:
+    """Places initiatives month by month under a capacity limit."""
+
+    def __init__(self, capacity: float, horizon: int) -> None:
+        """An empty schedule of ``horizon`` months, ``capacity`` people a month."""
+        self.capacity = capacity
+        self.horizon = horizon
+        self.load = [0.0] * horizon
+        self.ends: dict[str, int] = {}
+
+    def place(self, ini: Initiative) -> int | None:
+        """The first feasible start month, or None when it cannot end within the horizon."""
+        earliest = max((self.ends[p] for p in ini.prerequisites), default=0)
+        for start in range(earliest, self.horizon - ini.duration + 1):
+            window = self.load[start : start + ini.duration]
+            if all(used + ini.load <= self.capacity + EPSILON for used in window):
+                return start
+        return None
+
+    def commit(self, ini: Initiative, start: int) -> None:
+        """Book ``ini`` from month ``start``: its load in every month it runs, and its end."""
+        for m in range(start, start + ini.duration):
+            self.load[m] += ini.load
+        self.ends[ini.id] = start + ini.duration
+
+    def copy(self) -> Scheduler:
+        """An independent copy, to try a placement without changing this schedule."""
+        other = Scheduler(self.capacity, self.horizon)
+        other.load = list(self.load)
+        other.ends = dict(self.ends)
+        return other
+
+
+def closure(ini: Initiative, catalogue: Catalogue, chosen: set[str]) -> list[Initiative]:
+    """``ini`` preceded by its not-yet-chosen prerequisites, deepest first (a topological order)."""
+    order: list[Initiative] = []
+    seen: set[str] = set()
+
+    def visit(item: Initiative) -> None:
+        """Add ``item``'s unchosen prerequisites, each after its own, in id order."""
+        for pre in sorted(item.prerequisites):
+            if pre not in chosen and pre not in seen:
+                seen.add(pre)
+                visit(catalogue.by_id[pre])
+                order.append(catalogue.by_id[pre])
+
+    visit(ini)
+    return [*order, ini]

@@ -1,0 +1,120 @@
+"""The scored results as records: one organisation's scores (:class:`OrganisationScores`), the whole
+report (:class:`ScoreReport`), their stable JSON shape, and how figures and groups are shown.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pmo2vmo import __version__
+
+
+def num(value: Any, digits: int = 4) -> float | None:
+    """A float for JSON: rounded, and ``None`` for NaN."""
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else round(value, digits)
+
+
+def group_name(row: Mapping[str, Any], min_group_size: int, short: bool = False) -> str:
+    """How a breakout row is named in reports: its group, or what a folded row stands for
+    ("3 further groups suppressed: each under 5, or hidden so that none under 5 can be worked
+    out"; ``short``: "3 further groups")."""
+    if row["group"] is not None:
+        return str(row["group"])
+    n = int(row.get("groups", 1))
+    name = f"{n} further group{'s' if n != 1 else ''}"
+    if short:
+        return name
+    return (
+        f"{name} suppressed: each under {min_group_size}, or hidden so that none under "
+        f"{min_group_size} can be worked out"
+    )
+
+
+@dataclass
+class OrganisationScores:
+    """Everything scored for one organisation; ``to_json`` gives the stable JSON shape."""
+
+    organisation: str
+    respondents: int
+    overall: float | None
+    pillars: list[dict[str, Any]]
+    dimensions: list[dict[str, Any]]
+    items: list[dict[str, Any]]
+    breakouts: list[dict[str, Any]]
+    perception_gaps: list[dict[str, Any]]
+    comments: list[dict[str, Any]]
+    data_quality: dict[str, int | None]  # None: a count under min_group_size that is a group
+    warnings: list[str] = field(default_factory=list)
+    deltas: dict[str, Any] | None = None
+    comments_withheld: bool = False  # too few respondents to show comments anonymously
+    min_group_size: int = 5
+
+    @property
+    def coverage(self) -> float | None:
+        """Answered ÷ (respondents × questions − N/A) over the whole instrument; None when every
+        answer is N/A (nothing was expected)."""
+        answered = sum(i["answered"] for i in self.items)
+        expected = sum(i["respondents"] - i["not_applicable"] for i in self.items)
+        return answered / expected if expected > 0 else None
+
+    def quality_text(self, flag: str) -> str:
+        """A data-quality count as reports show it ("fewer than 5" where it is withheld)."""
+        count = self.data_quality.get(flag, 0)
+        return f"fewer than {self.min_group_size}" if count is None else str(count)
+
+    def group_name(self, row: Mapping[str, Any], short: bool = False) -> str:
+        """How a breakout row is named in reports (see :func:`group_name`)."""
+        return group_name(row, self.min_group_size, short)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON shape of one organisation (``deltas`` only when a previous was given)."""
+        out: dict[str, Any] = {
+            "organisation": self.organisation,
+            "respondents": self.respondents,
+            "overall": self.overall,
+            "pillars": self.pillars,
+            "dimensions": self.dimensions,
+            "items": self.items,
+            "breakouts": self.breakouts,
+            "perception_gaps": self.perception_gaps,
+            "comments": self.comments,
+            "data_quality": self.data_quality,
+            "warnings": self.warnings,
+        }
+        if self.deltas is not None:
+            out["deltas"] = self.deltas
+        return out
+
+
+@dataclass
+class ScoreReport:
+    """Scores of every organisation in the input, with what they were scored with."""
+
+    instrument_id: str
+    instrument_version: str
+    input_sha256: str
+    min_group_size: int
+    organisations: list[OrganisationScores]
+
+    def organisation(self, name: str) -> OrganisationScores:
+        """The scores of the organisation called ``name``; KeyError when there is none."""
+        for org in self.organisations:
+            if org.organisation == name:
+                return org
+        raise KeyError(name)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON shape of ``pmo2vmo score --json``."""
+        return {
+            "instrument": {"id": self.instrument_id, "version": self.instrument_version},
+            "pmo2vmo_version": __version__,
+            "input_sha256": self.input_sha256,
+            "min_group_size": self.min_group_size,
+            "organisations": [org.to_json() for org in self.organisations],
+        }

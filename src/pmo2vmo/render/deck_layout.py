@@ -1,0 +1,309 @@
+"""The deck's building blocks: slide geometry, colours, safe text, text boxes, tables and paging.
+
+:class:`Deck` is the presentation being built, with the brand's colours checked; the functions
+below add plain-text runs, paragraphs, text boxes, branded tables, notes and speaker notes to its
+slides. All client text goes through :func:`safe_text` and is written as plain runs, never as
+fields. The deck's wording lives in ``templates/report.yaml`` under ``deck:`` (:func:`deck_text`),
+beside the report's, whose keys the deck reuses where it says the same (:func:`report_words`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pptx.dml.color import RGBColor
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.oxml.ns import qn
+from pptx.util import Inches, Pt
+
+from pmo2vmo.model.branding import COLOUR, Brand
+from pmo2vmo.render.report_sections import report_text
+from pmo2vmo.util.text import XML_ILLEGAL
+
+SLIDE_WIDTH = Inches(13.333)
+SLIDE_HEIGHT = Inches(7.5)
+MARGIN = Inches(0.5)
+CONTENT_TOP = Inches(1.2)
+CONTENT_WIDTH = SLIDE_WIDTH - 2 * MARGIN
+CONTENT_HEIGHT = Inches(5.75)
+TEXT_DARK = "1A1A1A"
+TEXT_GREY = "595959"
+# Okabe & Ito (2008): further series colours, distinguishable with common colour-vision deficiencies.
+PALETTE = ("009E73", "CC79A7", "56B4E9", "D55E00", "E69F00", "0072B2", "000000")
+ROWS_PER_SLIDE = 10
+TABLE_INCHES = 5.2  # height a table's body may take below the title bar
+# "No Style, Table Grid": thin black grid, no theme colours; the header is filled with the brand.
+PLAIN_TABLE_STYLE = "{5940675A-B579-460E-94D1-54222C63F5DA}"
+SUPPRESSED = "suppressed"  # a breakout group's status (its word for the client: deck_text)
+
+
+def deck_text(*path: str, **values: Any) -> Any:
+    """The deck's wording at ``path`` under ``deck:`` in ``templates/report.yaml`` (a string, a
+    list or a mapping); a string's placeholders filled with ``values`` by ``str.format``, as the
+    report does, on our own strings (client text only ever arrives as a value)."""
+    node: Any = report_text()["deck"]
+    for key in path:
+        node = node[key]
+    return node.format(**values) if values else node
+
+
+def report_words(*path: str) -> str:
+    """The report's wording at ``path`` in ``templates/report.yaml``, where the deck says the
+    same (the title; a section's title)."""
+    node: Any = report_text()
+    for key in path:
+        node = node[key]
+    return str(node)
+
+
+def subtitle() -> str:
+    """The assessment's name: the title slide's subtitle, the footers' and the file's title."""
+    return report_words("title")
+
+
+def group_label(group_by: str) -> str:
+    """What a breakout is called ("Role band"), or its key when the wording has none."""
+    return str(deck_text("common", "group_by").get(group_by, group_by))
+
+
+def safe_text(value: object) -> str:
+    """Client or data text made safe for the deck: ``None`` → "", line ends → ``\\n``, and
+    XML-illegal control characters removed (tab and line feed kept). Everything else verbatim."""
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return XML_ILLEGAL.sub("", text)
+
+
+def hex_rgb(rrggbb: str) -> RGBColor:
+    """A colour from ``rrggbb`` hex digits."""
+    colour: RGBColor = RGBColor.from_string(rrggbb.upper())  # type: ignore[no-untyped-call]
+    return colour
+
+
+def brand_rgb(colour: str) -> RGBColor:
+    """A brand colour (``#rrggbb``); :class:`ValueError` names a malformed one."""
+    if not COLOUR.fullmatch(colour):
+        raise ValueError(f"brand colour {colour!r} is not a #rrggbb colour")
+    return hex_rgb(colour[1:])
+
+
+def luminance(colour: str) -> float:
+    """WCAG relative luminance of ``#rrggbb``: 0 black, 1 white."""
+
+    def channel(hex_pair: str) -> float:
+        """One sRGB channel (two hex digits), linearised."""
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(colour[i : i + 2]) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def text_on(colour: str) -> str:
+    """Dark or white text, whichever reads better on a ``colour`` background."""
+    return TEXT_DARK if luminance(colour) > 0.4 else "FFFFFF"
+
+
+def ink_on_white(colour: str) -> str:
+    """``colour`` as text on white when it reads well there, else dark text."""
+    return colour[1:].upper() if luminance(colour) <= 0.4 else TEXT_DARK
+
+
+# ----------------------------------------------------------------------------- the deck ---
+
+
+@dataclass
+class Deck:
+    """The presentation being built, with the brand's colours resolved."""
+
+    prs: Any
+    brand: Brand
+    primary: str
+    accent: str
+
+    def __post_init__(self) -> None:
+        """Check both brand colours before any slide is made."""
+        for colour in (self.primary, self.accent):
+            brand_rgb(colour)  # a malformed colour fails here, before any slide
+
+    @property
+    def primary_rgb(self) -> RGBColor:
+        """The brand's primary colour."""
+        return brand_rgb(self.primary)
+
+    @property
+    def accent_rgb(self) -> RGBColor:
+        """The brand's accent colour."""
+        return brand_rgb(self.accent)
+
+    def series_colour(self, index: int) -> RGBColor:
+        """The colour of chart series ``index``: primary, accent, then the palette, in turn."""
+        colours = [self.primary, self.accent, *(f"#{c}" for c in PALETTE)]
+        return brand_rgb(colours[index % len(colours)])
+
+    def slide(self, title: str) -> Any:
+        """A content slide: its title in a brand-coloured bar (a real title placeholder)."""
+        slide = self.prs.slides.add_slide(self.prs.slide_layouts[5])  # Title Only
+        shape = slide.shapes.title
+        shape.left, shape.top, shape.width, shape.height = 0, 0, SLIDE_WIDTH, Inches(0.95)
+        shape.fill.solid()
+        shape.fill.fore_color.rgb = self.primary_rgb
+        frame = shape.text_frame
+        frame.clear()
+        frame.word_wrap = True
+        frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+        frame.margin_left = MARGIN
+        add_runs(frame.paragraphs[0], title, size=26, bold=True, colour=text_on(self.primary))
+        frame.paragraphs[0].alignment = PP_ALIGN.LEFT
+        bar = slide.shapes.add_shape(
+            MSO_SHAPE.RECTANGLE, 0, Inches(0.95), SLIDE_WIDTH, Inches(0.06)
+        )
+        bar.fill.solid()
+        bar.fill.fore_color.rgb = self.accent_rgb
+        bar.line.fill.background()
+        return slide
+
+
+def add_runs(
+    paragraph: Any,
+    text: str | Sequence[tuple[str, bool]],
+    *,
+    size: float = 14,
+    bold: bool = False,
+    colour: str | None = TEXT_DARK,
+) -> Any:
+    """Append ``text`` to ``paragraph`` as plain runs (``\\n`` becomes a line break).
+
+    ``text`` is a string or (text, bold) pieces; every piece goes through :func:`safe_text`.
+    """
+    pieces = [(text, bold)] if isinstance(text, str) else list(text)
+    for piece, piece_bold in pieces:
+        for i, line in enumerate(safe_text(piece).split("\n")):
+            if i:
+                paragraph.add_line_break()
+            run = paragraph.add_run()
+            run.text = line
+            run.font.size = Pt(size)
+            run.font.bold = piece_bold
+            if colour is not None:
+                run.font.color.rgb = hex_rgb(colour)
+    return paragraph
+
+
+def add_textbox(slide: Any, left: int, top: int, width: int, height: int) -> Any:
+    """A word-wrapped text box on ``slide`` (EMU position and size); its text frame."""
+    frame = slide.shapes.add_textbox(left, top, width, height).text_frame
+    frame.word_wrap = True
+    frame.margin_left = frame.margin_right = Inches(0.05)
+    return frame
+
+
+def add_para(
+    frame: Any,
+    text: str | Sequence[tuple[str, bool]],
+    *,
+    size: float = 14,
+    bold: bool = False,
+    colour: str | None = TEXT_DARK,
+    space_before: float = 0,
+    bullet: bool = False,
+) -> Any:
+    """A new paragraph at the end of ``frame`` (the first, empty one is reused)."""
+    first = frame.paragraphs[0]
+    paragraph = first if len(frame.paragraphs) == 1 and not first.runs else frame.add_paragraph()
+    if bullet:
+        text = [("•  ", False), *([(text, bold)] if isinstance(text, str) else text)]
+    add_runs(paragraph, text, size=size, bold=bold, colour=colour)
+    if space_before:
+        paragraph.space_before = Pt(space_before)
+    return paragraph
+
+
+def add_table(
+    deck: Deck,
+    slide: Any,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[float],
+    *,
+    left: int = MARGIN,
+    top: int = CONTENT_TOP,
+    size: float = 10,
+    numeric: Iterable[int] = (),
+) -> Any:
+    """A table with a brand-coloured header row; ``widths`` in inches, numeric columns right."""
+    right = set(numeric)
+    width = Inches(sum(widths))
+    height = Inches(0.3) * (len(rows) + 1)
+    table = slide.shapes.add_table(len(rows) + 1, len(headers), left, top, width, height).table
+    table._tbl.tblPr.find(qn("a:tableStyleId")).text = PLAIN_TABLE_STYLE
+    for index, inches in enumerate(widths):
+        table.columns[index].width = Inches(inches)
+    header_text = text_on(deck.primary)
+    band = hex_rgb("F2F2F2")
+    for r, row in enumerate([list(headers), *[list(r) for r in rows]]):
+        for c, value in enumerate(row):
+            cell = table.cell(r, c)
+            cell.margin_left = cell.margin_right = Inches(0.06)
+            cell.margin_top = cell.margin_bottom = Inches(0.03)
+            if r == 0 or r % 2:
+                cell.fill.solid()
+                cell.fill.fore_color.rgb = deck.primary_rgb if r == 0 else band
+            paragraph = cell.text_frame.paragraphs[0]
+            add_runs(
+                paragraph, value, size=size, bold=r == 0, colour=header_text if r == 0 else None
+            )
+            if c in right and r > 0:
+                paragraph.alignment = PP_ALIGN.RIGHT
+    return table
+
+
+def paginate(rows: Sequence[Any], per_page: int) -> list[Sequence[Any]]:
+    """Rows split into pages (at least one, possibly empty)."""
+    return [rows[i : i + per_page] for i in range(0, len(rows), per_page)] or [rows[:0]]
+
+
+def paginate_by_height(
+    rows: Sequence[Sequence[str]], widths: Sequence[float], size: float, most: int
+) -> list[Sequence[Sequence[str]]]:
+    """Table rows split into pages by their estimated height (wrapped lines at ``size`` points in
+    columns ``widths`` inches wide), at most ``most`` rows a page."""
+    per_inch = 15 * 9 / size  # characters a line holds, per inch of column (conservative)
+    capacity = [max(1, int((w - 0.12) * per_inch)) for w in widths]
+
+    def height(row: Sequence[str]) -> float:
+        """A row's estimated height in inches: its tallest cell's wrapped lines, plus margins."""
+        lines = max(-(-max(1, len(c)) // n) for c, n in zip(row, capacity, strict=True))
+        return 0.08 + 0.16 * lines * size / 9
+
+    pages: list[Sequence[Sequence[str]]] = []
+    start, used = 0, 0.0
+    for index, row in enumerate(rows):
+        if index > start and (index - start == most or used + height(row) > TABLE_INCHES):
+            pages.append(rows[start:index])
+            start, used = index, 0.0
+        used += height(row)
+    pages.append(rows[start:])
+    return pages
+
+
+def paged_title(title: str, page: int, pages: int) -> str:
+    """``title``, with ``(page/pages)`` after it when there is more than one page."""
+    return title if pages == 1 else f"{title} ({page}/{pages})"
+
+
+def add_note(slide: Any, text: str, *, top: int = Inches(6.55)) -> None:
+    """A small grey note at the foot of a slide's content area."""
+    frame = add_textbox(slide, MARGIN, top, CONTENT_WIDTH, Inches(0.4))
+    add_para(frame, text, size=10, colour=TEXT_GREY)
+
+
+def add_speaker_notes(slide: Any, paragraphs: Iterable[str]) -> None:
+    """Append ``paragraphs`` to the slide's speaker notes, one paragraph each."""
+    frame = slide.notes_slide.notes_text_frame
+    for text in paragraphs:
+        add_para(frame, text, size=12)

@@ -1,0 +1,310 @@
+"""The deck's framing slides: title, executive summary, operating model, method appendix, footers.
+
+The method and data-quality appendix names suppressed groups only by name ("suppressed"), never
+with a number; the footers are plain text (no fields) on every slide but the title.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.util import Inches
+
+from pmo2vmo.analysis.plan import OrganisationPlan
+from pmo2vmo.render.deck_layout import (
+    CONTENT_HEIGHT,
+    CONTENT_TOP,
+    MARGIN,
+    SLIDE_WIDTH,
+    SUPPRESSED,
+    TEXT_GREY,
+    Deck,
+    add_note,
+    add_para,
+    add_runs,
+    add_speaker_notes,
+    add_table,
+    add_textbox,
+    deck_text,
+    group_label,
+    ink_on_white,
+    paginate,
+    report_words,
+    safe_text,
+    subtitle,
+    text_on,
+)
+from pmo2vmo.util.text import capital, figure
+
+
+def _level(level: int | None) -> str:
+    """An achieved level, or a dash when none is reached."""
+    return "—" if level is None else str(level)
+
+
+def title_slide(deck: Deck, plan: OrganisationPlan, meta: Mapping[str, str]) -> list[str]:
+    """Slide 1; returns problems worth reporting in the appendix (an unreadable logo)."""
+    slide = deck.prs.slides.add_slide(deck.prs.slide_layouts[0])  # Title Slide
+    _client_name(deck, slide.shapes.title)
+    bar = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, Inches(3.6), SLIDE_WIDTH, Inches(0.08))
+    bar.fill.solid()
+    bar.fill.fore_color.rgb = deck.accent_rgb
+    bar.line.fill.background()
+    _subtitle(deck, slide.placeholders[1], plan, meta)
+    return _logo(deck, slide)
+
+
+def _client_name(deck: Deck, title: Any) -> None:
+    """The title placeholder as a brand-coloured band holding the client's name."""
+    title.left, title.top, title.width, title.height = 0, Inches(2.0), SLIDE_WIDTH, Inches(1.6)
+    title.fill.solid()
+    title.fill.fore_color.rgb = deck.primary_rgb
+    frame = title.text_frame
+    frame.clear()
+    frame.word_wrap = True
+    frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+    frame.margin_left = Inches(0.6)
+    name = safe_text(deck.brand.name)
+    size = 40 if len(name) <= 40 else 30 if len(name) <= 70 else 22
+    add_runs(frame.paragraphs[0], name, size=size, bold=True, colour=text_on(deck.primary))
+    frame.paragraphs[0].alignment = PP_ALIGN.LEFT
+
+
+def _subtitle(
+    deck: Deck, placeholder: Any, plan: OrganisationPlan, meta: Mapping[str, str]
+) -> None:
+    """The subtitle placeholder: the assessment, the organisation (if not the brand's name),
+    the date and the number of respondents."""
+    placeholder.left, placeholder.top = Inches(0.6), Inches(3.9)
+    placeholder.width, placeholder.height = Inches(12), Inches(2.0)
+    frame = placeholder.text_frame
+    frame.clear()
+    frame.word_wrap = True
+    add_para(frame, subtitle(), size=26, bold=True, colour=ink_on_white(deck.primary))
+    organisation = plan.scores.organisation
+    if safe_text(organisation) != safe_text(deck.brand.name):
+        line = deck_text("title_slide", "organisation", organisation=organisation)
+        add_para(frame, line, size=16, colour=TEXT_GREY, space_before=6)
+    line = deck_text("title_slide", "respondents", respondents=plan.scores.respondents)
+    if meta.get("generated"):
+        line = f"{meta['generated']} · {line}"
+    add_para(frame, line, size=16, colour=TEXT_GREY, space_before=6)
+    for paragraph in frame.paragraphs:
+        paragraph.alignment = PP_ALIGN.LEFT
+
+
+def _logo(deck: Deck, slide: Any) -> list[str]:
+    """The brand's logo at the top right, at most 3.5 inches wide; the problem if unreadable."""
+    logo = deck.brand.logo
+    if logo is None:
+        return []
+    try:
+        picture = slide.shapes.add_picture(
+            io.BytesIO(logo.data), Inches(0), Inches(0.4), height=Inches(1.1)
+        )
+    except (OSError, ValueError, SyntaxError) as exc:  # Pillow's ways of saying "not an image"
+        return [deck_text("title_slide", "logo_unreadable", error=type(exc).__name__)]
+    most = Inches(3.5)
+    if picture.width > most:
+        picture.height = int(picture.height * most / picture.width)
+        picture.width = most
+    picture.left = SLIDE_WIDTH - MARGIN - picture.width
+    picture.name = "Logo"
+    return []
+
+
+def summary_slide(deck: Deck, plan: OrganisationPlan) -> None:
+    """The recommended path, why, its gates and the roadmap; readiness and the overall score."""
+    decision = plan.decision
+    words = deck_text("summary")
+    slide = deck.slide(report_words("sections", "summary", "title"))
+    frame = add_textbox(slide, MARGIN, CONTENT_TOP, Inches(7.6), CONTENT_HEIGHT)
+    _recommendation(deck, frame, plan)
+    rows = [
+        [capital(v["label"]), figure(v["value"], 1), _level(v["achieved_level"])]
+        for v in decision.readiness.values()
+    ]
+    add_table(
+        deck, slide, words["headers"], rows, [2.0, 1.2, 1.3], left=Inches(8.3), numeric=[1, 2],
+    )  # fmt: skip
+    _overall(slide, plan)
+    add_speaker_notes(
+        slide,
+        [
+            decision.archetype.explanation if decision.archetype else words["insufficient"],
+            *(
+                words["gate_note"].format(gate=g.name, explanation=g.explanation)
+                for g in decision.gates
+            ),
+        ],
+    )
+
+
+def _recommendation(deck: Deck, frame: Any, plan: OrganisationPlan) -> None:
+    """The summary's left column: path, reasons, gates, roadmap message and quick wins."""
+    decision = plan.decision
+    words = deck_text("summary")
+    accent = ink_on_white(deck.accent)
+    add_para(frame, words["recommended"], size=12, bold=True, colour=accent)
+    add_para(frame, decision.path_name, size=24, bold=True, colour=ink_on_white(deck.primary))
+    if decision.archetype is not None:
+        add_para(frame, decision.archetype.summary, size=12, space_before=2)
+    add_para(frame, words["why"], size=12, bold=True, colour=accent, space_before=10)
+    for reason in decision.missing or decision.reasons:
+        add_para(frame, reason, size=12, bullet=True)
+    add_para(frame, words["gates"], size=12, bold=True, colour=accent, space_before=10)
+    for gate in decision.gates:
+        state = words[
+            "gate_fired" if gate.fired else "gate_not_fired" if gate.judged else "gate_not_judged"
+        ]
+        head = words["gate"].format(gate=gate.name, state=state)
+        add_para(frame, [(head, True), (gate.reason, False)], size=12, bullet=True)
+    if not decision.gates:
+        add_para(frame, words["no_gate"], size=12, bullet=True)
+    add_para(frame, words["roadmap"], size=12, bold=True, colour=accent, space_before=10)
+    add_para(frame, plan.roadmap.message, size=12, bullet=True)
+    quick = [i.initiative.title for i in plan.roadmap.items if i.quick_win][:4]
+    if quick:
+        pieces = [(words["quick_wins"], True), ("; ".join(quick), False)]
+        add_para(frame, pieces, size=12, bullet=True)
+
+
+def _overall(slide: Any, plan: OrganisationPlan) -> None:
+    """The box under the readiness table: overall score, respondents, how readiness is read."""
+    words = deck_text("summary")
+    side = add_textbox(slide, Inches(8.3), Inches(3.0), Inches(4.5), Inches(3.0))
+    overall = plan.scores.overall
+    score = "—" if overall is None else words["overall_value"].format(score=figure(overall))
+    add_para(side, [(words["overall"], True), (score, False)], size=12)
+    add_para(side, [(words["respondents"], True), (str(plan.scores.respondents), False)], size=12)
+    add_para(
+        side,
+        words["readiness_note"],
+        size=10,
+        colour=TEXT_GREY,
+        space_before=8,
+    )
+
+
+def operating_model_slide(deck: Deck, plan: OrganisationPlan) -> None:
+    """The recommended archetype's responsibility matrix (RACI), continued over slides."""
+    archetype = plan.decision.archetype
+    words = deck_text("operating_model")
+    slide = deck.slide(words["title"])
+    if archetype is None:
+        add_note(slide, words["none"].format(path=plan.decision.path_name), top=CONTENT_TOP)
+        return
+    rows = [[r.function, r.pmo, r.vmo, r.note] for r in archetype.operating_model]
+    for page, chunk in enumerate(paginate(rows, 12)):
+        if page:
+            slide = deck.slide(words["title_continued"])
+        add_table(deck, slide, words["headers"], chunk, [3.8, 1.6, 1.6, 5.3])
+    add_note(slide, words["note"].format(archetype=archetype.name))
+
+
+def method_slide(
+    deck: Deck, plan: OrganisationPlan, meta: Mapping[str, str], problems: Sequence[str]
+) -> None:
+    """The appendix: responses and warnings on the left; confidentiality, scoring and
+    provenance on the right."""
+    slide = deck.slide(report_words("sections", "appendix", "title"))
+    left = add_textbox(slide, MARGIN, CONTENT_TOP, Inches(6.0), CONTENT_HEIGHT)
+    _responses_column(left, plan, problems)
+    right = add_textbox(slide, Inches(6.9), CONTENT_TOP, Inches(5.9), CONTENT_HEIGHT)
+    _confidentiality_section(right, plan)
+    _scoring_section(right, plan)
+    _provenance_section(right, meta)
+
+
+def _responses_column(frame: Any, plan: OrganisationPlan, problems: Sequence[str]) -> None:
+    """Who answered, how much, data-quality flags, unscored dimensions and the warnings."""
+    scores = plan.scores
+    words = deck_text("method")
+    add_para(frame, words["responses"], size=13, bold=True)
+    answered = sum(i["answered"] for i in scores.items)
+    na = sum(i["not_applicable"] for i in scores.items)
+    dk = sum(i["dont_know"] for i in scores.items)
+    line = words["respondents"].format(respondents=scores.respondents)
+    add_para(frame, line, size=11, bullet=True)
+    line = words["answers"].format(answered=answered, na=na, dont_know=dk)
+    add_para(frame, line, size=11, bullet=True)
+    coverage = "—" if scores.coverage is None else f"{scores.coverage:.0%}"
+    add_para(frame, words["coverage"].format(coverage=coverage), size=11, bullet=True)
+    flags = ", ".join(
+        f"{k.replace('_', ' ')} {scores.quality_text(k)}" for k in scores.data_quality
+    )
+    add_para(frame, words["flags"].format(flags=flags or words["none"]), size=11, bullet=True)
+    unscored = [d["id"] for d in scores.dimensions if d["score"] is None]
+    if unscored:
+        line = words["unscored"].format(dimensions=", ".join(unscored))
+        add_para(frame, line, size=11, bullet=True)
+    add_para(frame, words["warnings"], size=13, bold=True, space_before=8)
+    for warning in [*scores.warnings, *problems] or [words["none"]]:
+        add_para(frame, warning, size=11, bullet=True)
+
+
+def _confidentiality_section(frame: Any, plan: OrganisationPlan) -> None:
+    """Suppressed groups by name only (never a number), and how comments are shown."""
+    scores = plan.scores
+    words = deck_text("method")
+    add_para(frame, words["confidentiality"], size=13, bold=True)
+    suppressed: dict[str, list[str]] = {}
+    for b in scores.breakouts:
+        if b["status"] == SUPPRESSED:
+            label = group_label(b["group_by"]).lower()
+            suppressed.setdefault(label, []).append(scores.group_name(b))
+    if suppressed:
+        for label, groups in suppressed.items():
+            text = words["suppressed_groups"].format(label=label, groups="; ".join(groups))
+            add_para(frame, text, size=11, bullet=True)
+    else:
+        add_para(frame, words["none_suppressed"], size=11, bullet=True)
+    add_para(frame, words["comments"], size=11, bullet=True)
+
+
+def _scoring_section(frame: Any, plan: OrganisationPlan) -> None:
+    """How scores are computed, and where the dimensions' targets come from."""
+    words = deck_text("method")
+    add_para(frame, words["scoring"], size=13, bold=True, space_before=8)
+    sources: dict[str, int] = {}
+    for dim in plan.scores.dimensions:
+        source = plan.decision.targets[dim["id"]][1]
+        sources[source] = sources.get(source, 0) + 1
+    add_para(frame, words["scoring_rule"], size=11, bullet=True)
+    targets = ", ".join(
+        words["target_source"].format(count=n, source=s) for s, n in sources.items()
+    )
+    add_para(frame, words["targets"].format(targets=targets), size=11, bullet=True)
+
+
+def _provenance_section(frame: Any, meta: Mapping[str, str]) -> None:
+    """The run's metadata: the known keys first, in the order of their labels (``meta_labels``
+    in the wording), then the rest."""
+    words = deck_text("method")
+    labels = words["meta_labels"]
+    add_para(frame, words["provenance"], size=13, bold=True, space_before=8)
+    for key, value in [*((k, meta[k]) for k in labels if k in meta),
+                       *((k, v) for k, v in meta.items() if k not in labels)]:  # fmt: skip
+        label = labels.get(key, key)
+        add_para(frame, [(f"{label}: ", True), (value, False)], size=10, bullet=True)
+
+
+def add_footers(deck: Deck, meta: Mapping[str, str]) -> None:
+    """Client, subtitle and page number on every slide but the title (plain text, no fields)."""
+    slides = list(deck.prs.slides)
+    name = " ".join(safe_text(deck.brand.name).split("\n"))  # one line
+    left = f"{name} · {subtitle()}"
+    if meta.get("generated"):
+        left += f" · {meta['generated']}"
+    for number, slide in enumerate(slides[1:], 2):
+        frame = add_textbox(slide, MARGIN, Inches(7.05), Inches(10.5), Inches(0.3))
+        add_para(frame, left, size=9, colour=TEXT_GREY)
+        frame = add_textbox(
+            slide, SLIDE_WIDTH - MARGIN - Inches(1.5), Inches(7.05), Inches(1.5), Inches(0.3)
+        )
+        paragraph = add_para(frame, f"{number} / {len(slides)}", size=9, colour=TEXT_GREY)
+        paragraph.alignment = PP_ALIGN.RIGHT

@@ -1,0 +1,228 @@
+"""The deck's roadmap slides: the Gantt chart, the roadmap items, KPIs and phase exit criteria."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE
+from pptx.util import Inches, Pt
+
+from pmo2vmo.analysis.plan import OrganisationPlan
+from pmo2vmo.analysis.roadmap import PlanItem, add_months
+from pmo2vmo.render.deck_charts import add_chart, chart_data, colour_series, top_down
+from pmo2vmo.render.deck_layout import (
+    CONTENT_TOP,
+    CONTENT_WIDTH,
+    MARGIN,
+    ROWS_PER_SLIDE,
+    TEXT_GREY,
+    Deck,
+    add_note,
+    add_para,
+    add_runs,
+    add_speaker_notes,
+    add_table,
+    add_textbox,
+    deck_text,
+    hex_rgb,
+    paged_title,
+    paginate,
+    paginate_by_height,
+    report_words,
+)
+from pmo2vmo.util.text import figure
+
+GANTT_ITEMS_PER_SLIDE = 25
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def _serial(day: dt.date) -> int:
+    """Excel's date serial (what a date axis counts in)."""
+    return (day - EXCEL_EPOCH).days
+
+
+def gantt_slides(deck: Deck, plan: OrganisationPlan) -> None:
+    """The roadmap as a Gantt chart (stacked bars on a date axis), a page per 25 items."""
+    roadmap = plan.roadmap
+    items = roadmap.items
+    title = report_words("sections", "roadmap", "title")
+    if not items:
+        slide = deck.slide(title)
+        add_note(slide, roadmap.message, top=CONTENT_TOP)
+        return
+    words = deck_text("gantt")
+    phases = list(dict.fromkeys([p["name"] for p in roadmap.phases] + [i.phase for i in items]))
+    first = _serial(roadmap.start_date)
+    horizon_end = add_months(roadmap.start_date, roadmap.horizon_months)
+    last = max(_serial(horizon_end), *(_serial(i.end) + 1 for i in items))
+    pages = paginate(items, GANTT_ITEMS_PER_SLIDE)
+    for page, chunk in enumerate(pages, 1):
+        slide = deck.slide(paged_title(title, page, len(pages)))
+        used = [p for p in phases if any(i.phase == p for i in chunk)]
+        colours = [deck.series_colour(phases.index(phase)) for phase in used]
+        _gantt_chart(slide, chunk, used, colours, (first, last))
+        _phase_key(slide, used, colours)
+        add_note(slide, words["note"].format(message=roadmap.message), top=Inches(6.6))
+        capacity = words["capacity"].format(
+            capacity=roadmap.capacity_people,
+            horizon=roadmap.horizon_months,
+            start=roadmap.start_date.isoformat(),
+        )
+        deferred = (words["deferred"].format(title=d["title"], reason=d["reason"])
+                    for d in roadmap.deferred)  # fmt: skip
+        add_speaker_notes(slide, [capacity, *deferred])
+
+
+def _gantt_series(
+    chunk: Sequence[PlanItem], phases: Sequence[str]
+) -> list[tuple[str, list[float | None]]]:
+    """An invisible "Start" offset (date serials), then each phase's durations in days."""
+    series: list[tuple[str, list[float | None]]] = [
+        (deck_text("gantt", "offset"), [float(_serial(i.start)) for i in chunk])
+    ]
+    for phase in phases:
+        series.append(
+            (
+                phase,
+                [float((i.end - i.start).days + 1) if i.phase == phase else None for i in chunk],
+            )
+        )
+    return series
+
+
+def _gantt_chart(
+    slide: Any,
+    chunk: Sequence[PlanItem],
+    phases: Sequence[str],
+    colours: Sequence[RGBColor],
+    span: tuple[int, int],
+) -> None:
+    """The stacked-bar Gantt chart of ``chunk``: offsets hidden, phases coloured, plan order from
+    the top, on a date axis from ``span[0]`` to ``span[1]`` (Excel serials)."""
+    data = chart_data([i.initiative.title for i in chunk], _gantt_series(chunk, phases), "General")
+    chart = add_chart(slide, XL_CHART_TYPE.BAR_STACKED, data, height=Inches(5.0))
+    chart.has_legend = False  # the key below names the phases, not the invisible offset
+    offset = chart.plots[0].series[0]
+    offset.format.fill.background()
+    offset.format.line.fill.background()
+    for duration, colour in zip(list(chart.plots[0].series)[1:], colours, strict=True):
+        colour_series(duration, colour)
+    chart.plots[0].gap_width = 40
+    axis = chart.value_axis
+    axis.minimum_scale, axis.maximum_scale = span
+    axis.major_unit = 91.3125  # about a quarter
+    axis.has_major_gridlines = True
+    axis.major_gridlines.format.line.color.rgb = hex_rgb("D9D9D9")
+    axis.tick_labels.number_format = "mmm yyyy"
+    axis.tick_labels.number_format_is_linked = False
+    top_down(chart)  # plan order from the top
+    chart.category_axis.tick_labels.font.size = Pt(9)
+
+
+def _phase_key(slide: Any, phases: Sequence[str], colours: Sequence[RGBColor]) -> None:
+    """The key under the Gantt chart: a coloured square and the name of each phase shown."""
+    key = add_textbox(slide, MARGIN, Inches(6.25), CONTENT_WIDTH, Inches(0.3))
+    paragraph = add_para(key, deck_text("gantt", "phases"), size=10, colour=TEXT_GREY)
+    for phase, colour in zip(phases, colours, strict=True):
+        swatch = paragraph.add_run()
+        swatch.text = "■ "
+        swatch.font.size = Pt(12)
+        swatch.font.color.rgb = colour
+        add_runs(paragraph, f"{phase}    ", size=10, colour=TEXT_GREY)
+
+
+def _why(item: PlanItem) -> str:
+    """A short reason for the roadmap table (the full one is in the speaker notes)."""
+    closes = ", ".join(item.closes)
+    if item.kind == "gate":
+        head = item.reason.split(":", 1)[0]
+    elif item.kind == "prerequisite":
+        head = item.reason.split(";", 1)[0]
+    else:
+        head = ""
+    if closes:
+        words = deck_text("roadmap_items")
+        key = "reason_closes" if head else "closes"
+        head = words[key].format(reason=head, dimensions=closes)
+    return head
+
+
+def roadmap_table_slides(deck: Deck, plan: OrganisationPlan) -> None:
+    """The roadmap's items as tables: phase, dates, owner, quick win and a short why."""
+    items = plan.roadmap.items
+    if not items:
+        return
+    words = deck_text("roadmap_items")
+    pages = paginate(items, ROWS_PER_SLIDE)
+    for page, chunk in enumerate(pages, 1):
+        slide = deck.slide(paged_title(words["title"], page, len(pages)))
+        rows = [
+            [i.phase, i.initiative.title, i.start.isoformat(), i.end.isoformat(),
+             i.initiative.owner_role, words["quick_win"] if i.quick_win else "", _why(i)]
+            for i in chunk
+        ]  # fmt: skip
+        add_table(deck, slide, words["headers"], rows, [0.9, 3.2, 1.0, 1.0, 2.5, 0.8, 2.93], size=9)
+        add_speaker_notes(slide, [f"{i.initiative.title}: {i.reason}" for i in chunk])
+
+
+def kpi_slides(deck: Deck, plan: OrganisationPlan) -> None:
+    """The KPIs of every planned initiative, paged by height; a page names its initiative."""
+    rows = [
+        [item.initiative.title if k == 0 else "", kpi.name, kpi.formula, kpi.unit,
+         kpi.direction, kpi.cadence, kpi.owner_role]
+        for item in plan.roadmap.items
+        for k, kpi in enumerate(item.initiative.kpis)
+    ]  # fmt: skip
+    if not rows:
+        return
+    headers = deck_text("kpis", "headers")
+    widths = [2.2, 2.2, 3.6, 0.9, 0.9, 1.0, 1.53]
+    pages = paginate_by_height(rows, widths, 9, most=14)
+    start = 0
+    for page, chunk in enumerate(pages, 1):
+        slide = deck.slide(paged_title(report_words("sections", "kpis", "title"), page, len(pages)))
+        shown = [list(r) for r in chunk]
+        if shown and not shown[0][0]:  # a page starting mid-initiative names it again
+            title = next(r[0] for r in reversed(rows[: start + 1]) if r[0])
+            shown[0][0] = deck_text("common", "continued", title=title)
+        add_table(deck, slide, headers, shown, widths, size=9)
+        start += len(chunk)
+
+
+def exit_criteria_slides(deck: Deck, plan: OrganisationPlan) -> None:
+    """The level each dimension should reach by the end of each phase."""
+    roadmap = plan.roadmap
+    criteria = roadmap.exit_criteria
+    if not criteria:
+        return
+    phases = roadmap.phases
+    words = deck_text("exit_criteria")
+    common = deck_text("common")
+    headers = [
+        words["dimension"],
+        common["current"],
+        *(p["name"] for p in phases),
+        common["target"],
+    ]
+    rows = [
+        [f"{c['dimension']} {c['name']}", figure(c["current"]),
+         *(figure(c["by_phase"].get(p["id"])) for p in phases), figure(c["target"])]
+        for c in criteria
+    ]  # fmt: skip
+    number_width = min(1.3, 7.8 / (len(phases) + 2))
+    widths = [CONTENT_WIDTH / 914400 - number_width * (len(phases) + 2)]
+    widths += [number_width] * (len(phases) + 2)
+    pages = paginate(rows, 12)
+    for page, chunk in enumerate(pages, 1):
+        slide = deck.slide(paged_title(words["title"], page, len(pages)))
+        add_table(deck, slide, headers, chunk, widths, size=9, numeric=range(1, len(headers)))
+        note = words["note"]
+        if page == len(pages) and roadmap.residual_gaps:
+            still = ", ".join(
+                f"{g['dimension']} ({g['remaining']:.2f})" for g in roadmap.residual_gaps
+            )
+            note += " " + words["still_open"].format(gaps=still)
+        add_note(slide, note, top=Inches(6.35))

@@ -1,0 +1,328 @@
+"""The deck's score slides: radar, pillars, dimensions by gap, consensus, groups and comments.
+
+A dimension with no answers (score ``None``) is left out of charts, never drawn as 0; breakout
+groups with status ``suppressed`` appear only as "suppressed", never with a number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pptx.enum.chart import XL_CHART_TYPE
+from pptx.enum.dml import MSO_LINE_DASH_STYLE
+from pptx.util import Inches
+
+from pmo2vmo.analysis.plan import OrganisationPlan
+from pmo2vmo.render.deck_charts import (
+    add_chart,
+    chart_data,
+    colour_series,
+    level_axis,
+    top_down,
+    value_labels,
+)
+from pmo2vmo.render.deck_layout import (
+    CONTENT_HEIGHT,
+    CONTENT_TOP,
+    MARGIN,
+    ROWS_PER_SLIDE,
+    SUPPRESSED,
+    TEXT_GREY,
+    Deck,
+    add_note,
+    add_para,
+    add_table,
+    add_textbox,
+    deck_text,
+    group_label,
+    paged_title,
+    paginate,
+    report_words,
+    safe_text,
+)
+from pmo2vmo.util.text import figure
+
+COMMENTS_SHOWN = 10
+COMMENT_CHARS = 400
+COMMENT_LINE_CHARS = 150  # about what a line of the comments table holds at 9 pt
+COMMENT_LINES = 20  # what fits on the slide
+
+
+def _scored_dimensions(plan: OrganisationPlan) -> list[dict[str, Any]]:
+    """The dimensions that have a score (those without answers are left out)."""
+    return [d for d in plan.scores.dimensions if d["score"] is not None]
+
+
+def _target(plan: OrganisationPlan, dimension: Mapping[str, Any]) -> float:
+    """The dimension's target for the recommended path (the decision sets every dimension's)."""
+    return float(plan.decision.targets[dimension["id"]][0])
+
+
+def _unscored_note(plan: OrganisationPlan) -> str:
+    """A sentence naming the dimensions without answers, or "" when every one is scored."""
+    missing = [d["id"] for d in plan.scores.dimensions if d["score"] is None]
+    if not missing:
+        return ""
+    note: str = deck_text("common", "unscored", dimensions=", ".join(missing))
+    return " " + note
+
+
+def radar_slide(deck: Deck, plan: OrganisationPlan) -> None:
+    """Current against target for every scored dimension, on a radar, with a key of names."""
+    words = deck_text("radar")
+    common = deck_text("common")
+    slide = deck.slide(words["title"])
+    dims = _scored_dimensions(plan)
+    if not dims:
+        add_note(slide, words["empty"], top=CONTENT_TOP)
+        return
+    data = chart_data(
+        [d["id"] for d in dims],
+        [
+            (common["current"], [round(d["score"], 2) for d in dims]),
+            (common["target"], [round(_target(plan, d), 2) for d in dims]),
+        ],
+        "0.00",
+    )
+    chart = add_chart(slide, XL_CHART_TYPE.RADAR_MARKERS, data, width=Inches(8.2))
+    level_axis(chart)
+    current, target = chart.plots[0].series
+    colour_series(current, deck.primary_rgb, line=True)
+    colour_series(target, deck.accent_rgb, line=True)
+    target.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+    key = add_textbox(slide, Inches(8.9), CONTENT_TOP, Inches(3.9), CONTENT_HEIGHT)
+    add_para(key, words["key"], size=11, bold=True)
+    for d in dims:
+        add_para(key, [(f"{d['id']}  ", True), (d["name"], False)], size=9)
+    add_note(slide, words["note"] + _unscored_note(plan))
+
+
+def pillar_slide(deck: Deck, plan: OrganisationPlan) -> None:
+    """Each pillar's score and achieved level against the mean of its dimensions' targets."""
+    words = deck_text("pillars")
+    slide = deck.slide(words["title"])
+    pillars = plan.scores.pillars
+    targets: list[float | None] = []
+    for pillar in pillars:
+        mine = [_target(plan, d) for d in plan.scores.dimensions if d["pillar"] == pillar["id"]]
+        targets.append(round(sum(mine) / len(mine), 2) if mine else None)
+    categories = [
+        words["no_score"].format(pillar=p["name"])
+        if p["score"] is None
+        else words["level"].format(
+            pillar=p["name"], level=p["achieved_level"], level_name=p["achieved_level_name"]
+        )
+        for p in pillars
+    ]
+    data = chart_data(
+        categories,
+        [
+            (
+                words["score"],
+                [None if p["score"] is None else round(p["score"], 2) for p in pillars],
+            ),
+            (words["target"], targets),
+        ],
+        "0.00",
+    )
+    chart = add_chart(slide, XL_CHART_TYPE.COLUMN_CLUSTERED, data)
+    level_axis(chart)
+    chart.plots[0].gap_width = 60
+    score, target = chart.plots[0].series
+    colour_series(score, deck.primary_rgb)
+    colour_series(target, deck.accent_rgb)
+    value_labels(score)
+    value_labels(target)
+    add_note(slide, words["note"])
+
+
+def dimension_slides(deck: Deck, plan: OrganisationPlan) -> None:
+    """A slide per pillar: its scored dimensions' current and target, largest gap on top."""
+    words = deck_text("dimensions")
+    common = deck_text("common")
+    for pillar in plan.scores.pillars:
+        dims = [d for d in _scored_dimensions(plan) if d["pillar"] == pillar["id"]]
+        missing = [
+            d["id"]
+            for d in plan.scores.dimensions
+            if d["pillar"] == pillar["id"] and d["score"] is None
+        ]
+        slide = deck.slide(words["title"].format(pillar=pillar["name"]))
+        if not dims:
+            add_note(slide, words["empty"], top=CONTENT_TOP)
+            continue
+        gaps = {d["id"]: _target(plan, d) - d["score"] for d in dims}
+        dims.sort(key=lambda d: (-round(gaps[d["id"]], 4), d["id"]))
+        data = chart_data(
+            [
+                words["category"].format(dimension=d["id"], name=d["name"], gap=gaps[d["id"]])
+                for d in dims
+            ],
+            [
+                (common["current"], [round(d["score"], 2) for d in dims]),
+                (common["target"], [round(_target(plan, d), 2) for d in dims]),
+            ],
+            "0.00",
+        )
+        chart = add_chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, data)
+        level_axis(chart)
+        top_down(chart)  # largest gap at the top
+        chart.plots[0].gap_width = 50
+        current, target = chart.plots[0].series
+        colour_series(current, deck.primary_rgb)
+        colour_series(target, deck.accent_rgb)
+        value_labels(current)
+        note = words["note"]
+        if missing:
+            note += " " + common["unscored"].format(dimensions=", ".join(missing))
+        add_note(slide, note)
+
+
+def consensus_slide(deck: Deck, plan: OrganisationPlan) -> None:
+    """The dimensions stakeholders agree on least, and the perception gaps between groups."""
+    scores = plan.scores
+    words = deck_text("consensus")
+    slide = deck.slide(report_words("sections", "consensus", "title"))
+    frame = add_textbox(slide, MARGIN, CONTENT_TOP, Inches(5.6), Inches(0.4))
+    add_para(frame, words["agree_least"], size=13, bold=True)
+    lowest = sorted(
+        (d for d in scores.dimensions if d["consensus"] is not None),
+        key=lambda d: (d["consensus"], d["id"]),
+    )[:6]
+    rows = [
+        [f"{d['id']} {d['name']}", figure(d["score"]), figure(d["consensus"]),
+         ", ".join(d["disputed_items"]) or "—"]
+        for d in lowest
+    ]  # fmt: skip
+    add_table(
+        deck, slide, words["agree_headers"], rows, [2.6, 0.7, 0.9, 1.4], top=CONTENT_TOP + Inches(0.45), size=9, numeric=[1, 2],
+    )  # fmt: skip
+    flagged = [g for g in scores.perception_gaps if g["flagged"]]
+    shown = flagged[:8] if flagged else scores.perception_gaps[:5]
+    frame = add_textbox(slide, Inches(6.5), CONTENT_TOP, Inches(6.3), Inches(0.4))
+    add_para(frame, words["gaps" if flagged else "gaps_largest"], size=13, bold=True)
+    names = {d["id"]: d["name"] for d in scores.dimensions}
+    rows = [
+        [group_label(g["group_by"]), f"{g['dimension']} {names.get(g['dimension'], '')}",
+         f"{g['high_group']} {figure(g['high'])}", f"{g['low_group']} {figure(g['low'])}", figure(g["gap"])]
+        for g in shown
+    ]  # fmt: skip
+    if rows:
+        add_table(
+            deck, slide, words["gap_headers"], rows,
+            [1.0, 2.0, 1.35, 1.35, 0.6], left=Inches(6.5), top=CONTENT_TOP + Inches(0.45),
+            size=9, numeric=[4],
+        )  # fmt: skip
+    else:
+        add_para(frame, words["no_gaps"], size=11, colour=TEXT_GREY)
+    add_note(slide, words["note"])
+
+
+def _breakout_rows(plan: OrganisationPlan) -> list[list[str]]:
+    """One row per breakout group; a suppressed group shows "suppressed" and no number at all."""
+    pillars = [p["id"] for p in plan.scores.pillars]
+    common = deck_text("common")
+    rows = []
+    for b in plan.scores.breakouts:
+        label = group_label(b["group_by"])
+        if b["status"] == "ok":
+            values = [str(b["respondents"]), figure(b["score"])]
+            values += [figure((b["pillars"] or {}).get(p)) for p in pillars]
+        else:
+            word = common["suppressed" if b["status"] == SUPPRESSED else "no_data"]
+            values = [word] * (2 + len(pillars))
+        rows.append([label, plan.scores.group_name(b, short=True), *values])
+    return rows
+
+
+def breakout_slides(deck: Deck, plan: OrganisationPlan) -> None:
+    """The views by group, a table paged ten rows a slide; suppressed groups show no number."""
+    words = deck_text("breakouts")
+    rows = _breakout_rows(plan)
+    headers = [*words["headers"], *(p["name"] for p in plan.scores.pillars)]
+    widths = [
+        1.1,
+        2.2,
+        1.2,
+        1.1,
+        *([6.6 / max(1, len(plan.scores.pillars))] * len(plan.scores.pillars)),
+    ]
+    pages = paginate(rows, ROWS_PER_SLIDE)
+    for page, chunk in enumerate(pages, 1):
+        slide = deck.slide(paged_title(words["title"], page, len(pages)))
+        if chunk:
+            add_table(deck, slide, headers, chunk, widths, numeric=range(2, len(headers)))
+        else:
+            add_note(slide, words["empty"], top=CONTENT_TOP)
+        add_note(slide, words["note"])
+
+
+def _comment_rows(plan: OrganisationPlan) -> tuple[list[list[str]], int]:
+    """The comments to show and how many distinct ones are left out.
+
+    Identical texts are merged (with how many gave them); general comments come first, then those
+    on the dimensions with the largest gaps, at most two per dimension before any third; as many
+    as fit on the slide.
+    """
+    gaps = {d["id"]: _target(plan, d) - d["score"] for d in _scored_dimensions(plan)}
+    dimension_of = {i["id"]: i["dimension"] for i in plan.scores.items}
+
+    def order(question: str) -> tuple[int, float]:
+        """Sort key: general comments first, then by their dimension's gap, largest first."""
+        if not question:
+            return 0, 0.0
+        return 1, -gaps.get(dimension_of.get(question, ""), 0.0)
+
+    merged: dict[str, list[Any]] = {}  # text -> [question, times]
+    for comment in plan.scores.comments:
+        text = safe_text(comment.get("text")).strip()
+        if text:
+            merged.setdefault(text, [comment.get("question") or "", 0])[1] += 1
+    ordered = sorted(merged.items(), key=lambda entry: order(entry[1][0]))  # stable
+    first, rest = [], []
+    per_dimension: dict[str, int] = {}
+    for entry in ordered:
+        question = entry[1][0]
+        dimension = dimension_of.get(question, question)
+        taken = per_dimension.get(dimension, 0)
+        if not question or taken < 2:
+            per_dimension[dimension] = taken + 1
+            first.append(entry)
+        else:
+            rest.append(entry)
+    chosen: list[tuple[str, list[Any]]] = []
+    lines = 0
+    for entry in first + rest:
+        lines += -(-min(len(entry[0]), COMMENT_CHARS) // COMMENT_LINE_CHARS)
+        if len(chosen) == COMMENTS_SHOWN or (chosen and lines > COMMENT_LINES):
+            break
+        chosen.append(entry)
+    chosen.sort(key=ordered.index)
+    rows = []
+    general = deck_text("comments", "general")
+    for text, (question, times) in chosen:
+        if len(text) > COMMENT_CHARS:
+            text = text[: COMMENT_CHARS - 1] + "…"
+        rows.append([question or general, text, str(times)])
+    return rows, len(ordered) - len(rows)
+
+
+def comments_slide(deck: Deck, plan: OrganisationPlan) -> None:
+    """The comments chosen by :func:`_comment_rows`, or why there are none."""
+    words = deck_text("comments")
+    slide = deck.slide(words["title"])
+    rows, left_out = _comment_rows(plan)
+    if rows:
+        add_table(
+            deck, slide, words["headers"], rows, [1.3, 10.0, 1.0], size=9, numeric=[2],
+        )  # fmt: skip
+    if plan.scores.comments_withheld:
+        note = words["withheld"]
+    elif not rows:
+        note = words["none"]
+    else:
+        note = words["note"]
+        if left_out:
+            note += " " + words["left_out"].format(count=left_out)
+    add_note(slide, note)
