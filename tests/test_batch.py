@@ -57,13 +57,18 @@ def _client(folder: Path, name: str, sample: str = "lumen-digital") -> Path:
     return target
 
 
-@pytest.fixture(scope="module")
-def faulty_notebook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def write_faulty_notebook(folder: Path) -> Path:
+    """The report notebook with the FAULTS cell before its last cell, written into ``folder``."""
     nb = nbformat.read(str(data_dir("playbook") / "10-client-report.ipynb"), as_version=4)
     nb.cells.insert(len(nb.cells) - 1, nbformat.v4.new_code_cell(FAULTS))
-    path = tmp_path_factory.mktemp("nb") / "report.ipynb"
+    path = folder / "report.ipynb"
     nbformat.write(nb, str(path))
     return path
+
+
+@pytest.fixture(scope="module")
+def faulty_notebook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_faulty_notebook(tmp_path_factory.mktemp("nb"))
 
 
 @pytest.fixture(scope="module")

@@ -27,8 +27,7 @@ from pmo2vmo.errors import InvalidInputError
 from pmo2vmo.execute import batch, outputs
 from pmo2vmo.execute import clients as batch_clients
 from pmo2vmo.execute.lock import locked
-from pmo2vmo.resources import data_dir
-from test_batch import FAULTS, _client
+from test_batch import _client, write_faulty_notebook
 
 INVALID = "respondent,PB-GOV-01\nr1,9\n"  # fails validation, before any kernel is used
 EVERY_FORMAT = "html,ipynb,xlsx,pptx"
@@ -68,11 +67,7 @@ def hanging_notebook(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def faulty_notebook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The report notebook with test_batch's FAULTS cell before its last cell."""
-    nb = nbformat.read(str(data_dir("playbook") / "10-client-report.ipynb"), as_version=4)
-    nb.cells.insert(len(nb.cells) - 1, nbformat.v4.new_code_cell(FAULTS))
-    path = tmp_path_factory.mktemp("nb") / "report.ipynb"
-    nbformat.write(nb, str(path))
-    return path
+    return write_faulty_notebook(tmp_path_factory.mktemp("nb"))
 
 
 def _top(folder: Path) -> set[str]:

@@ -1,6 +1,7 @@
 """Private staging folders inside an output folder, and the clean-up of those a killed run left.
 
-A report is built in a hidden folder ``OUT/.pmo2vmo-XXXX`` and moved into place when complete.
+A report is built in a hidden folder ``OUT/.pmo2vmo-<random suffix>`` and moved into place when
+complete.
 A run killed with ``kill -9`` cannot remove its folder, so each folder holds a lock (``flock``)
 for as long as its process lives: the next run removes every staging folder whose lock it can
 take — its owner is dead — and leaves alone those still held by a live run.

@@ -196,7 +196,6 @@ def _summary(wb: Any, plan: OrganisationPlan, meta: Mapping[str, str]) -> None:
 
 
 def _dimensions(wb: Any, plan: OrganisationPlan) -> None:
-    targets = plan.decision.targets
     deltas = _deltas(plan, "dimensions")
     columns = list(DIMENSION_COLUMNS)
     if deltas is not None:
@@ -204,7 +203,7 @@ def _dimensions(wb: Any, plan: OrganisationPlan) -> None:
     score_col, target_col = _letter(columns, "Score"), _letter(columns, "Target")
     rows = []
     for row, d in enumerate(plan.scores.dimensions, start=2):
-        target, source = targets[d["id"]]
+        target, source = d["target"], d["target_source"]  # as analysis.plan.apply_targets set them
         gap = None
         if d["score"] is not None:
             s, t = f"{score_col}{row}", f"{target_col}{row}"

@@ -222,16 +222,15 @@ def dimension_rows(plan: OrganisationPlan, pillar_id: str | None = None) -> list
     dims = _pillar_parts(scores, pillar_id)[1] if pillar_id else scores.dimensions
     deltas = (scores.deltas or {}).get("dimensions", {})
     out = []
-    for d in dims:
-        target, source = plan.decision.targets[d["id"]]
+    for d in dims:  # target, source and gap as analysis.plan.apply_targets set them
         row: Row = {
             "id": d["id"],
             "name": d["name"],
             "pillar": d["pillar"],
             "score": d["score"],
-            "target": target,
-            "target_source": source,
-            "gap": None if d["score"] is None else round(target - d["score"], 4),
+            "target": d["target"],
+            "target_source": d["target_source"],
+            "gap": d["gap"],
             "coverage": d["coverage"],
             "consensus": d["consensus"],
             "disputed": len(d["disputed_items"]),

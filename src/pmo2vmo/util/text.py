@@ -19,6 +19,8 @@ from typing import Any
 # Characters a terminal acts on: C0 and C1 controls and DEL (ESC starts colour codes, cursor moves
 # and window-title changes), and the bidirectional overrides that reorder what is shown.
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Those of CONTROL that json.dumps leaves unescaped (it escapes U+0000 to U+001F itself).
+_JSON_RAW = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -80,10 +82,10 @@ def finite(value: Any) -> Any:
 
 def json_text(value: Any, indent: int | None = 2) -> str:
     """``value`` as strict JSON (no NaN or Infinity) that is also safe on a terminal: the
-    control and bidirectional characters that JSON leaves raw are written as ``\\uXXXX``."""
+    characters a terminal acts on that JSON leaves raw (DEL, C1 controls, bidirectional
+    overrides) are written as ``\\u`` escapes; JSON escapes the C0 controls itself."""
     text = json.dumps(finite(value), indent=indent, ensure_ascii=False, allow_nan=False)
-    return CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}" if m.group() not in "\n" else "\n",
-                       text)  # fmt: skip
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def slugify(name: str, fallback: str = "organisation") -> str:
