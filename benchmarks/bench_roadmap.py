@@ -27,6 +27,7 @@ from pmo2vmo.model.archetypes import load_transition
 from pmo2vmo.model.catalogue import Catalogue, Initiative, load_catalogue
 from pmo2vmo.model.instrument import Instrument, load_instrument
 from pmo2vmo.model.profile import Profile
+from pmo2vmo.model.results import DimensionScore, ItemScore, PillarScore, TargetSource
 from pmo2vmo.model.settings import RoadmapSettings, load_settings
 
 START = dt.date(2027, 1, 4)
@@ -38,16 +39,23 @@ def weak_organisation(instrument: Instrument, seed: int = 11) -> OrganisationSco
     for pillar in instrument.pillars:
         for dim in pillar.dimensions:
             score = float(np.clip(rng.normal(1.3, 0.15), 1.0, 2.0))
-            dims.append({"id": dim.id, "name": dim.name, "pillar": pillar.id, "score": score,
-                         "target": 3.5, "consensus": 0.8, "gap": 3.5 - score})  # fmt: skip
+            dims.append(DimensionScore(
+                id=dim.id, name=dim.name, pillar=pillar.id, score=score, target=3.5,
+                target_source=TargetSource.INSTRUMENT, gap=3.5 - score, respondents=25,
+                answered=25, not_applicable=0, dont_know=0, coverage=None, dispersion=None,
+                consensus=0.8, disputed_items=(),
+            ))  # fmt: skip
     pillars = []
     for pillar in instrument.pillars:
-        mine = [d["score"] for d in dims if d["pillar"] == pillar.id]
-        pillars.append({"id": pillar.id, "name": pillar.name, "score": sum(mine) / len(mine),
-                        "achieved_level": 1, "achieved_level_name": "Initial"})  # fmt: skip
+        mine = [d.score for d in dims if d.pillar == pillar.id and d.score is not None]
+        pillars.append(PillarScore(id=pillar.id, name=pillar.name, score=sum(mine) / len(mine),
+                                   readiness=None, achieved_level=1,
+                                   achieved_level_name="Initial"))  # fmt: skip
     # Every question answered by everyone: enough evidence for a recommended path.
-    items = [{"id": q, "respondents": 25, "answered": 25, "not_applicable": 0}
-             for q in instrument.questions]  # fmt: skip
+    items = [ItemScore(id=q, dimension=ref.dimension.id, score=None, respondents=25, answered=25,
+                       not_applicable=0, dont_know=0, coverage=None, dispersion=None,
+                       consensus=None, disputed=False, distribution=())
+             for q, ref in instrument.questions.items()]  # fmt: skip
     return OrganisationScores(
         organisation="Weak Co", respondents=25, overall=1.3, pillars=pillars, dimensions=dims,
         items=items, breakouts=[], perception_gaps=[], comments=[], data_quality={},
@@ -59,13 +67,16 @@ def naive_plan(
     settings: RoadmapSettings, capacity: float, horizon: int,
 ) -> list[tuple[str, int]]:  # fmt: skip
     """The same rules, written the obvious way: everything recomputed for every candidate."""
-    emphasis = decision.archetype.emphasis
+    archetype = decision.archetype
+    assert archetype is not None, "the weak organisation gets a recommended path"
+    emphasis = archetype.emphasis
     weights = {d.id: d.weight * p.weight * emphasis.get(p.id, 1.0)
                for p in instrument.pillars for d in p.dimensions}  # fmt: skip
     remaining = {}
-    for d in org.dimensions:
-        gap = decision.targets[d["id"]][0] - d["score"]
-        remaining[d["id"]] = gap if gap >= settings.min_gap else 0.0
+    for dim in org.dimensions:
+        assert dim.score is not None
+        gap = decision.targets[dim.id][0] - dim.score
+        remaining[dim.id] = gap if gap >= settings.min_gap else 0.0
     order: list[Initiative] = []
 
     def schedule(items: list[Initiative]) -> dict[str, int] | None:
@@ -103,7 +114,7 @@ def naive_plan(
         chosen = {i.id for i in order}
         best: tuple[float, str, list[Initiative]] | None = None
         for ini in catalogue.initiatives:
-            if decision.archetype.id not in ini.archetypes or ini.id in chosen | rejected:
+            if archetype.id not in ini.archetypes or ini.id in chosen | rejected:
                 continue
             if not any(remaining.get(d, 0) > 1e-9 for d in ini.lifts):
                 continue
@@ -148,8 +159,10 @@ def main() -> None:
     settings = load_settings()
     org = weak_organisation(instrument)
     decision = decide(org, transition, instrument, Profile())
-    suited = sum(1 for i in catalogue.initiatives if decision.archetype.id in i.archetypes)
-    print(f"weak organisation: every dimension ~1.3; path {decision.archetype.id}; "
+    archetype = decision.archetype
+    assert archetype is not None, "the weak organisation gets a recommended path"
+    suited = sum(1 for i in catalogue.initiatives if archetype.id in i.archetypes)
+    print(f"weak organisation: every dimension ~1.3; path {archetype.id}; "
           f"{suited} of {len(catalogue.initiatives)} initiatives suit it; "
           f"median of {args.repeat} runs")  # fmt: skip
     for capacity, horizon in ((3.0, 18), (30.0, 60)):

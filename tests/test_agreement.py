@@ -60,7 +60,7 @@ def test_plan_decision_and_scores_agree(responses: Path, profile: Path) -> None:
     report = api.roadmap_files([responses], profile=profile)
     for org_plan in report.organisations:
         for dim in org_plan.scores.dimensions:
-            assert (dim["target"], dim["target_source"]) == org_plan.decision.targets[dim["id"]]
+            assert (dim.target, dim.target_source) == org_plan.decision.targets[dim.id]
 
 
 @pytest.mark.parametrize(("responses", "profile"), SAMPLES, ids=[s[0].stem for s in SAMPLES])

@@ -41,7 +41,7 @@ def test_radar_draws_current_target_and_previous(plans: dict[str, OrganisationPl
     current = fig.data[1]
     assert len(current.r) == len(org.dimensions) + 1
     assert current.r[0] == current.r[-1]
-    previous = {d["id"]: 2.0 for d in org.dimensions}
+    previous = {d.id: 2.0 for d in org.dimensions}
     assert charts.radar(org, previous=previous).data[0].name == "Previous"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -25,6 +26,7 @@ from pptx.util import Inches
 from pmo2vmo.analysis.plan import OrganisationPlan, roadmap_files
 from pmo2vmo.model.branding import Brand, Logo
 from pmo2vmo.model.profile import Profile
+from pmo2vmo.model.results import Comment, Status
 from pmo2vmo.render.deck import build_deck, write_deck
 from pmo2vmo.render.deck_layout import safe_text
 from pmo2vmo.render.report_sections import report_text
@@ -176,11 +178,11 @@ def test_radar_shows_scores_against_targets(
         (chart,) = _charts(_slides(prs, "Current against target, by dimension"))
         assert chart.chart_type == XL_CHART_TYPE.RADAR_MARKERS
         dims = plan.scores.dimensions
-        assert list(chart.plots[0].categories) == [d["id"] for d in dims]
+        assert list(chart.plots[0].categories) == [d.id for d in dims]
         current, target = chart.plots[0].series
         assert (current.name, target.name) == ("Current", "Target")
-        assert list(current.values) == [round(d["score"], 2) for d in dims]
-        assert list(target.values) == [round(plan.decision.targets[d["id"]][0], 2) for d in dims]
+        assert list(current.values) == [round(d.score, 2) for d in dims]
+        assert list(target.values) == [round(plan.decision.targets[d.id][0], 2) for d in dims]
 
 
 def test_dimensions_without_answers_are_left_out_not_zero(
@@ -188,10 +190,11 @@ def test_dimensions_without_answers_are_left_out_not_zero(
 ) -> None:
     """A dimension scored None is absent from the radar and the bars, and named as not scored."""
     plan = copy.deepcopy(plans["lumen-digital"])
-    for dim in plan.scores.dimensions[:2]:
-        dim.update(score=None, gap=None)
+    plan.scores.dimensions[:2] = [
+        dataclasses.replace(d, score=None, gap=None) for d in plan.scores.dimensions[:2]
+    ]
     prs = build_deck(plan, _brand(), META)
-    missing = {d["id"] for d in plan.scores.dimensions[:2]}
+    missing = {d.id for d in plan.scores.dimensions[:2]}
     (radar,) = _charts(_slides(prs, "Current against target, by dimension"))
     assert missing.isdisjoint(radar.plots[0].categories)
     assert len(radar.plots[0].categories) == len(plan.scores.dimensions) - 2
@@ -210,16 +213,18 @@ def test_pillar_bars_match_pillar_scores(
         pillars = plans[slug].scores.pillars
         (chart,) = _charts(_slides(prs, "Pillar scores and achieved levels"))
         assert chart.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
-        assert list(chart.plots[0].series[0].values) == [round(p["score"], 2) for p in pillars]
+        assert list(chart.plots[0].series[0].values) == [round(p.score, 2) for p in pillars]
         for label, pillar in zip(chart.plots[0].categories, pillars, strict=True):
-            assert str(label).startswith(pillar["name"])
-            assert f"level {pillar['achieved_level']} {pillar['achieved_level_name']}" in label
+            assert str(label).startswith(pillar.name)
+            assert f"level {pillar.achieved_level} {pillar.achieved_level_name}" in label
 
 
 def test_pillar_without_score_is_a_gap_not_zero(plans: dict[str, OrganisationPlan]) -> None:
     """A pillar with no score has no bar value and says so in its label."""
     plan = copy.deepcopy(plans["harbor-mutual"])
-    plan.scores.pillars[1].update(score=None, achieved_level=None, achieved_level_name=None)
+    plan.scores.pillars[1] = dataclasses.replace(
+        plan.scores.pillars[1], score=None, achieved_level=None, achieved_level_name=None
+    )
     (chart,) = _charts(
         _slides(build_deck(plan, _brand(), META), "Pillar scores and achieved levels")
     )
@@ -234,13 +239,13 @@ def test_dimension_bars_put_the_largest_gap_first(
     plan = plans["northwind-utilities"]
     prs = decks["northwind-utilities"]
     for pillar in plan.scores.pillars:
-        (chart,) = _charts(_slides(prs, f"{pillar['name']}: dimensions by gap to target"))
+        (chart,) = _charts(_slides(prs, f"{pillar.name}: dimensions by gap to target"))
         current, target = (list(s.values) for s in chart.plots[0].series)
         gaps = [t - c for c, t in zip(current, target, strict=True)]
         assert gaps == sorted(gaps, reverse=True)
         ids = [str(c).split()[0] for c in chart.plots[0].categories]
-        assert sorted(ids) == sorted(d["id"] for d in plan.scores.dimensions
-                                     if d["pillar"] == pillar["id"])  # fmt: skip
+        assert sorted(ids) == sorted(d.id for d in plan.scores.dimensions
+                                     if d.pillar == pillar.id)  # fmt: skip
 
 
 def test_gantt_has_one_bar_per_item_in_plan_order(
@@ -317,9 +322,9 @@ def test_exit_criteria_table_has_a_column_per_phase(
     rows = _table_rows(_slides(decks["northwind-utilities"], "Phase exit criteria"))
     assert len(rows) == len(roadmap.exit_criteria)
     for row, crit in zip(rows, roadmap.exit_criteria, strict=True):
-        by_phase = [f"{crit['by_phase'][p['id']]:.2f}" for p in roadmap.phases]
-        assert row == [f"{crit['dimension']} {crit['name']}", f"{crit['current']:.2f}",
-                       *by_phase, f"{crit['target']:.2f}"]  # fmt: skip
+        by_phase = [f"{crit.by_phase[p.id]:.2f}" for p in roadmap.phases]
+        assert row == [f"{crit.dimension} {crit.name}", f"{crit.current:.2f}",
+                       *by_phase, f"{crit.target:.2f}"]  # fmt: skip
 
 
 def test_suppressed_groups_never_show_a_number(
@@ -328,7 +333,7 @@ def test_suppressed_groups_never_show_a_number(
     """A suppressed breakout group appears only as "suppressed": no digit in its row."""
     for slug, prs in decks.items():
         breakouts = plans[slug].scores.breakouts
-        suppressed = [b for b in breakouts if b["status"] == "suppressed"]
+        suppressed = [b for b in breakouts if b.status is Status.SUPPRESSED]
         assert suppressed, slug  # every sample has some
         rows = _table_rows(_slides(prs, "Views by group"))
         assert len(rows) == len(breakouts)
@@ -339,8 +344,8 @@ def test_suppressed_groups_never_show_a_number(
             assert row[2:] == ["suppressed"] * (len(row) - 2)
             assert not re.search(r"\d", " ".join(row[2:]))
         # Nowhere else does a group hidden in every breakout sit next to a number.
-        shown = {b["group"] for b in breakouts if b["status"] != "suppressed"}
-        hidden_names = {b["group"] for b in suppressed if b["group"] is not None} - shown
+        shown = {b.group for b in breakouts if b.status is not Status.SUPPRESSED}
+        hidden_names = {b.group for b in suppressed if b.group is not None} - shown
         for text in _all_text(prs):
             for name in hidden_names:
                 assert not re.search(rf"\b{re.escape(name)}\s*[:(]?\s*\d", text), (name, text)
@@ -352,15 +357,15 @@ def test_comments_are_anonymous_and_a_long_list_is_cut(
     """Comments show question, text and how many gave it; beyond what fits, the slide says how
     many more there are."""
     comments = plans["harbor-mutual"].scores.comments
-    distinct = {c["text"] for c in comments}
+    distinct = {c.text for c in comments}
     (slide,) = _slides(decks["harbor-mutual"], "What respondents said")
     rows = _table_rows([slide])
     assert 0 < len(rows) <= 10
     assert len({row[1] for row in rows}) == len(rows)  # identical texts merged
     for question, text, times in rows:
         assert text in distinct
-        assert int(times) == sum(c["text"] == text for c in comments)
-        assert question in {c["question"] for c in comments if c["text"] == text}
+        assert int(times) == sum(c.text == text for c in comments)
+        assert question in {c.question for c in comments if c.text == text}
     notes = [s.text_frame.text for s in slide.shapes if s.has_text_frame]
     assert any(f"{len(distinct) - len(rows)} more" in t for t in notes)
 
@@ -374,8 +379,8 @@ def test_hostile_text_is_written_verbatim_and_reopens(
         plans["harbor-mutual"],
         organisation=HOSTILE_NAME,
         comments=[
-            {"question": None, "text": HOSTILE_COMMENT},
-            {"question": "PB-GOV-01", "text": DDE},
+            Comment(question=None, text=HOSTILE_COMMENT),
+            Comment(question="PB-GOV-01", text=DDE),
         ],
     )
     item = plan.roadmap.items[0]
@@ -449,7 +454,7 @@ def test_method_slide_records_provenance_and_data_quality(
         assert warning in text
     assert f"Respondents: {plan.scores.respondents}" in text
     for b in plan.scores.breakouts:
-        if b["status"] == "suppressed":
+        if b.status is Status.SUPPRESSED:
             assert plan.scores.group_name(b) in text
 
 
@@ -467,7 +472,7 @@ def test_summary_states_path_reasons_readiness_and_gates(
         assert gate.reason in text
         assert ("FIRED" in text) is gate.fired
     rows = _table_rows([slide])
-    assert [r[1] for r in rows] == [f"{v['value']:.1f}" for v in plan.decision.readiness.values()]
+    assert [r[1] for r in rows] == [f"{v.value:.1f}" for v in plan.decision.readiness.values()]
 
 
 def test_series_take_the_brand_colours(decks: dict[str, Any]) -> None:

@@ -100,28 +100,30 @@ def test_enough_evidence_is_recommended(tmp_path: Path) -> None:
 def test_the_evidence_needed_is_data(instrument: Instrument, spec: TransitionFile) -> None:
     """min_coverage and min_scored_dimensions come from transition.yaml, each checked."""
     org = make_org(instrument, uniform(instrument, 3.0))
-    assert decide(org, spec, instrument, Profile()).status == RECOMMENDED
-    half = dataclasses.replace(org, items=[dict(i, answered=i["answered"] // 2) for i in org.items])
+    assert decide(org, spec, instrument, Profile()).status is RECOMMENDED
+    half = dataclasses.replace(
+        org, items=[dataclasses.replace(i, answered=i.answered // 2) for i in org.items]
+    )
     decision = decide(half, spec, instrument, Profile())
     assert (decision.status, decision.coverage) == (RECOMMENDED, 0.5)  # 50 % is enough
     stricter = spec.model_copy(
         update={"evidence": spec.evidence.model_copy(update={"min_coverage": 0.6})}
     )
     decision = decide(half, stricter, instrument, Profile())
-    assert decision.status == INSUFFICIENT
+    assert decision.status is INSUFFICIENT
     assert decision.archetype is None
     assert decision.missing == [
         "answers cover 50 % of the expected answers, under the 60 % a recommendation needs"
     ]
     blank = dataclasses.replace(org, dimensions=[
-        dict(d, score=None) if d["pillar"] == "MR" else d for d in org.dimensions
+        dataclasses.replace(d, score=None) if d.pillar == "MR" else d for d in org.dimensions
     ])  # fmt: skip
     decision = decide(blank, spec, instrument, Profile())
     assert decision.missing == ["Metrics readiness (MR) has 0 scored dimensions, 1 needed"]
     lenient = spec.model_copy(
         update={"evidence": spec.evidence.model_copy(update={"min_scored_dimensions": 0})}
     )
-    assert decide(blank, lenient, instrument, Profile()).status == RECOMMENDED
+    assert decide(blank, lenient, instrument, Profile()).status is RECOMMENDED
 
 
 def test_a_coverage_just_under_the_bar_never_reads_as_the_bar(
@@ -129,7 +131,7 @@ def test_a_coverage_just_under_the_bar_never_reads_as_the_bar(
 ) -> None:
     """49.96 % is quoted with enough decimals not to read "50 % is under 50 %"."""
     org = make_org(instrument, uniform(instrument, 3.0))
-    items = [dict(i, respondents=10000, answered=4996) for i in org.items]
+    items = [dataclasses.replace(i, respondents=10000, answered=4996) for i in org.items]
     decision = decide(dataclasses.replace(org, items=items), spec, instrument, Profile())
     assert decision.missing == [
         "answers cover 49.96 % of the expected answers, under the 50 % a recommendation needs"

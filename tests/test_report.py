@@ -13,6 +13,7 @@ from pmo2vmo.errors import InstrumentError
 from pmo2vmo.model.branding import Brand, Logo, brand_for, load_logo
 from pmo2vmo.model.job import Job
 from pmo2vmo.model.profile import Profile
+from pmo2vmo.model.results import Status
 from pmo2vmo.render import html, report
 from pmo2vmo.resources import samples_dir
 from pmo2vmo.util.text import figure
@@ -100,9 +101,9 @@ def test_suppressed_groups_never_show_a_number(reports: dict[str, report.Report]
                 assert row[3:] == ("", "")
                 seen += 1
         suppressed = {
-            b["group"]
+            b.group
             for b in rep.plan.scores.breakouts
-            if b["status"] == "suppressed" and b["group"] is not None
+            if b.status is Status.SUPPRESSED and b.group is not None
         }
         for chart in (b for b in rep.section("consensus").blocks if isinstance(b, report.Chart)):
             for trace in chart.to_json()["data"]:

@@ -14,6 +14,7 @@ import pytest
 
 from pmo2vmo.analysis.plan import OrganisationPlan, roadmap_files
 from pmo2vmo.api import sample_files
+from pmo2vmo.model.results import BreakoutRow, Comment, Deltas, Status
 from pmo2vmo.render.report_workbook import build_report_workbook, clean_cell, write_report_workbook
 
 META = {
@@ -95,14 +96,14 @@ def test_dimension_scores_and_targets_are_the_plans(
     """Dimension scores are the scored values and targets are the decision's, with their source."""
     for slug, plan in plans.items():
         rows = _rows(saved[slug]["Dimensions"])
-        assert [r["Dimension"] for r in rows] == [d["id"] for d in plan.scores.dimensions]
+        assert [r["Dimension"] for r in rows] == [d.id for d in plan.scores.dimensions]
         for row, dim in zip(rows, plan.scores.dimensions, strict=True):
-            target, source = plan.decision.targets[dim["id"]]
-            assert row["Score"] == dim["score"]
+            target, source = plan.decision.targets[dim.id]
+            assert row["Score"] == dim.score
             assert row["Target"] == target
             assert row["Target source"] == source
-            assert row["Respondents"] == dim["respondents"]
-            assert row["Coverage"] == dim["coverage"]
+            assert row["Respondents"] == dim.respondents
+            assert row["Coverage"] == dim.coverage
 
 
 def test_gap_is_a_formula_of_the_rows_own_target_and_score(
@@ -127,14 +128,14 @@ def test_a_dimension_without_a_score_leaves_score_and_gap_empty(
     plan = plans["lumen-digital"]
     first, *rest = plan.scores.dimensions
     scores = dataclasses.replace(
-        plan.scores, dimensions=[{**first, "score": None, "gap": None}, *rest]
+        plan.scores, dimensions=[dataclasses.replace(first, score=None, gap=None), *rest]
     )
     ws = _reopen(dataclasses.replace(plan, scores=scores), tmp_path / "r.xlsx")["Dimensions"]
     row = _rows(ws)[0]
-    assert row["Dimension"] == first["id"]
+    assert row["Dimension"] == first.id
     assert row["Score"] is None
     assert row["Gap (target − score)"] is None
-    assert row["Target"] == plan.decision.targets[first["id"]][0]
+    assert row["Target"] == plan.decision.targets[first.id][0]
     assert ws[f"{_column(ws, 'Gap (target − score)')}3"].data_type == "f"
 
 
@@ -147,9 +148,9 @@ def test_pillar_targets_follow_the_dimension_targets(
         rows = _rows(ws)
         for row, pillar in zip(rows, plan.scores.pillars, strict=True):
             assert (row["Pillar"], row["Score"], row["Readiness (0–100)"]) == (
-                pillar["id"], pillar["score"], pillar["readiness"]
+                pillar.id, pillar.score, pillar.readiness
             )  # fmt: skip
-            assert row["Level name"] == pillar["achieved_level_name"]
+            assert row["Level name"] == pillar.achieved_level_name
             formula = row["Target (mean of its dimension targets)"]
             assert formula.startswith("=IFERROR(AVERAGEIFS(Dimensions!$E$2:$E$")
             assert "Dimensions!$A$2:$A$" in formula
@@ -162,10 +163,9 @@ def test_suppressed_and_no_data_groups_show_no_figures(
     no_data stays distinct from suppressed."""
     plan = plans["harbor-mutual"]
     extra = [
-        {"group_by": "unit", "group": "Leaky", "status": "suppressed", "respondents": 3,
-         "score": 2.5, "pillars": {"PB": 2.0}, "dimensions": None, "suppressed_dimensions": []},
-        {"group_by": "unit", "group": "Ghost", "status": "no_data", "respondents": None,
-         "score": None, "pillars": None, "dimensions": None, "suppressed_dimensions": []},
+        BreakoutRow(group_by="unit", group="Leaky", groups=1, status=Status.SUPPRESSED,
+                    respondents=3, score=2.5, pillars={"PB": 2.0}),
+        BreakoutRow(group_by="unit", group="Ghost", groups=1, status=Status.NO_DATA),
     ]  # fmt: skip
     scores = dataclasses.replace(plan.scores, breakouts=[*plan.scores.breakouts, *extra])
     rows = _rows(
@@ -226,10 +226,10 @@ def test_exit_criteria_give_each_phases_level(
         assert len(rows) == len(plan.roadmap.exit_criteria)
         for row, want in zip(rows, plan.roadmap.exit_criteria, strict=True):
             assert (row["Dimension"], row["Current"], row["Target"]) == (
-                want["dimension"], want["current"], want["target"]
+                want.dimension, want.current, want.target
             )  # fmt: skip
             for phase in plan.roadmap.phases:
-                assert row[f"By end of {phase['name']}"] == want["by_phase"][phase["id"]]
+                assert row[f"By end of {phase.name}"] == want.by_phase[phase.id]
 
 
 def test_summary_gives_the_path_readiness_gates_and_provenance(
@@ -243,9 +243,7 @@ def test_summary_gives_the_path_readiness_gates_and_provenance(
     assert values["Organisation"] == plan.scores.organisation
     assert values["Respondents"] == plan.scores.respondents
     assert values["Recommended path"] == plan.decision.archetype.name
-    assert (
-        values["PMO baseline readiness (0–100)"] == plan.decision.readiness["pmo_baseline"]["value"]
-    )
+    assert values["PMO baseline readiness (0–100)"] == plan.decision.readiness["pmo_baseline"].value
     assert values["Gate: Secure executive sponsorship first"] == "fired: comes first"
     assert values["Roadmap"] == plan.roadmap.message
     assert values["Input SHA-256"] == META["input_sha256"]
@@ -282,9 +280,15 @@ def test_hostile_client_text_is_stored_as_inert_text(
     scores = dataclasses.replace(
         plan.scores,
         organisation=HOSTILE[0],
-        comments=[{"question": text, "text": text} for text in HOSTILE],
-        breakouts=[{**plan.scores.breakouts[0], "group": HOSTILE[1]}, *plan.scores.breakouts[1:]],
-        perception_gaps=[{**first_gap, "high_group": HOSTILE[2], "low_group": HOSTILE[3]}, *gaps],
+        comments=[Comment(question=text, text=text) for text in HOSTILE],
+        breakouts=[
+            dataclasses.replace(plan.scores.breakouts[0], group=HOSTILE[1]),
+            *plan.scores.breakouts[1:],
+        ],
+        perception_gaps=[
+            dataclasses.replace(first_gap, high_group=HOSTILE[2], low_group=HOSTILE[3]),
+            *gaps,
+        ],
         warnings=[*plan.scores.warnings, HOSTILE[4]],
     )
     meta = {**META, "generated": HOSTILE[5], "extra": HOSTILE[6]}
@@ -326,9 +330,9 @@ def test_deltas_add_a_change_column_when_a_previous_assessment_was_found(
 ) -> None:
     """With a previous assessment, pillars and dimensions show the change; the gap column stays put."""
     plan = plans["lumen-digital"]
-    first = plan.scores.dimensions[0]["id"]
-    deltas = {"previous_found": True, "overall": 0.3, "pillars": {"PB": 0.25},
-              "dimensions": {first: -0.5}}  # fmt: skip
+    first = plan.scores.dimensions[0].id
+    deltas = Deltas(previous_found=True, overall=0.3, pillars={"PB": 0.25},
+                    dimensions={first: -0.5})  # fmt: skip
     wb = _reopen(
         dataclasses.replace(plan, scores=dataclasses.replace(plan.scores, deltas=deltas)),
         tmp_path / "r.xlsx",

@@ -28,6 +28,7 @@ from pmo2vmo.model.archetypes import TransitionFile
 from pmo2vmo.model.catalogue import Catalogue, load_catalogue
 from pmo2vmo.model.instrument import Instrument
 from pmo2vmo.model.profile import Profile
+from pmo2vmo.model.results import Why
 from pmo2vmo.model.settings import RoadmapSettings, load_settings
 
 START = dt.date(2027, 1, 4)
@@ -78,7 +79,7 @@ def check_invariants(
     """Every structural promise of PRODUCT §7 on one plan."""
     items = {i.initiative.id: i for i in roadmap.items}
     assert len(items) == len(roadmap.items), "an initiative is planned twice"
-    current = {d["id"]: d["score"] for d in org.dimensions}
+    current = {d.id: d.score for d in org.dimensions}
     gap = {k: decision.targets[k][0] - s if s is not None else 0.0 for k, s in current.items()}
     for item in roadmap.items:
         ini = item.initiative
@@ -95,10 +96,10 @@ def check_invariants(
         assert item.phase == phase.name
         # a reason, and one that fits why it is there
         assert item.reason.strip()
-        if item.kind == "gap":
+        if item.kind is Why.GAP:
             assert item.reason.startswith("closes "), item.reason
             assert item.closes
-        elif item.kind == "prerequisite":
+        elif item.kind is Why.PREREQUISITE:
             assert item.reason.startswith("prerequisite of "), item.reason
             needed_by = item.reason.removeprefix("prerequisite of ").split(";")[0]
             # a prerequisite at any depth (it was checked two levels deep only, and failed for
@@ -117,7 +118,7 @@ def check_invariants(
             and ini.duration <= qw.max_duration_months
             and ini.effort <= qw.max_effort_person_months
         )
-        assert decision.archetype.id in ini.archetypes or item.kind != "gap"
+        assert decision.archetype.id in ini.archetypes or item.kind is not Why.GAP
     # capacity is never exceeded in any month
     for month, people in enumerate(roadmap.monthly_load()):
         assert people <= roadmap.capacity_people + EPS, (month, people)
@@ -127,14 +128,14 @@ def check_invariants(
         assert closed <= max(gap[dim], 0.0) + EPS, dim
     # exit criteria: from the current score towards the target, never going down
     for row in roadmap.exit_criteria:
-        levels = list(row["by_phase"].values())
+        levels = list(row.by_phase.values())
         assert levels == sorted(levels), row
-        assert round(row["current"], 2) - 0.005 <= levels[0]
-        assert levels[-1] <= row["target"] + EPS
+        assert round(row.current, 2) - 0.005 <= levels[0]
+        assert levels[-1] <= row.target + EPS
     # what did not fit is listed only while a gap it would close is still open
-    still_open = {g["dimension"] for g in roadmap.residual_gaps}
+    still_open = {g.dimension for g in roadmap.residual_gaps}
     for deferred in roadmap.deferred:
-        assert set(catalogue.by_id[deferred["id"]].lifts) & still_open, deferred
+        assert set(catalogue.by_id[deferred.id].lifts) & still_open, deferred
     json.dumps(roadmap.to_json())  # serialisable
 
 
@@ -220,7 +221,7 @@ def test_raising_a_dimension_to_target_drops_what_only_served_it(
         only_served = [i.initiative.id for i in before.items if set(i.closes) == {dim}]
         for ini_id in only_served:
             if ini_id in after_ids:
-                assert after_ids[ini_id].kind in {"prerequisite", "gate"}, (dim, ini_id)
+                assert after_ids[ini_id].kind in {Why.PREREQUISITE, Why.GATE}, (dim, ini_id)
             checked += 1
     assert checked, "the scenario must exercise at least one initiative that served one gap"
 
@@ -257,7 +258,7 @@ def test_a_fired_gate_still_plans_at_target(
     org = make_org(instrument, uniform(instrument, 4.8), consensus={"PB-SPO": 0.3})
     _, roadmap = _plan(org, instrument, spec, catalogue, settings)
     assert [i.initiative.id for i in roadmap.items] == ["secure-executive-sponsor"]
-    assert roadmap.items[0].kind == "gate"
+    assert roadmap.items[0].kind is Why.GATE
     assert roadmap.message.startswith("every dimension is at or above its target; only what a")
 
 
@@ -366,10 +367,10 @@ def test_prerequisites_come_along_and_say_why(
     org = _one_gap_org(instrument, MR_BEN=2.5)
     decision, roadmap = _plan(org, instrument, spec, cat, settings)
     first, second = roadmap.items
-    assert (first.initiative.id, first.kind) == ("foundation", "prerequisite")
+    assert (first.initiative.id, first.kind) == ("foundation", Why.PREREQUISITE)
     assert first.reason == "prerequisite of register"  # VC-OBJ is at target: nothing to add
     assert first.closes == {}
-    assert (second.initiative.id, second.kind) == ("register", "gap")
+    assert (second.initiative.id, second.kind) == ("register", Why.GAP)
     assert second.start_month == first.end_month == 2
     assert second.start == dt.date(2027, 3, 4)
     check_invariants(roadmap, decision, org, settings, cat)
@@ -405,9 +406,9 @@ def test_what_does_not_fit_is_deferred_with_its_reason(
     _, roadmap = _plan(org, instrument, spec, cat, settings, horizon=6)
     assert [i.initiative.id for i in roadmap.items] == ["short"]
     (deferred,) = roadmap.deferred
-    assert deferred["id"] == "long"
-    assert deferred["reason"].endswith("does not fit 3 people a month within 6 months")
-    assert [g["dimension"] for g in roadmap.residual_gaps] == ["MR-BEN"]
+    assert deferred.id == "long"
+    assert deferred.reason.endswith("does not fit 3 people a month within 6 months")
+    assert [g.dimension for g in roadmap.residual_gaps] == ["MR-BEN"]
 
 
 # ------------------------------------------------------------------------ infeasible settings ---

@@ -42,7 +42,7 @@ def test_three_clearly_different_organisations(
         org = score(load_responses([data], instrument, profile), instrument, profile)
         only = org.organisations[0]
         assert 8 <= only.respondents <= 40
-        pillars[slug] = {p["id"]: p["score"] for p in only.pillars}
+        pillars[slug] = {p.id: p.score for p in only.pillars}
     weak, solid, near = (pillars[s] for s in ("northwind-utilities", "harbor-mutual",
                                                "lumen-digital"))  # fmt: skip
     assert max(weak.values()) < 2.5

@@ -37,6 +37,7 @@ from pmo2vmo.ingest.responses import (
 )
 from pmo2vmo.model.instrument import Instrument, InstrumentFile, Pillar
 from pmo2vmo.model.profile import Profile
+from pmo2vmo.model.results import BreakoutRow, Status
 
 LEVEL_NAMES = ("Initial", "Developing", "Defined", "Managed", "Optimising")
 Answer = int | str  # a level 1-5, "na" or "dk"
@@ -535,7 +536,7 @@ def test_suppressed_free_text_groups_are_folded_into_one_unnamed_row(tiny: Instr
     # Annex (one Dev) is hidden; North (the other ten Devs) hides too, or that Dev would be
     # 11 × Teams − 10 × North.
     assert units == [("Office", "ok", 1), (None, "suppressed", 2)]
-    assert group_name({"group": None, "groups": 2}, 5) == (
+    assert group_name(BreakoutRow("unit", None, 2, Status.SUPPRESSED), 5) == (
         "2 further groups suppressed: each under 5, or hidden so that none under 5 can be "
         "worked out"
     )

@@ -32,6 +32,7 @@ from pmo2vmo.model.archetypes import TransitionFile, load_transition
 from pmo2vmo.model.catalogue import Catalogue
 from pmo2vmo.model.instrument import Instrument
 from pmo2vmo.model.profile import Profile
+from pmo2vmo.model.results import Why
 from pmo2vmo.model.settings import RoadmapSettings
 from pmo2vmo.resources import assessment_dir, samples_dir
 
@@ -92,7 +93,7 @@ def test_readiness_is_the_rescaled_pillar_score_with_its_level(
 ) -> None:
     """Readiness = (pillar score − 1) ÷ 4 × 100 per pillar, with the achieved level beside it."""
     result = sample_plans[slug]
-    pillars = {p["id"]: p for p in result.scores.pillars}
+    pillars = {p.id: p for p in result.scores.pillars}
     assert list(result.decision.readiness) == [
         "pmo_baseline",
         "value_culture",
@@ -101,11 +102,11 @@ def test_readiness_is_the_rescaled_pillar_score_with_its_level(
     ]
     for key, row in result.decision.readiness.items():
         pillar = pillars[spec.readiness[key].pillar]
-        assert row["pillar"] == pillar["id"]
-        assert row["score"] == pillar["score"]
-        assert row["value"] == round((pillar["score"] - 1) / 4 * 100, 1)
-        assert 0 <= row["value"] <= 100
-        assert row["achieved_level"] == pillar["achieved_level"]
+        assert row.pillar == pillar.id
+        assert row.score == pillar.score
+        assert row.value == round((pillar.score - 1) / 4 * 100, 1)
+        assert 0 <= row.value <= 100
+        assert row.achieved_level == pillar.achieved_level
 
 
 def test_readiness_spans_0_to_100(instrument: Instrument, spec: TransitionFile) -> None:
@@ -114,10 +115,10 @@ def test_readiness_spans_0_to_100(instrument: Instrument, spec: TransitionFile) 
     scores |= {d.id: 3.0 for d in instrument.pillars[1].dimensions}
     scores |= {d.id: 5.0 for p in instrument.pillars[2:] for d in p.dimensions}
     decision = _decide(make_org(instrument, scores), spec, instrument, Profile())
-    values = {k: v["value"] for k, v in decision.readiness.items()}
+    values = {k: v.value for k, v in decision.readiness.items()}
     assert values == {"pmo_baseline": 0.0, "value_culture": 50.0, "portfolio": 100.0,
                       "metrics": 100.0}  # fmt: skip
-    levels = {k: v["achieved_level"] for k, v in decision.readiness.items()}
+    levels = {k: v.achieved_level for k, v in decision.readiness.items()}
     assert levels == {"pmo_baseline": 1, "value_culture": 3, "portfolio": 5, "metrics": 5}
 
 
@@ -144,7 +145,7 @@ def test_northwind_reasons_quote_its_pmo_baseline(
 ) -> None:
     """Northwind is sent to strengthen the PMO with "PMO baseline readiness 29.5 < 50"."""
     result = sample_plans["northwind-utilities"]
-    readiness = result.decision.readiness["pmo_baseline"]["value"]
+    readiness = result.decision.readiness["pmo_baseline"].value
     assert readiness == 29.5
     assert result.decision.reasons[0] == "PMO baseline readiness 29.5 < 50"
 
@@ -155,8 +156,8 @@ def test_sample_reasons_quote_the_scores(
 ) -> None:
     """Every reason of the chosen archetype quotes the figure it was computed from."""
     result = sample_plans[slug]
-    readiness = {v["label"]: v["value"] for v in result.decision.readiness.values()}
-    pillars = {p["id"]: p for p in result.scores.pillars}
+    readiness = {v.label: v.value for v in result.decision.readiness.values()}
+    pillars = {p.id: p for p in result.scores.pillars}
     assert result.decision.reasons
     for reason in result.decision.reasons:
         label, value, op, threshold = quoted(reason)
@@ -165,7 +166,7 @@ def test_sample_reasons_quote_the_scores(
             assert value == pytest.approx(readiness[label], abs=0.05), reason
         else:
             assert label == "PMO baseline achieved level", reason
-            assert value == pillars["PB"]["achieved_level"]
+            assert value == pillars["PB"].achieved_level
     matched = [r for r in result.decision.rules if r.matched]
     assert len(matched) == 1
     assert result.decision.rules[-1] is matched[0]
@@ -275,8 +276,8 @@ def test_figures_at_a_threshold_never_contradict_the_sign(
     """A figure just under a threshold is shown precisely enough: "49.96 < 50", never "50 < 50"."""
     org = make_org(instrument, uniform(instrument, 3.0, PB_GOV=3.746, PB_SPO=2.496))
     decision = _decide(org, spec, instrument, Profile())
-    pb = next(p for p in org.pillars if p["id"] == "PB")
-    assert (pb["score"] - 1) / 4 * 100 == pytest.approx(49.96, abs=0.01)
+    pb = next(p for p in org.pillars if p.id == "PB")
+    assert (pb.score - 1) / 4 * 100 == pytest.approx(49.96, abs=0.01)
     assert decision.archetype.id == "strengthen-pmo"
     assert decision.reasons[0] == "PMO baseline readiness 49.96 < 50"
     (gate,) = decision.gates
@@ -350,13 +351,13 @@ def test_northwind_gate_quotes_its_sponsorship_score(
 ) -> None:
     """Northwind's weak sponsorship fires the gate with its own score in the reason."""
     result = sample_plans["northwind-utilities"]
-    spo = next(d for d in result.scores.dimensions if d["id"] == "PB-SPO")
+    spo = next(d for d in result.scores.dimensions if d.id == "PB-SPO")
     (gate,) = result.decision.gates
     assert gate.fired
-    assert f"executive sponsorship score {spo['score']:.2f} < 2.5" in gate.reason
+    assert f"executive sponsorship score {spo.score:.2f} < 2.5" in gate.reason
     first = result.roadmap.items[0]
     assert first.initiative.id == "secure-executive-sponsor"
-    assert first.kind == "gate"
+    assert first.kind is Why.GATE
     assert first.start_month == 0
 
 
@@ -373,7 +374,10 @@ def test_disputed_sponsorship_goes_first_whatever_the_archetype(
     """With disputed sponsorship, every archetype's roadmap starts by securing a sponsor."""
     result = sample_plans[slug]
     profile: Profile = samples[slug][1]
-    dims = [d | {"consensus": 0.35} if d["id"] == "PB-SPO" else d for d in result.scores.dimensions]
+    dims = [
+        dataclasses.replace(d, consensus=0.35) if d.id == "PB-SPO" else d
+        for d in result.scores.dimensions
+    ]
     org = dataclasses.replace(result.scores, dimensions=dims)
     decision = _decide(org, spec, instrument, profile)
     assert decision.archetype.id == EXPECTED_ARCHETYPE[slug]  # the gate does not change it
@@ -392,7 +396,7 @@ def test_disputed_sponsorship_goes_first_whatever_the_archetype(
     )
     first = roadmap.items[0]
     assert first.initiative.id == "secure-executive-sponsor"
-    assert (first.kind, first.start_month) == ("gate", 0)
+    assert (first.kind, first.start_month) == (Why.GATE, 0)
     assert first.reason.startswith("gate executive-sponsorship fired: ")
     assert "consensus on executive sponsorship 0.35 < 0.6" in first.reason
 
@@ -486,8 +490,8 @@ def test_decision_and_outputs_carry_the_target_source(
     rows = {r["id"]: r for r in result.to_json()["targets"]}
     assert (rows["MR-BEN"]["target"], rows["MR-BEN"]["target_source"]) == (4.0, "profile")
     assert rows["PF-PRI"]["target_source"] == "archetype"
-    spo = next(d for d in result.scores.dimensions if d["id"] == "PB-SPO")
-    assert rows["PB-SPO"]["gap"] == round(rows["PB-SPO"]["target"] - spo["score"], 4)
+    spo = next(d for d in result.scores.dimensions if d.id == "PB-SPO")
+    assert rows["PB-SPO"]["gap"] == round(rows["PB-SPO"]["target"] - spo.score, 4)
 
 
 # ------------------------------------------------------------------------ transition.yaml ---

@@ -17,6 +17,7 @@ from pmo2vmo.analysis.plan import (
 )
 from pmo2vmo.errors import Pmo2vmoError
 from pmo2vmo.model.instrument import Instrument
+from pmo2vmo.model.results import Comment, Status
 from pmo2vmo.render import charts, show, walkthrough
 from pmo2vmo.resources import samples_dir
 
@@ -79,7 +80,7 @@ def test_previous_dimension_scores_read_from_a_score_json(
     path.write_text(json.dumps(report.scores.to_json()), encoding="utf-8")
     org = report.organisations[0].scores
     got = walkthrough.previous_dimension_scores(path, org.organisation)
-    assert got == {d["id"]: d["score"] for d in org.dimensions}
+    assert got == {d.id: d.score for d in org.dimensions}
     assert walkthrough.previous_dimension_scores(path, "Nobody Ltd") is None
     assert walkthrough.previous_dimension_scores(None, org.organisation) is None
 
@@ -93,11 +94,11 @@ def test_group_counts_never_give_a_number_to_a_suppressed_group(
 ) -> None:
     """Counts come from shown breakouts only; suppressed groups read 'suppressed', no score."""
     rows = walkthrough.group_counts(plan.scores, group_by)
-    breakouts = [b for b in plan.scores.breakouts if b["group_by"] == group_by]
+    breakouts = [b for b in plan.scores.breakouts if b.group_by == group_by]
     assert [r["group"] for r in rows] == [plan.scores.group_name(b, short=True) for b in breakouts]
     for row, b in zip(rows, breakouts, strict=True):
-        if b["status"] == "ok":
-            assert row["respondents"] == b["respondents"]
+        if b.status is Status.OK:
+            assert row["respondents"] == b.respondents
             assert row["status"] == "shown"
         else:
             assert row["respondents"] in ("suppressed", "no data")
@@ -168,7 +169,7 @@ def test_disputed_items_are_harbor_mutuals_prioritisation_questions(
 def test_comments_split_by_pillar_and_general(plan: OrganisationPlan) -> None:
     """Every comment lands in exactly one pillar or in the general list, without author."""
     org = dataclasses.replace(
-        plan.scores, comments=[*plan.scores.comments, {"question": None, "text": "General."}]
+        plan.scores, comments=[*plan.scores.comments, Comment(question=None, text="General.")]
     )
     parts = [walkthrough.comments(org, p) for p in PILLARS] + [walkthrough.comments(org)]
     assert sum(len(p) for p in parts) == len(org.comments)
@@ -181,7 +182,7 @@ def test_comments_split_by_pillar_and_general(plan: OrganisationPlan) -> None:
 def test_hostile_comment_is_escaped_when_shown(plan: OrganisationPlan) -> None:
     """A comment holding markup comes out of the table escaped, never as a live tag."""
     hostile = "<script>alert('x')</script>"
-    org = dataclasses.replace(plan.scores, comments=[{"question": "PB-GOV-01", "text": hostile}])
+    org = dataclasses.replace(plan.scores, comments=[Comment(question="PB-GOV-01", text=hostile)])
     bundle = show.records_bundle(walkthrough.comments(org, "PB"), {"question": "Q", "text": "T"})
     assert "<script>" not in bundle["text/html"]
     assert "&lt;script&gt;" in bundle["text/html"]
@@ -194,13 +195,13 @@ def test_hostile_comment_is_escaped_when_shown(plan: OrganisationPlan) -> None:
 def test_pillar_view_holds_only_that_pillar(plan: OrganisationPlan, pillar: str) -> None:
     """Dimensions, items, perception gaps and comments are the pillar's own."""
     view = walkthrough.pillar_view(plan.scores, pillar)
-    assert [p["id"] for p in view.pillars] == [pillar]
+    assert [p.id for p in view.pillars] == [pillar]
     assert view.dimensions
-    assert all(d["pillar"] == pillar for d in view.dimensions)
+    assert all(d.pillar == pillar for d in view.dimensions)
     assert view.items
-    assert all(i["id"].startswith(pillar + "-") for i in view.items)
-    assert all(g["dimension"].startswith(pillar + "-") for g in view.perception_gaps)
-    assert all(c["question"].startswith(pillar + "-") for c in view.comments)
+    assert all(i.id.startswith(pillar + "-") for i in view.items)
+    assert all(g.dimension.startswith(pillar + "-") for g in view.perception_gaps)
+    assert all(c.question.startswith(pillar + "-") for c in view.comments)
     assert view.organisation == plan.scores.organisation
 
 
@@ -225,13 +226,13 @@ def test_pillar_figures_are_titled_coloured_and_use_decision_targets(
     colour = charts.pillar_colours(plan.scores)["MR"]
     assert [t.marker.color for t in bars.data if t.type == "bar"] == [colour]
     target_trace = next(t for t in bars.data if t.type == "scatter")
-    labels = {f"{d['name']} ({d['id']})": d["id"] for d in plan.scores.dimensions}
+    labels = {f"{d.name} ({d.id})": d.id for d in plan.scores.dimensions}
     wanted = walkthrough.targets(plan)
     assert {labels[y]: x for y, x in zip(target_trace.y, target_trace.x, strict=True)} == {
         d: wanted[d] for d in labels.values() if d.startswith("MR-")
     }
     assert len(figs["items"].data[0].y) == sum(
-        1 for i in plan.scores.items if i["dimension"].startswith("MR-")
+        1 for i in plan.scores.items if i.dimension.startswith("MR-")
     )
 
 
@@ -265,18 +266,18 @@ def test_limiting_dimensions_are_exactly_those_below_the_next_level(
 ) -> None:
     """The weakest links hold the pillar below the next level; no other dimension does."""
     for pillar in plan.scores.pillars:
-        level = pillar["achieved_level"]
-        limiting = walkthrough.limiting_dimensions(plan.scores, pillar["id"])
-        ids = {d["id"] for d in limiting}
+        level = pillar.achieved_level
+        limiting = walkthrough.limiting_dimensions(plan.scores, pillar.id)
+        ids = {d.id for d in limiting}
         for d in plan.scores.dimensions:
-            if d["pillar"] == pillar["id"]:
-                assert (d["id"] in ids) == (round(d["score"], 4) < level + 1)
-        assert [d["score"] for d in limiting] == sorted(d["score"] for d in limiting)
+            if d.pillar == pillar.id:
+                assert (d.id in ids) == (round(d.score, 4) < level + 1)
+        assert [d.score for d in limiting] == sorted(d.score for d in limiting)
 
 
 def test_no_limiting_dimension_at_the_top_level(plan: OrganisationPlan) -> None:
     """At level 5 nothing holds a pillar back."""
-    top = [{**p, "achieved_level": 5} for p in plan.scores.pillars]
+    top = [dataclasses.replace(p, achieved_level=5) for p in plan.scores.pillars]
     org = dataclasses.replace(plan.scores, pillars=top)
     assert walkthrough.limiting_dimensions(org, "PB") == []
 
@@ -399,7 +400,7 @@ def test_roadmap_tables(plan: OrganisationPlan) -> None:
     )
     columns, exits = walkthrough.exit_criteria_table(r)
     assert [c for c in columns if c not in ("dimension", "name", "current", "target")] == [
-        p["id"] for p in r.phases
+        p.id for p in r.phases
     ]
     assert all(set(columns) == set(e) for e in exits)
 

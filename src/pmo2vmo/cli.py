@@ -175,25 +175,25 @@ def validate(files: tuple[Path, ...], profile: Path | None, instrument_dir: Path
 def _print_scores(org: OrganisationScores) -> None:
     echo(f"\n{org.organisation}: {org.respondents} respondents, overall {figure(org.overall)}")
     for p in org.pillars:
-        level = f"achieved level {p['achieved_level']} {p['achieved_level_name']}"
-        echo(f"  {p['id']:<3} {p['name']:<22} {figure(p['score'])}  ({level})")
+        level = f"achieved level {p.achieved_level} {p.achieved_level_name}"
+        echo(f"  {p.id:<3} {p.name:<22} {figure(p.score)}  ({level})")
     echo(
         f"\n  {'dimension':<9} {'name':<45} {'score':>5} {'target':>6} {'gap':>5} "
         f"{'cover':>5} {'cons.':>5}"
     )
     for d in org.dimensions:
-        flag = "  disputed: " + ", ".join(d["disputed_items"]) if d["disputed_items"] else ""
+        flag = "  disputed: " + ", ".join(d.disputed_items) if d.disputed_items else ""
         echo(
-            f"  {d['id']:<9} {d['name'][:45]:<45} {figure(d['score']):>5} {d['target']:>6.2f} "
-            f"{figure(d['gap']):>5} {figure(d['coverage']):>5} {figure(d['consensus']):>5}{flag}"
+            f"  {d.id:<9} {d.name[:45]:<45} {figure(d.score):>5} {d.target:>6.2f} "
+            f"{figure(d.gap):>5} {figure(d.coverage):>5} {figure(d.consensus):>5}{flag}"
         )
-    gaps = [g for g in org.perception_gaps if g["flagged"]]
+    gaps = [g for g in org.perception_gaps if g.flagged]
     if gaps:
         echo("\n  Perception gaps:")
         for g in gaps:
             echo(
-                f"  {g['dimension']:<9} {g['high_group']} {figure(g['high'])} vs "
-                f"{g['low_group']} {figure(g['low'])} (gap {figure(g['gap'])})"
+                f"  {g.dimension:<9} {g.high_group} {figure(g.high)} vs "
+                f"{g.low_group} {figure(g.low)} (gap {figure(g.gap)})"
             )
     for warning in org.warnings:
         echo(f"  note: {warning}")
@@ -240,8 +240,8 @@ def _print_plan(plan: api.OrganisationPlan) -> None:
     decision, roadmap = plan.decision, plan.roadmap
     echo(f"\n{plan.scores.organisation}: {plan.scores.respondents} respondents")
     echo("  Readiness (0-100): " + ", ".join(
-        f"{v['label']} {figure(v['value'], 0)} (level {v['achieved_level']})"
-        if v["value"] is not None else f"{v['label']} not scored"
+        f"{v.label} {figure(v.value, 0)} (level {v.achieved_level})"
+        if v.value is not None else f"{v.label} not scored"
         for v in decision.readiness.values()
     ))  # fmt: skip
     for gate in decision.gates:
@@ -263,7 +263,7 @@ def _print_plan(plan: api.OrganisationPlan) -> None:
         )
     if roadmap.residual_gaps:
         echo("\n  Still open at the end of the horizon: " + ", ".join(
-            f"{g['dimension']} {figure(g['remaining'])}" for g in roadmap.residual_gaps
+            f"{g.dimension} {figure(g.remaining)}" for g in roadmap.residual_gaps
         ))  # fmt: skip
 
 
@@ -460,7 +460,7 @@ def demo(out: Path) -> None:
     result = api.run_demo(out)
     for report in result.reports:
         for org in report.organisations:
-            pillars = "  ".join(f"{p['id']} {figure(p['score'])}" for p in org.pillars)
+            pillars = "  ".join(f"{p.id} {figure(p.score)}" for p in org.pillars)
             echo(
                 f"{org.organisation:<26} {org.respondents:>3} respondents  "
                 f"overall {figure(org.overall)}  {pillars}"

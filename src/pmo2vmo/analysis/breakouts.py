@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,6 +15,7 @@ from pmo2vmo.analysis.confidentiality import Status, protect
 from pmo2vmo.analysis.score_engine import GroupScores, Structure, score_groups
 from pmo2vmo.analysis.score_report import num
 from pmo2vmo.model.profile import Profile
+from pmo2vmo.model.results import BreakoutRow, PerceptionGap
 
 NO_ROLE = "Role not given"
 NO_UNIT = "Unit not given"
@@ -109,21 +109,6 @@ def members_of(
     }
 
 
-def _group_row(group_by: str, group: str | None, status: Status) -> dict[str, Any]:
-    """A breakout row with nothing shown (the figures of a shown group are added to it)."""
-    return {
-        "group_by": group_by,
-        "group": group,
-        "groups": 1,
-        "status": status.value,
-        "respondents": None,
-        "score": None,
-        "pillars": None,
-        "dimensions": None,
-        "suppressed_dimensions": [],
-    }
-
-
 Shown = dict[str, dict[str, set[int]]]  # breakout -> group label -> dimensions shown
 
 
@@ -147,20 +132,20 @@ class BreakoutView:
 
     def rows_and_gaps(
         self, org: str, breakouts: Mapping[str, Breakout], members: Members
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    ) -> tuple[list[BreakoutRow], list[PerceptionGap]]:
         """Breakout rows and perception gaps (widest first), the rule applied across both
         breakouts: to groups, then to each dimension within them."""
         status = self._group_status(members)
         dim_shown = self._dimensions_shown(members, status)
-        rows: list[dict[str, Any]] = []
-        gaps: list[dict[str, Any]] = []
+        rows: list[BreakoutRow] = []
+        gaps: list[PerceptionGap] = []
         for group_by, breakout in breakouts.items():
             shown = self._rows(org, group_by, breakout, status[group_by], dim_shown[group_by], rows)
             if len(shown) >= 2:
                 gaps.extend(
                     self._perception_gaps(group_by, breakout.scores, shown, dim_shown[group_by])
                 )
-        gaps.sort(key=lambda g: (-g["gap"], g["group_by"], g["dimension"]))
+        gaps.sort(key=lambda g: (-g.gap, g.group_by, g.dimension))
         return rows, gaps
 
     def _group_status(self, members: Members) -> dict[str, dict[str, Status]]:
@@ -204,7 +189,7 @@ class BreakoutView:
         breakout: Breakout,
         status: Mapping[str, Status],
         dim_shown: Mapping[str, set[int]],
-        rows: list[dict[str, Any]],
+        rows: list[BreakoutRow],
     ) -> list[tuple[str, int]]:
         """Append the rows of one breakout to ``rows`` (shown groups first, then by name; the
         suppressed groups the profile does not name folded into one); return the shown groups
@@ -219,17 +204,21 @@ class BreakoutView:
             if st_ is not Status.OK and label not in named:
                 folded += st_ is Status.SUPPRESSED  # free text with no data is not listed
                 continue
-            row = _group_row(group_by, label, st_)
             if st_ is Status.OK:
                 i = index[label]
-                row.update(self._shown_group(breakout, i, dim_shown.get(label, set())))
+                rows.append(
+                    self._shown_group(group_by, label, breakout, i, dim_shown.get(label, set()))
+                )
                 shown.append((label, i))
-            rows.append(row)
+            else:
+                rows.append(BreakoutRow(group_by, label, 1, st_))
         if folded:
-            rows.append({**_group_row(group_by, None, Status.SUPPRESSED), "groups": folded})
+            rows.append(BreakoutRow(group_by, None, folded, Status.SUPPRESSED))
         return shown
 
-    def _shown_group(self, breakout: Breakout, i: int, dims_shown: set[int]) -> dict[str, Any]:
+    def _shown_group(
+        self, group_by: str, label: str, breakout: Breakout, i: int, dims_shown: set[int]
+    ) -> BreakoutRow:
         """The figures of a shown group: its shown dimensions, and the pillars and overall that
         rest on shown dimensions only (a hidden dimension is never solvable from them)."""
         st = self.structure
@@ -242,18 +231,22 @@ class BreakoutView:
             whole = bool(dims) and all(d in dims_shown for d in dims)
             pillars[pillar_id] = num(scores.pillar[i, pi]) if whole else None
             complete = complete and (whole or not dims)
-        return {
-            "respondents": int(breakout.contributors[i]),
-            "score": num(scores.overall[i]) if complete and dims_shown else None,
-            "pillars": pillars,
-            "dimensions": {
+        return BreakoutRow(
+            group_by=group_by,
+            group=label,
+            groups=1,
+            status=Status.OK,
+            respondents=int(breakout.contributors[i]),
+            score=num(scores.overall[i]) if complete and dims_shown else None,
+            pillars=pillars,
+            dimensions={
                 d: num(scores.dimension[i, di]) if di in dims_shown else None
                 for di, d in enumerate(st.dim_ids)
             },
-            "suppressed_dimensions": [
+            suppressed_dimensions=tuple(
                 d for di, d in enumerate(st.dim_ids) if answered[di] and di not in dims_shown
-            ],
-        }
+            ),
+        )
 
     def _perception_gaps(
         self,
@@ -261,7 +254,7 @@ class BreakoutView:
         scores: GroupScores,
         shown: list[tuple[str, int]],
         dim_shown: Mapping[str, set[int]],
-    ) -> list[dict[str, Any]]:
+    ) -> list[PerceptionGap]:
         """Per dimension shown for at least two groups: its highest and lowest group and the gap
         between them, flagged from :attr:`gap_at_least`."""
         gaps = []
@@ -277,15 +270,15 @@ class BreakoutView:
             low = min(values, key=lambda v: (v[0], v[1]))
             gap = high[0] - low[0]
             gaps.append(
-                {
-                    "group_by": group_by,
-                    "dimension": dim_id,
-                    "high_group": high[1],
-                    "high": num(high[0]),
-                    "low_group": low[1],
-                    "low": num(low[0]),
-                    "gap": num(gap),
-                    "flagged": bool(round(gap, 4) >= self.gap_at_least),
-                }
+                PerceptionGap(
+                    group_by=group_by,
+                    dimension=dim_id,
+                    high_group=high[1],
+                    high=num(high[0]),
+                    low_group=low[1],
+                    low=num(low[0]),
+                    gap=round(gap, 4),
+                    flagged=bool(round(gap, 4) >= self.gap_at_least),
+                )
             )
         return gaps

@@ -36,18 +36,13 @@ Groups a profile names (role bands) but nobody answered for are ``no_data``, sho
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from enum import StrEnum
 from itertools import combinations
 
 import numpy as np
 
+from pmo2vmo.model.results import Status
 
-class Status(StrEnum):
-    """How a breakout group is shown."""
-
-    OK = "ok"
-    SUPPRESSED = "suppressed"
-    NO_DATA = "no_data"
+__all__ = ["Status", "protect"]
 
 
 class _Breakouts:

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -137,10 +137,16 @@ def apply_targets(org: OrganisationScores, decision: Decision) -> None:
     """Give each dimension of ``org`` the target the decision uses — the profile's, else the
     decided path's default, else the instrument's — with its source and the gap to it: one
     meaning of target and gap in ``score``, ``roadmap``, the workbooks and every report."""
-    for dim in org.dimensions:
-        target, source = decision.targets[dim["id"]]
-        dim["target"], dim["target_source"] = target, source
-        dim["gap"] = None if dim["score"] is None else round(target - dim["score"], 4)
+    org.dimensions = [
+        replace(
+            dim,
+            target=target,
+            target_source=source,
+            gap=None if dim.score is None else round(target - dim.score, 4),
+        )
+        for dim in org.dimensions
+        for target, source in [decision.targets[dim.id]]
+    ]
 
 
 @dataclass
@@ -153,14 +159,14 @@ class OrganisationPlan:
 
     def to_json(self) -> dict[str, Any]:
         keys = ("id", "score", "target", "target_source", "gap")
-        dims = [{k: d[k] for k in keys} for d in self.scores.dimensions]
+        dims = [{k: d.to_json()[k] for k in keys} for d in self.scores.dimensions]
         return {
             "organisation": self.scores.organisation,
             "respondents": self.scores.respondents,
             **self.decision.to_json(),
             # "targets" (with names) is kept for scripts written before "dimensions" existed.
             "targets": [
-                {"id": d["id"], "name": d["name"], **{k: d[k] for k in keys[1:]}}
+                {"id": d.id, "name": d.name, **{k: d.to_json()[k] for k in keys[1:]}}
                 for d in self.scores.dimensions
             ],
             "dimensions": dims,

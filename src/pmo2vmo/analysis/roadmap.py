@@ -24,13 +24,21 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from pmo2vmo.analysis.schedule import EPSILON, PlanItem, Scheduler, Why, add_months, closure
+from pmo2vmo.analysis.schedule import EPSILON, PlanItem, Scheduler, add_months, closure
 from pmo2vmo.analysis.score_report import OrganisationScores
 from pmo2vmo.analysis.selection import Gaps, Selection
 from pmo2vmo.analysis.transition import Decision
 from pmo2vmo.errors import PlanningError
 from pmo2vmo.model.catalogue import Catalogue, Initiative
 from pmo2vmo.model.instrument import Instrument
+from pmo2vmo.model.results import (
+    Deferral,
+    ExitCriterion,
+    PhaseWindow,
+    ResidualGap,
+    Why,
+    plain,
+)
 from pmo2vmo.model.settings import RoadmapSettings, check_start
 from pmo2vmo.util.text import plural
 
@@ -51,10 +59,10 @@ class Roadmap:
     start_date: dt.date
     capacity_people: float
     horizon_months: int
-    phases: list[dict[str, Any]]
-    exit_criteria: list[dict[str, Any]]
-    residual_gaps: list[dict[str, Any]]
-    deferred: list[dict[str, Any]]
+    phases: list[PhaseWindow]
+    exit_criteria: list[ExitCriterion]
+    residual_gaps: list[ResidualGap]
+    deferred: list[Deferral]
     message: str
 
     def to_json(self) -> dict[str, Any]:
@@ -63,11 +71,11 @@ class Roadmap:
             "start_date": self.start_date.isoformat(),
             "capacity_people": self.capacity_people,
             "horizon_months": self.horizon_months,
-            "phases": self.phases,
+            "phases": plain(self.phases),
             "items": [i.to_json() for i in self.items],
-            "exit_criteria": self.exit_criteria,
-            "residual_gaps": self.residual_gaps,
-            "deferred": self.deferred,
+            "exit_criteria": plain(self.exit_criteria),
+            "residual_gaps": plain(self.residual_gaps),
+            "deferred": plain(self.deferred),
             "message": self.message,
         }
 
@@ -115,8 +123,7 @@ def plan(
     items = _dated(selection.items, settings, start_date)
     phases = _phases(items, settings, start_date, horizon_months)
     residual = [
-        {"dimension": d, "name": gaps.names[d], "gap": round(gaps.initial[d], 4),
-         "remaining": round(v, 4)}
+        ResidualGap(d, gaps.names[d], round(gaps.initial[d], 4), round(v, 4))
         for d, v in selection.remaining.items()
         if v > 0.005
     ]  # fmt: skip
@@ -213,20 +220,20 @@ def _dated(items: list[PlanItem], settings: RoadmapSettings, start_date: dt.date
 
 def _phases(
     items: list[PlanItem], settings: RoadmapSettings, start_date: dt.date, horizon_months: int
-) -> list[dict[str, Any]]:
+) -> list[PhaseWindow]:
     """The phases that start within the horizon, their dates and the items starting in each."""
     return [
-        {
-            "id": p.id,
-            "name": p.name,
-            "purpose": p.purpose,
-            "start": add_months(start_date, p.start_month).isoformat(),
-            "end": (add_months(start_date, min(p.end_month, horizon_months))
-                    - dt.timedelta(days=1)).isoformat(),
-            "start_month": p.start_month,
-            "end_month": min(p.end_month, horizon_months),
-            "items": [i.initiative.id for i in items if i.phase == p.name],
-        }
+        PhaseWindow(
+            id=p.id,
+            name=p.name,
+            purpose=p.purpose,
+            start=add_months(start_date, p.start_month).isoformat(),
+            end=(add_months(start_date, min(p.end_month, horizon_months))
+                 - dt.timedelta(days=1)).isoformat(),
+            start_month=p.start_month,
+            end_month=min(p.end_month, horizon_months),
+            items=tuple(i.initiative.id for i in items if i.phase == p.name),
+        )
         for p in settings.phases
         if p.start_month < horizon_months
     ]  # fmt: skip
@@ -235,7 +242,7 @@ def _phases(
 def _message(
     has_gap: bool,
     items: list[PlanItem],
-    residual: list[dict[str, Any]],
+    residual: list[ResidualGap],
     horizon_months: int,
     people: str,
 ) -> str:
@@ -263,9 +270,9 @@ def _exit_criteria(
     items: list[PlanItem],
     current: dict[str, float | None],
     decision: Decision,
-    phases: list[dict[str, Any]],
+    phases: list[PhaseWindow],
     names: dict[str, str],
-) -> list[dict[str, Any]]:
+) -> list[ExitCriterion]:
     """Per dimension touched by the plan: the level expected at the end of each phase."""
     touched = sorted({d for i in items for d in i.closes}, key=list(current).index)
     rows = []
@@ -276,10 +283,9 @@ def _exit_criteria(
         target = decision.targets[dim][0]
         by_phase = {}
         for phase in phases:
-            lifted = sum(i.closes.get(dim, 0.0) for i in items if i.end_month <= phase["end_month"])
-            by_phase[phase["id"]] = (
+            lifted = sum(i.closes.get(dim, 0.0) for i in items if i.end_month <= phase.end_month)
+            by_phase[phase.id] = (
                 round(min(target, score + lifted), 2) if lifted else round(score, 2)
             )
-        rows.append({"dimension": dim, "name": names[dim], "current": round(score, 2),
-                     "target": target, "by_phase": by_phase})  # fmt: skip
+        rows.append(ExitCriterion(dim, names[dim], round(score, 2), target, by_phase))
     return rows

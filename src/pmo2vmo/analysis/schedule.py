@@ -7,12 +7,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from pmo2vmo.model.catalogue import Catalogue, Initiative
+from pmo2vmo.model.results import Why
 
 EPSILON = 1e-9
-Why = Literal["gate", "gap", "prerequisite"]
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
@@ -59,7 +59,7 @@ class PlanItem:
             "dimensions": list(ini.lifts),
             "closes": self.closes,
             "reason": self.reason,
-            "why": self.kind,
+            "why": self.kind.value,
             "quick_win": self.quick_win,
             "owner_role": ini.owner_role,
             "deliverables": list(ini.deliverables),

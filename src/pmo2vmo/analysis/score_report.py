@@ -5,11 +5,20 @@ report (:class:`ScoreReport`), their stable JSON shape, and how figures and grou
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pmo2vmo import __version__
+from pmo2vmo.model.results import (
+    BreakoutRow,
+    Comment,
+    Deltas,
+    DimensionScore,
+    ItemScore,
+    PerceptionGap,
+    PillarScore,
+    plain,
+)
 
 
 def num(value: Any, digits: int = 4) -> float | None:
@@ -20,13 +29,13 @@ def num(value: Any, digits: int = 4) -> float | None:
     return None if math.isnan(value) else round(value, digits)
 
 
-def group_name(row: Mapping[str, Any], min_group_size: int, short: bool = False) -> str:
+def group_name(row: BreakoutRow, min_group_size: int, short: bool = False) -> str:
     """How a breakout row is named in reports: its group, or what a folded row stands for
     ("3 further groups suppressed: each under 5, or hidden so that none under 5 can be worked
     out"; ``short``: "3 further groups")."""
-    if row["group"] is not None:
-        return str(row["group"])
-    n = int(row.get("groups", 1))
+    if row.group is not None:
+        return row.group
+    n = row.groups
     name = f"{n} further group{'s' if n != 1 else ''}"
     if short:
         return name
@@ -43,15 +52,15 @@ class OrganisationScores:
     organisation: str
     respondents: int
     overall: float | None
-    pillars: list[dict[str, Any]]
-    dimensions: list[dict[str, Any]]
-    items: list[dict[str, Any]]
-    breakouts: list[dict[str, Any]]
-    perception_gaps: list[dict[str, Any]]
-    comments: list[dict[str, Any]]
+    pillars: list[PillarScore]
+    dimensions: list[DimensionScore]
+    items: list[ItemScore]
+    breakouts: list[BreakoutRow]
+    perception_gaps: list[PerceptionGap]
+    comments: list[Comment]
     data_quality: dict[str, int | None]  # None: a count under min_group_size that is a group
     warnings: list[str] = field(default_factory=list)
-    deltas: dict[str, Any] | None = None
+    deltas: Deltas | None = None
     comments_withheld: bool = False  # too few respondents to show comments anonymously
     min_group_size: int = 5
 
@@ -59,8 +68,8 @@ class OrganisationScores:
     def coverage(self) -> float | None:
         """Answered ÷ (respondents × questions − N/A) over the whole instrument; None when every
         answer is N/A (nothing was expected)."""
-        answered = sum(i["answered"] for i in self.items)
-        expected = sum(i["respondents"] - i["not_applicable"] for i in self.items)
+        answered = sum(i.answered for i in self.items)
+        expected = sum(i.respondents - i.not_applicable for i in self.items)
         return answered / expected if expected > 0 else None
 
     def quality_text(self, flag: str) -> str:
@@ -68,7 +77,7 @@ class OrganisationScores:
         count = self.data_quality.get(flag, 0)
         return f"fewer than {self.min_group_size}" if count is None else str(count)
 
-    def group_name(self, row: Mapping[str, Any], short: bool = False) -> str:
+    def group_name(self, row: BreakoutRow, short: bool = False) -> str:
         """How a breakout row is named in reports (see :func:`group_name`)."""
         return group_name(row, self.min_group_size, short)
 
@@ -78,17 +87,17 @@ class OrganisationScores:
             "organisation": self.organisation,
             "respondents": self.respondents,
             "overall": self.overall,
-            "pillars": self.pillars,
-            "dimensions": self.dimensions,
-            "items": self.items,
-            "breakouts": self.breakouts,
-            "perception_gaps": self.perception_gaps,
-            "comments": self.comments,
+            "pillars": plain(self.pillars),
+            "dimensions": plain(self.dimensions),
+            "items": plain(self.items),
+            "breakouts": plain(self.breakouts),
+            "perception_gaps": plain(self.perception_gaps),
+            "comments": plain(self.comments),
             "data_quality": self.data_quality,
             "warnings": self.warnings,
         }
         if self.deltas is not None:
-            out["deltas"] = self.deltas
+            out["deltas"] = self.deltas.to_json()
         return out
 
 

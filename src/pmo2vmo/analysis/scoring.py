@@ -51,6 +51,14 @@ from pmo2vmo.ingest.quality import FLAGS, respondent_flags
 from pmo2vmo.ingest.responses import ResponseSet
 from pmo2vmo.model.instrument import Instrument
 from pmo2vmo.model.profile import Profile
+from pmo2vmo.model.results import (
+    Comment,
+    Deltas,
+    DimensionScore,
+    ItemScore,
+    PillarScore,
+    TargetSource,
+)
 
 __all__ = [
     "GROUP_BYS",
@@ -131,11 +139,11 @@ class _Scorer:
             self.instrument.meta.disagreement.perception_gap_at_least,
         )
 
-    def target(self, dim_id: str) -> tuple[float, str]:
-        """A dimension's target and where it comes from ("profile" or "instrument")."""
+    def target(self, dim_id: str) -> tuple[float, TargetSource]:
+        """A dimension's target and where it comes from (the profile, else the instrument)."""
         if dim_id in self.profile.targets:
-            return self.profile.targets[dim_id], "profile"
-        return self.instrument.default_target(dim_id), "instrument"
+            return self.profile.targets[dim_id], TargetSource.PROFILE
+        return self.instrument.default_target(dim_id), TargetSource.INSTRUMENT
 
     def run(self, responses: ResponseSet, previous: Mapping[str, Any] | None) -> ScoreReport:
         """Score every organisation of ``responses`` (``previous``: see :func:`score`)."""
@@ -239,7 +247,7 @@ class _Scorer:
             min_group_size=self.k,
         )
 
-    def _items(self, s: GroupScores, g: int, total: int) -> tuple[list[dict[str, Any]], set[str]]:
+    def _items(self, s: GroupScores, g: int, total: int) -> tuple[list[ItemScore], set[str]]:
         """The item rows of organisation ``g``, and the ids of the disputed items (enough answers,
         consensus under the instrument's threshold)."""
         settings = self.instrument.meta.disagreement
@@ -254,26 +262,26 @@ class _Scorer:
             if is_disputed:
                 disputed.add(qid)
             items.append(
-                {
-                    "id": qid,
-                    "dimension": self.instrument.questions[qid].dimension.id,
-                    "score": num(s.item[g, qi]),
-                    "respondents": total,
-                    "answered": answered,
-                    "not_applicable": na,
-                    "dont_know": int(s.dont_know[g, qi]),
-                    "coverage": num(answered / (total - na)) if total - na > 0 else None,
-                    "dispersion": num(s.dispersion[g, qi]),
-                    "consensus": num(s.consensus[g, qi]),
-                    "disputed": is_disputed,
-                    "distribution": [int(c) for c in s.counts[g, qi]],
-                }
+                ItemScore(
+                    id=qid,
+                    dimension=self.instrument.questions[qid].dimension.id,
+                    score=num(s.item[g, qi]),
+                    respondents=total,
+                    answered=answered,
+                    not_applicable=na,
+                    dont_know=int(s.dont_know[g, qi]),
+                    coverage=num(answered / (total - na)) if total - na > 0 else None,
+                    dispersion=num(s.dispersion[g, qi]),
+                    consensus=num(s.consensus[g, qi]),
+                    disputed=is_disputed,
+                    distribution=tuple(int(c) for c in s.counts[g, qi]),
+                )
             )
         return items, disputed
 
     def _dimensions(
         self, s: GroupScores, g: int, total: int, disputed: set[str]
-    ) -> list[dict[str, Any]]:
+    ) -> list[DimensionScore]:
         """The dimension rows of organisation ``g``: scores, targets and gaps, counts."""
         st = self.structure
         dimensions = []
@@ -286,27 +294,27 @@ class _Scorer:
             score = num(s.dimension[g, di])
             target, source = self.target(dim_id)
             dimensions.append(
-                {
-                    "id": dim_id,
-                    "name": dim.name,
-                    "pillar": pillar.id,
-                    "score": score,
-                    "target": target,
-                    "target_source": source,
-                    "gap": None if score is None else num(target - score),
-                    "respondents": total,
-                    "answered": answered,
-                    "not_applicable": na,
-                    "dont_know": int(s.dont_know[g, idx].sum()),
-                    "coverage": num(answered / expected) if expected > 0 else None,
-                    "dispersion": num(s.dimension_dispersion[g, di]),
-                    "consensus": num(s.dimension_consensus[g, di]),
-                    "disputed_items": [st.qids[i] for i in idx if st.qids[i] in disputed],
-                }
+                DimensionScore(
+                    id=dim_id,
+                    name=dim.name,
+                    pillar=pillar.id,
+                    score=score,
+                    target=target,
+                    target_source=source,
+                    gap=None if score is None else num(target - score),
+                    respondents=total,
+                    answered=answered,
+                    not_applicable=na,
+                    dont_know=int(s.dont_know[g, idx].sum()),
+                    coverage=num(answered / expected) if expected > 0 else None,
+                    dispersion=num(s.dimension_dispersion[g, di]),
+                    consensus=num(s.dimension_consensus[g, di]),
+                    disputed_items=tuple(st.qids[i] for i in idx if st.qids[i] in disputed),
+                )
             )
         return dimensions
 
-    def _pillars(self, s: GroupScores, g: int) -> list[dict[str, Any]]:
+    def _pillars(self, s: GroupScores, g: int) -> list[PillarScore]:
         """The pillar rows of organisation ``g``: scores, readiness and achieved levels."""
         inst = self.instrument
         st = self.structure
@@ -318,14 +326,14 @@ class _Scorer:
             )
             score = num(s.pillar[g, pi])
             pillars.append(
-                {
-                    "id": pillar_id,
-                    "name": pillar.name,
-                    "score": score,
-                    "readiness": None if score is None else num((score - 1) / 4 * 100, 1),
-                    "achieved_level": level,
-                    "achieved_level_name": None if level is None else inst.level_name(level),
-                }
+                PillarScore(
+                    id=pillar_id,
+                    name=pillar.name,
+                    score=score,
+                    readiness=None if score is None else num((score - 1) / 4 * 100, 1),
+                    achieved_level=level,
+                    achieved_level_name=None if level is None else inst.level_name(level),
+                )
             )
         return pillars
 
@@ -337,14 +345,12 @@ class _Scorer:
             for name, n in quality.items()
         }
 
-    def _comments(
-        self, commented: list[tuple[str, str]], total: int
-    ) -> list[dict[str, Any]] | None:
+    def _comments(self, commented: list[tuple[str, str]], total: int) -> list[Comment] | None:
         """Comments without author, role or time, sorted by question then text; None if withheld
         (fewer respondents than the minimum group size)."""
         if total < self.k:
             return None if commented else []
-        return [{"question": q or None, "text": c} for q, c in sorted(commented)]
+        return [Comment(question=q or None, text=c) for q, c in sorted(commented)]
 
     def _warnings(
         self, org: str, total: int, quality: Mapping[str, int], disputed: set[str], withheld: bool
@@ -380,13 +386,13 @@ class _Scorer:
         previous: Mapping[str, Any] | None,
         s: GroupScores,
         g: int,
-        pillars: list[dict[str, Any]],
-        dimensions: list[dict[str, Any]],
-    ) -> dict[str, Any]:
+        pillars: list[PillarScore],
+        dimensions: list[DimensionScore],
+    ) -> Deltas:
         """Changes since ``previous`` (the organisation in an earlier score output, None when it
         is not there) of the overall, each pillar and each dimension score."""
         if previous is None:
-            return {"previous_found": False, "overall": None, "pillars": {}, "dimensions": {}}
+            return Deltas(previous_found=False, overall=None, pillars={}, dimensions={})
         prev_p = {p.get("id"): p.get("score") for p in previous.get("pillars", [])}
         prev_d = {d.get("id"): d.get("score") for d in previous.get("dimensions", [])}
 
@@ -396,12 +402,12 @@ class _Scorer:
                 return None
             return num(now - float(before))
 
-        return {
-            "previous_found": True,
-            "overall": delta(num(s.overall[g]), previous.get("overall")),
-            "pillars": {p["id"]: delta(p["score"], prev_p.get(p["id"])) for p in pillars},
-            "dimensions": {d["id"]: delta(d["score"], prev_d.get(d["id"])) for d in dimensions},
-        }
+        return Deltas(
+            previous_found=True,
+            overall=delta(num(s.overall[g]), previous.get("overall")),
+            pillars={p.id: delta(p.score, prev_p.get(p.id)) for p in pillars},
+            dimensions={d.id: delta(d.score, prev_d.get(d.id)) for d in dimensions},
+        )
 
 
 def score(

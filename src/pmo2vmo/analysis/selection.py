@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from pmo2vmo.analysis.schedule import EPSILON, PlanItem, Scheduler, Why, closure
+from pmo2vmo.analysis.schedule import EPSILON, PlanItem, Scheduler, closure
 from pmo2vmo.analysis.score_report import OrganisationScores
 from pmo2vmo.analysis.transition import GateResult
 from pmo2vmo.errors import PlanningError
 from pmo2vmo.model.archetypes import Archetype
 from pmo2vmo.model.catalogue import Catalogue, Initiative
 from pmo2vmo.model.instrument import Instrument
+from pmo2vmo.model.results import Deferral, TargetSource, Why
 from pmo2vmo.model.settings import RoadmapSettings
 from pmo2vmo.util.text import compact, plural
 
@@ -35,14 +35,14 @@ class Gaps:
     def of(
         cls,
         org: OrganisationScores,
-        targets: Mapping[str, tuple[float, str]],
+        targets: Mapping[str, tuple[float, TargetSource]],
         archetype: Archetype,
         instrument: Instrument,
         settings: RoadmapSettings,
     ) -> Gaps:
         """The gaps of ``org`` against ``targets`` (a decision's: target and source per
         dimension), weighted with the emphasis of the ``archetype`` chosen."""
-        dims = {d["id"]: d for d in org.dimensions}
+        dims = {d.id: d for d in org.dimensions}
         emphasis = archetype.emphasis
         weights = {
             d.id: d.weight * p.weight * emphasis.get(p.id, 1.0)
@@ -50,7 +50,7 @@ class Gaps:
             for d in p.dimensions
             if d.id in dims
         }
-        current = {k: d["score"] for k, d in dims.items()}
+        current = {k: d.score for k, d in dims.items()}
         wanted = {k: targets[k][0] for k, s in current.items() if s is not None}
         initial = {}
         for k, s in current.items():
@@ -131,7 +131,7 @@ class Selection:
         for ini, start, (kind, reason) in zip(group, starts, kinds, strict=True):
             closed = closes(ini, self.remaining)
             text = self.describe(ini, closed)
-            if kind == "gap":
+            if kind is Why.GAP:
                 reason = f"closes {text}"
             elif text:
                 reason = f"{reason}; also closes {text}"
@@ -154,9 +154,9 @@ class Selection:
                     continue
                 group = closure(self.catalogue.by_id[ini_id], self.catalogue, self.chosen)
                 kinds: list[tuple[Why, str]] = [
-                    ("prerequisite", f"prerequisite of {ini_id}") for _ in group[:-1]
+                    (Why.PREREQUISITE, f"prerequisite of {ini_id}") for _ in group[:-1]
                 ]
-                kinds.append(("gate", f"gate {gate.id} fired: {gate.reason}"))
+                kinds.append((Why.GATE, f"gate {gate.id} fired: {gate.reason}"))
                 if not self.add(group, kinds):
                     ini = self.catalogue.by_id[ini_id]
                     raise PlanningError(
@@ -173,9 +173,9 @@ class Selection:
         while (best := self._best()) is not None:
             best_id, group = best
             kinds: list[tuple[Why, str]] = [
-                ("prerequisite", f"prerequisite of {best_id}") for _ in group[:-1]
+                (Why.PREREQUISITE, f"prerequisite of {best_id}") for _ in group[:-1]
             ]
-            kinds.append(("gap", ""))
+            kinds.append((Why.GAP, ""))
             if not self.add(group, kinds):
                 self.rejected.append(best_id)
 
@@ -196,13 +196,13 @@ class Selection:
         _, best_id, group = min(candidates, key=lambda c: (-c[0], c[1]))  # ties by id
         return best_id, group
 
-    def deferred(self) -> list[dict[str, Any]]:
+    def deferred(self) -> list[Deferral]:
         """What did not fit, listed only while a gap it would close is still open."""
         horizon = plural(self.scheduler.horizon, "month")
         return [
-            {"id": ini.id, "title": ini.title,
-             "reason": f"would close {self.describe(ini, gap)} but does not fit {self.people} a "
-                       f"month within {horizon}"}
+            Deferral(ini.id, ini.title,
+                     f"would close {self.describe(ini, gap)} but does not fit {self.people} a "
+                     f"month within {horizon}")
             for ini in (self.catalogue.by_id[i] for i in self.rejected)
             if (gap := closes(ini, self.remaining))
         ]  # fmt: skip

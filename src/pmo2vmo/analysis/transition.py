@@ -25,6 +25,7 @@ from pmo2vmo.model.archetypes import (
 )
 from pmo2vmo.model.instrument import Instrument
 from pmo2vmo.model.profile import Profile
+from pmo2vmo.model.results import DecisionStatus, Readiness, TargetSource
 from pmo2vmo.util.text import compact, plural
 
 # ------------------------------------------------------------------------------------ decide ---
@@ -34,16 +35,17 @@ class _Metrics:
     """Reads the metrics conditions name from one organisation's scores."""
 
     def __init__(self, org: OrganisationScores, spec: TransitionFile) -> None:
-        self.pillars = {p["id"]: p for p in org.pillars}
-        self.dims = {d["id"]: d for d in org.dimensions}
+        self.pillars = {p.id: p for p in org.pillars}
+        self.dims = {d.id: d for d in org.dimensions}
         self.overall = org.overall
         self.readiness_spec = spec.readiness
         self.gaps: dict[str, float] = {}
         for gap in org.perception_gaps:
-            self.gaps[gap["dimension"]] = max(self.gaps.get(gap["dimension"], 0.0), gap["gap"])
+            self.gaps[gap.dimension] = max(self.gaps.get(gap.dimension, 0.0), gap.gap)
 
     def readiness(self, key: str) -> float | None:
-        score = self.pillars.get(self.readiness_spec[key].pillar, {}).get("score")
+        pillar = self.pillars.get(self.readiness_spec[key].pillar)
+        score = None if pillar is None else pillar.score
         return None if score is None else (score - 1) / 4 * 100
 
     def value(self, metric: str) -> float | None:
@@ -53,10 +55,10 @@ class _Metrics:
             result = self.overall
         elif parts[0] == "readiness":
             result = self.readiness(parts[1])
-        elif parts[0] == "pillar":
-            result = self.pillars.get(parts[1], {}).get(parts[2])
+        elif parts[0] == "pillar":  # a field of the pillar's record ("score", "achieved_level")
+            result = getattr(self.pillars.get(parts[1]), parts[2], None)
         elif parts[0] == "dimension":
-            result = self.dims.get(parts[1], {}).get(parts[2])
+            result = getattr(self.dims.get(parts[1]), parts[2], None)
         else:  # perception_gap
             result = self.gaps.get(parts[1])
         return None if result is None else float(result)
@@ -113,8 +115,8 @@ class RuleResult:
     conditions: list[tuple[bool, str]]
 
 
-RECOMMENDED = "recommended"
-INSUFFICIENT = "insufficient_evidence"
+RECOMMENDED = DecisionStatus.RECOMMENDED
+INSUFFICIENT = DecisionStatus.INSUFFICIENT
 NO_PATH = "No path recommended: too little evidence"
 
 
@@ -128,14 +130,14 @@ class Decision:
     """
 
     organisation: str
-    readiness: dict[str, dict[str, Any]]
+    readiness: dict[str, Readiness]
     archetype: Archetype | None
     reasons: list[str]
     fallback: bool
     gates: list[GateResult]
     rules: list[RuleResult] = field(default_factory=list)
-    targets: dict[str, tuple[float, str]] = field(default_factory=dict)
-    status: str = RECOMMENDED
+    targets: dict[str, tuple[float, TargetSource]] = field(default_factory=dict)
+    status: DecisionStatus = RECOMMENDED
     coverage: float | None = None
     missing: list[str] = field(default_factory=list)
 
@@ -156,10 +158,10 @@ class Decision:
     def to_json(self) -> dict[str, Any]:
         archetype = self.archetype
         return {
-            "status": self.status,
+            "status": self.status.value,
             "evidence": {"coverage": self.coverage, "missing": self.missing},
-            "readiness": {k: v["value"] for k, v in self.readiness.items()},
-            "readiness_detail": self.readiness,
+            "readiness": {k: v.value for k, v in self.readiness.items()},
+            "readiness_detail": {k: v.to_json() for k, v in self.readiness.items()},
             "archetype": None
             if archetype is None
             else {
@@ -186,21 +188,21 @@ class Decision:
 
 def targets_for(
     instrument: Instrument, archetype: Archetype | None, profile: Profile
-) -> dict[str, tuple[float, str]]:
+) -> dict[str, tuple[float, TargetSource]]:
     """Target and its source per dimension: the profile, else the archetype, else the instrument."""
     out = {}
     for pillar in instrument.pillars:
         for dim in pillar.dimensions:
             if dim.id in profile.targets:
-                out[dim.id] = (profile.targets[dim.id], "profile")
+                out[dim.id] = (profile.targets[dim.id], TargetSource.PROFILE)
             elif archetype is not None and dim.id in archetype.targets:
-                out[dim.id] = (archetype.targets[dim.id], "archetype")
+                out[dim.id] = (archetype.targets[dim.id], TargetSource.ARCHETYPE)
             elif archetype is not None and pillar.id in archetype.pillar_targets:
-                out[dim.id] = (archetype.pillar_targets[pillar.id], "archetype")
+                out[dim.id] = (archetype.pillar_targets[pillar.id], TargetSource.ARCHETYPE)
             elif archetype is not None and archetype.default_target is not None:
-                out[dim.id] = (archetype.default_target, "archetype")
+                out[dim.id] = (archetype.default_target, TargetSource.ARCHETYPE)
             else:
-                out[dim.id] = (instrument.default_target(dim.id), "instrument")
+                out[dim.id] = (instrument.default_target(dim.id), TargetSource.INSTRUMENT)
     return out
 
 
@@ -211,15 +213,15 @@ def decide(
     metrics = _Metrics(org, spec)
     readiness = {}
     for key in READINESS_KEYS:
-        pillar = metrics.pillars.get(spec.readiness[key].pillar, {})
+        pillar = metrics.pillars.get(spec.readiness[key].pillar)
         value = metrics.readiness(key)
-        readiness[key] = {
-            "value": None if value is None else round(value, 1),
-            "pillar": spec.readiness[key].pillar,
-            "score": pillar.get("score"),
-            "achieved_level": pillar.get("achieved_level"),
-            "label": spec.readiness[key].label,
-        }
+        readiness[key] = Readiness(
+            value=None if value is None else round(value, 1),
+            pillar=spec.readiness[key].pillar,
+            score=None if pillar is None else pillar.score,
+            achieved_level=None if pillar is None else pillar.achieved_level,
+            label=spec.readiness[key].label,
+        )
     gates = []
     for gate in spec.gates:
         checks = [metrics.check(c) for c in gate.conditions]
@@ -300,7 +302,7 @@ def evidence(
             f"answers cover {compact(round(coverage * 100, digits), digits)} % of the expected "
             f"answers, under the {compact(needed.min_coverage * 100, 2)} % a recommendation needs"
         )
-    scored = {d["id"] for d in org.dimensions if d["score"] is not None}
+    scored = {d.id for d in org.dimensions if d.score is not None}
     for pillar in instrument.pillars:
         count = sum(d.id in scored for d in pillar.dimensions)
         if count < needed.min_scored_dimensions:

@@ -31,6 +31,7 @@ from jupyter_client.manager import AsyncKernelManager
 
 from pmo2vmo.analysis.plan import preload as preload_data
 from pmo2vmo.errors import ZygoteError
+from pmo2vmo.render.report import rehearse
 
 PRELOAD = (
     "ipykernel.kernelapp",
@@ -134,6 +135,10 @@ def _zygote_main(conn: Connection, preload: Sequence[str]) -> None:
             for name in preload:
                 importlib.import_module(name)
             preload_data()  # the data files too: each client's kernel starts with them parsed
+            # plotly, python-pptx, openpyxl and Jinja2 warmed by one report; a failure here only
+            # leaves kernels unwarmed (slower, not wrong), so it must not stop the zygote.
+            with contextlib.suppress(Exception):
+                rehearse()
         except Exception as exc:  # reported to the worker, which falls back or fails the client
             conn.send(f"{type(exc).__name__}: {exc}")
             return

@@ -1,6 +1,6 @@
 """A batch's worker process: clients taken one by one from a queue, validated, run, delivered.
 
-Each worker pays the imports of papermill, nbconvert and the HTML template once, keeps the next
+Each worker pays the imports of papermill and nbformat and loads the HTML template once, keeps the next
 client's kernel starting while the current client runs (:mod:`pmo2vmo.execute.pools`), and
 replies to the parent (``start``, ``kernel``, ``done``) on its results queue. A client that fails
 is recorded with the reason and its folder marked failed; the worker goes on with the next.
@@ -128,7 +128,7 @@ def _start_worker(settings: dict[str, Any]) -> Pool:
     import papermill  # noqa: F401
 
     html.plotly_js()
-    html.exporter()
+    html.template()
     pool.prepare()
     return pool
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from pmo2vmo.analysis.confidentiality import Status
 from pmo2vmo.analysis.roadmap import Roadmap
 from pmo2vmo.analysis.scoring import OrganisationScores
 from pmo2vmo.analysis.transition import Decision
+from pmo2vmo.model.results import Status
 
 # Okabe & Ito (2008), "Color Universal Design": safe for protanopia, deuteranopia, tritanopia.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -50,7 +50,7 @@ def _layout(fig: go.Figure, title: str, height: int = 480) -> go.Figure:
 
 def pillar_colours(org: OrganisationScores) -> dict[str, str]:
     """A colour per pillar, in reporting order."""
-    return {p["id"]: PALETTE[i % len(PALETTE)] for i, p in enumerate(org.pillars)}
+    return {p.id: PALETTE[i % len(PALETTE)] for i, p in enumerate(org.pillars)}
 
 
 def radar(
@@ -60,7 +60,7 @@ def radar(
 ) -> go.Figure:
     """Dimension scores on a radar: current against target (and a previous assessment)."""
     dims = org.dimensions
-    labels = [label(f"{d['name']} ({d['id']})") for d in dims]
+    labels = [label(f"{d.name} ({d.id})") for d in dims]
     closed = [*labels, labels[0]]
 
     def ring(values: Sequence[float | None]) -> list[float | None]:
@@ -69,15 +69,15 @@ def radar(
     fig = go.Figure()
     if previous is not None:
         fig.add_trace(go.Scatterpolar(
-            r=ring([previous.get(d["id"]) for d in dims]), theta=closed, name="Previous",
+            r=ring([previous.get(d.id) for d in dims]), theta=closed, name="Previous",
             line={"color": PREVIOUS, "dash": "dot"},
         ))  # fmt: skip
-    target = [(targets or {}).get(d["id"], d["target"]) for d in dims]
+    target = [(targets or {}).get(d.id, d.target) for d in dims]
     fig.add_trace(go.Scatterpolar(
         r=ring(target), theta=closed, name="Target", line={"color": TARGET, "dash": "dash"},
     ))  # fmt: skip
     fig.add_trace(go.Scatterpolar(
-        r=ring([d["score"] for d in dims]), theta=closed, name="Current", fill="toself",
+        r=ring([d.score for d in dims]), theta=closed, name="Current", fill="toself",
         line={"color": CURRENT}, fillcolor="rgba(0,114,178,0.18)",
     ))  # fmt: skip
     fig.update_layout(polar={"radialaxis": {"range": [0, 5], **LEVEL_TICKS},
@@ -89,13 +89,13 @@ def pillar_bars(org: OrganisationScores) -> go.Figure:
     """Pillar scores with their achieved (weakest-link) level written on each bar."""
     colours = pillar_colours(org)
     fig = go.Figure(go.Bar(
-        x=[label(p["name"]) for p in org.pillars],
-        y=[p["score"] for p in org.pillars],
-        marker_color=[colours[p["id"]] for p in org.pillars],
+        x=[label(p.name) for p in org.pillars],
+        y=[p.score for p in org.pillars],
+        marker_color=[colours[p.id] for p in org.pillars],
         text=[
-            "no score" if p["score"] is None
-            else label(f"{p['score']:.2f} · achieved level {p['achieved_level']} "
-                       f"{p['achieved_level_name']}")
+            "no score" if p.score is None
+            else label(f"{p.score:.2f} · achieved level {p.achieved_level} "
+                       f"{p.achieved_level_name}")
             for p in org.pillars
         ],
         textposition="outside",
@@ -111,17 +111,17 @@ def dimension_bars(
     """Dimension scores as horizontal bars by pillar, with the target marked on each."""
     colours = pillar_colours(org)
     dims = list(reversed(org.dimensions))
-    labels = [label(f"{d['name']} ({d['id']})") for d in dims]
+    labels = [label(f"{d.name} ({d.id})") for d in dims]
     fig = go.Figure()
     for pillar in org.pillars:
-        mine = [d for d in dims if d["pillar"] == pillar["id"]]
+        mine = [d for d in dims if d.pillar == pillar.id]
         fig.add_trace(go.Bar(
-            y=[label(f"{d['name']} ({d['id']})") for d in mine], x=[d["score"] for d in mine],
-            orientation="h", name=label(pillar["name"]), marker_color=colours[pillar["id"]],
+            y=[label(f"{d.name} ({d.id})") for d in mine], x=[d.score for d in mine],
+            orientation="h", name=label(pillar.name), marker_color=colours[pillar.id],
             hovertemplate="%{y}: %{x:.2f}<extra></extra>",
         ))  # fmt: skip
     fig.add_trace(go.Scatter(
-        y=labels, x=[(targets or {}).get(d["id"], d["target"]) for d in dims], mode="markers",
+        y=labels, x=[(targets or {}).get(d.id, d.target) for d in dims], mode="markers",
         name="Target", marker={"symbol": "line-ns-open", "size": 18, "color": "#000000",
                                "line": {"width": 3}},
     ))  # fmt: skip
@@ -136,30 +136,30 @@ def item_heatmap(org: OrganisationScores) -> go.Figure:
     items = list(reversed(org.items))
     shares, texts = [], []
     for item in items:
-        counts = [*item["distribution"], item["not_applicable"], item["dont_know"]]
+        counts = [*item.distribution, item.not_applicable, item.dont_know]
         total = sum(counts) or 1
         shares.append([c / total for c in counts])
         texts.append([str(c) if c else "" for c in counts])
     fig = go.Figure(go.Heatmap(
-        z=shares, x=columns, y=[i["id"] for i in items], text=texts, texttemplate="%{text}",
+        z=shares, x=columns, y=[i.id for i in items], text=texts, texttemplate="%{text}",
         colorscale=[[0, "#ffffff"], [1, CURRENT]], zmin=0, zmax=1,
         colorbar={"title": "Share", "tickformat": ".0%"},
         hovertemplate="%{y}, %{x}: %{z:.0%} of answers<extra></extra>",
     ))  # fmt: skip
     fig.update_xaxes(side="top")
-    fig.update_yaxes(tickmode="array", tickvals=[i["id"] for i in items], tickfont={"size": 10})
+    fig.update_yaxes(tickmode="array", tickvals=[i.id for i in items], tickfont={"size": 10})
     return _layout(fig, f"{org.organisation}: answers per question", max(500, 18 * len(items)))
 
 
 def consensus_view(org: OrganisationScores, threshold: float = 0.6) -> go.Figure:
     """Each question's score against its consensus; disputed questions stand out."""
-    scored = [i for i in org.items if i["score"] is not None and i["consensus"] is not None]
+    scored = [i for i in org.items if i.score is not None and i.consensus is not None]
     fig = go.Figure()
     for disputed, name, colour in ((False, "Agreement", CURRENT), (True, "Disputed", PALETTE[5])):
-        mine = [i for i in scored if i["disputed"] is disputed]
+        mine = [i for i in scored if i.disputed is disputed]
         fig.add_trace(go.Scatter(
-            x=[i["score"] for i in mine], y=[i["consensus"] for i in mine], mode="markers",
-            name=name, text=[i["id"] for i in mine],
+            x=[i.score for i in mine], y=[i.consensus for i in mine], mode="markers",
+            name=name, text=[i.id for i in mine],
             marker={"color": colour, "size": 10, "symbol": "diamond" if disputed else "circle"},
             hovertemplate="%{text}: score %{x:.2f}, consensus %{y:.2f}<extra></extra>",
         ))  # fmt: skip
@@ -174,18 +174,18 @@ def consensus_view(org: OrganisationScores, threshold: float = 0.6) -> go.Figure
 
 def perception_gaps(org: OrganisationScores, group_by: str = "role_band") -> go.Figure:
     """Dimension scores per group; suppressed groups and dimensions are marked, never drawn."""
-    rows = [b for b in org.breakouts if b["group_by"] == group_by]
-    dims = [d["id"] for d in org.dimensions]
+    rows = [b for b in org.breakouts if b.group_by == group_by]
+    dims = [d.id for d in org.dimensions]
     groups = [label(org.group_name(b, short=True)) for b in rows]
     z: list[list[float | None]] = []
     text: list[list[str]] = []
     for dim in dims:
         z_row, t_row = [], []
         for b in rows:
-            value = (b["dimensions"] or {}).get(dim)
+            value = (b.dimensions or {}).get(dim)
             z_row.append(value)
-            if b["status"] == Status.SUPPRESSED or (
-                b["status"] == Status.OK and value is None and dim in b["suppressed_dimensions"]
+            if b.status is Status.SUPPRESSED or (
+                b.shown and value is None and dim in b.suppressed_dimensions
             ):
                 t_row.append("suppressed")
             elif value is None:
@@ -195,7 +195,7 @@ def perception_gaps(org: OrganisationScores, group_by: str = "role_band") -> go.
         z.append(z_row)
         text.append(t_row)
     fig = go.Figure(go.Heatmap(
-        z=z, x=[f"{g} (suppressed)" if b["status"] == Status.SUPPRESSED else g
+        z=z, x=[f"{g} (suppressed)" if b.status is Status.SUPPRESSED else g
                 for g, b in zip(groups, rows, strict=True)],
         y=[label(d) for d in dims], text=text, texttemplate="%{text}", zmin=1, zmax=5,
         colorscale=[[0, PALETTE[5]], [0.5, "#ffffff"], [1, CURRENT]],
@@ -211,9 +211,9 @@ def readiness_bars(decision: Decision, thresholds: Sequence[float] = (50,)) -> g
     """Readiness indices (0–100) with their achieved levels."""
     items = list(decision.readiness.values())
     fig = go.Figure(go.Bar(
-        x=[v["value"] for v in items], y=[label(v["label"]) for v in items], orientation="h",
+        x=[v.value for v in items], y=[label(v.label) for v in items], orientation="h",
         marker_color=[PALETTE[i] for i in range(len(items))],
-        text=[f"{v['value']:.0f} · level {v['achieved_level']}" if v["value"] is not None
+        text=[f"{v.value:.0f} · level {v.achieved_level}" if v.value is not None
               else "no score" for v in items],
         textposition="outside", hovertemplate="%{y}: %{x:.1f}<extra></extra>",
     ))  # fmt: skip
@@ -226,7 +226,7 @@ def readiness_bars(decision: Decision, thresholds: Sequence[float] = (50,)) -> g
 
 def roadmap_gantt(roadmap: Roadmap) -> go.Figure:
     """The roadmap as a Gantt chart, one bar per initiative, coloured by phase."""
-    phases = list(dict.fromkeys(label(p["name"]) for p in roadmap.phases))
+    phases = list(dict.fromkeys(label(p.name) for p in roadmap.phases))
     colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(phases)}
     fig = go.Figure()
     items = roadmap.items

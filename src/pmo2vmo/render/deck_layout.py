@@ -16,10 +16,10 @@ from typing import Any
 from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
 from pmo2vmo.model.branding import COLOUR, Brand
+from pmo2vmo.render.drawingml import append_runs, runs_markup, table_element
 from pmo2vmo.render.report_sections import report_text
 from pmo2vmo.util.text import XML_ILLEGAL
 
@@ -37,7 +37,6 @@ ROWS_PER_SLIDE = 10
 TABLE_INCHES = 5.2  # height a table's body may take below the title bar
 # "No Style, Table Grid": thin black grid, no theme colours; the header is filled with the brand.
 PLAIN_TABLE_STYLE = "{5940675A-B579-460E-94D1-54222C63F5DA}"
-SUPPRESSED = "suppressed"  # a breakout group's status (its word for the client: deck_text)
 
 
 def deck_text(*path: str, **values: Any) -> Any:
@@ -181,16 +180,9 @@ def add_runs(
     ``text`` is a string or (text, bold) pieces; every piece goes through :func:`safe_text`.
     """
     pieces = [(text, bold)] if isinstance(text, str) else list(text)
-    for piece, piece_bold in pieces:
-        for i, line in enumerate(safe_text(piece).split("\n")):
-            if i:
-                paragraph.add_line_break()
-            run = paragraph.add_run()
-            run.text = line
-            run.font.size = Pt(size)
-            run.font.bold = piece_bold
-            if colour is not None:
-                run.font.color.rgb = hex_rgb(colour)
+    safe = [(safe_text(piece), piece_bold) for piece, piece_bold in pieces]
+    shade = None if colour is None else str(hex_rgb(colour))
+    append_runs(paragraph._p, runs_markup(safe, int(Pt(size).centipoints), shade))
     return paragraph
 
 
@@ -236,29 +228,27 @@ def add_table(
     numeric: Iterable[int] = (),
 ) -> Any:
     """A table with a brand-coloured header row; ``widths`` in inches, numeric columns right."""
-    right = set(numeric)
-    width = Inches(sum(widths))
+    body = [[safe_text(v) for v in row] for row in [headers, *rows]]
+    columns = [Inches(w) for w in widths]
     height = Inches(0.3) * (len(rows) + 1)
-    table = slide.shapes.add_table(len(rows) + 1, len(headers), left, top, width, height).table
-    table._tbl.tblPr.find(qn("a:tableStyleId")).text = PLAIN_TABLE_STYLE
-    for index, inches in enumerate(widths):
-        table.columns[index].width = Inches(inches)
-    header_text = text_on(deck.primary)
-    band = hex_rgb("F2F2F2")
-    for r, row in enumerate([list(headers), *[list(r) for r in rows]]):
-        for c, value in enumerate(row):
-            cell = table.cell(r, c)
-            cell.margin_left = cell.margin_right = Inches(0.06)
-            cell.margin_top = cell.margin_bottom = Inches(0.03)
-            if r == 0 or r % 2:
-                cell.fill.solid()
-                cell.fill.fore_color.rgb = deck.primary_rgb if r == 0 else band
-            paragraph = cell.text_frame.paragraphs[0]
-            add_runs(
-                paragraph, value, size=size, bold=r == 0, colour=header_text if r == 0 else None
-            )
-            if c in right and r > 0:
-                paragraph.alignment = PP_ALIGN.RIGHT
+    # A 1 × 1 table python-pptx makes cheaply, whose a:tbl is then replaced by the whole table.
+    frame = slide.shapes.add_table(1, 1, left, top, sum(columns), height)
+    old = frame.table._tbl
+    old.getparent().replace(
+        old,
+        table_element(
+            body,
+            columns,
+            row_height=Inches(0.3),
+            style_id=PLAIN_TABLE_STYLE,
+            centipoints=int(Pt(size).centipoints),
+            margins=(Inches(0.06), Inches(0.03)),
+            header=(str(deck.primary_rgb), str(hex_rgb(text_on(deck.primary)))),
+            band="F2F2F2",
+            right=frozenset(numeric),
+        ),
+    )
+    table = frame.table
     return table
 
 

@@ -15,12 +15,12 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Inches
 
 from pmo2vmo.analysis.plan import OrganisationPlan
+from pmo2vmo.model.results import Status, TargetSource
 from pmo2vmo.render.deck_layout import (
     CONTENT_HEIGHT,
     CONTENT_TOP,
     MARGIN,
     SLIDE_WIDTH,
-    SUPPRESSED,
     TEXT_GREY,
     Deck,
     add_note,
@@ -125,7 +125,7 @@ def summary_slide(deck: Deck, plan: OrganisationPlan) -> None:
     frame = add_textbox(slide, MARGIN, CONTENT_TOP, Inches(7.6), CONTENT_HEIGHT)
     _recommendation(deck, frame, plan)
     rows = [
-        [capital(v["label"]), figure(v["value"], 1), _level(v["achieved_level"])]
+        [capital(v.label), figure(v.value, 1), _level(v.achieved_level)]
         for v in decision.readiness.values()
     ]
     add_table(
@@ -225,9 +225,9 @@ def _responses_column(frame: Any, plan: OrganisationPlan, problems: Sequence[str
     scores = plan.scores
     words = deck_text("method")
     add_para(frame, words["responses"], size=13, bold=True)
-    answered = sum(i["answered"] for i in scores.items)
-    na = sum(i["not_applicable"] for i in scores.items)
-    dk = sum(i["dont_know"] for i in scores.items)
+    answered = sum(i.answered for i in scores.items)
+    na = sum(i.not_applicable for i in scores.items)
+    dk = sum(i.dont_know for i in scores.items)
     line = words["respondents"].format(respondents=scores.respondents)
     add_para(frame, line, size=11, bullet=True)
     line = words["answers"].format(answered=answered, na=na, dont_know=dk)
@@ -238,7 +238,7 @@ def _responses_column(frame: Any, plan: OrganisationPlan, problems: Sequence[str
         f"{k.replace('_', ' ')} {scores.quality_text(k)}" for k in scores.data_quality
     )
     add_para(frame, words["flags"].format(flags=flags or words["none"]), size=11, bullet=True)
-    unscored = [d["id"] for d in scores.dimensions if d["score"] is None]
+    unscored = [d.id for d in scores.dimensions if d.score is None]
     if unscored:
         line = words["unscored"].format(dimensions=", ".join(unscored))
         add_para(frame, line, size=11, bullet=True)
@@ -254,8 +254,8 @@ def _confidentiality_section(frame: Any, plan: OrganisationPlan) -> None:
     add_para(frame, words["confidentiality"], size=13, bold=True)
     suppressed: dict[str, list[str]] = {}
     for b in scores.breakouts:
-        if b["status"] == SUPPRESSED:
-            label = group_label(b["group_by"]).lower()
+        if b.status is Status.SUPPRESSED:
+            label = group_label(b.group_by).lower()
             suppressed.setdefault(label, []).append(scores.group_name(b))
     if suppressed:
         for label, groups in suppressed.items():
@@ -270,9 +270,9 @@ def _scoring_section(frame: Any, plan: OrganisationPlan) -> None:
     """How scores are computed, and where the dimensions' targets come from."""
     words = deck_text("method")
     add_para(frame, words["scoring"], size=13, bold=True, space_before=8)
-    sources: dict[str, int] = {}
+    sources: dict[TargetSource, int] = {}
     for dim in plan.scores.dimensions:
-        source = plan.decision.targets[dim["id"]][1]
+        source = plan.decision.targets[dim.id][1]
         sources[source] = sources.get(source, 0) + 1
     add_para(frame, words["scoring_rule"], size=11, bullet=True)
     targets = ", ".join(

@@ -12,6 +12,7 @@ from pptx.util import Inches, Pt
 
 from pmo2vmo.analysis.plan import OrganisationPlan
 from pmo2vmo.analysis.roadmap import PlanItem, add_months
+from pmo2vmo.model.results import Why
 from pmo2vmo.render.deck_charts import add_chart, chart_data, colour_series, top_down
 from pmo2vmo.render.deck_layout import (
     CONTENT_TOP,
@@ -54,7 +55,7 @@ def gantt_slides(deck: Deck, plan: OrganisationPlan) -> None:
         add_note(slide, roadmap.message, top=CONTENT_TOP)
         return
     words = deck_text("gantt")
-    phases = list(dict.fromkeys([p["name"] for p in roadmap.phases] + [i.phase for i in items]))
+    phases = list(dict.fromkeys([p.name for p in roadmap.phases] + [i.phase for i in items]))
     first = _serial(roadmap.start_date)
     horizon_end = add_months(roadmap.start_date, roadmap.horizon_months)
     last = max(_serial(horizon_end), *(_serial(i.end) + 1 for i in items))
@@ -71,7 +72,7 @@ def gantt_slides(deck: Deck, plan: OrganisationPlan) -> None:
             horizon=roadmap.horizon_months,
             start=roadmap.start_date.isoformat(),
         )
-        deferred = (words["deferred"].format(title=d["title"], reason=d["reason"])
+        deferred = (words["deferred"].format(title=d.title, reason=d.reason)
                     for d in roadmap.deferred)  # fmt: skip
         add_speaker_notes(slide, [capacity, *deferred])
 
@@ -137,9 +138,9 @@ def _phase_key(slide: Any, phases: Sequence[str], colours: Sequence[RGBColor]) -
 def _why(item: PlanItem) -> str:
     """A short reason for the roadmap table (the full one is in the speaker notes)."""
     closes = ", ".join(item.closes)
-    if item.kind == "gate":
+    if item.kind is Why.GATE:
         head = item.reason.split(":", 1)[0]
-    elif item.kind == "prerequisite":
+    elif item.kind is Why.PREREQUISITE:
         head = item.reason.split(";", 1)[0]
     else:
         head = ""
@@ -204,12 +205,12 @@ def exit_criteria_slides(deck: Deck, plan: OrganisationPlan) -> None:
     headers = [
         words["dimension"],
         common["current"],
-        *(p["name"] for p in phases),
+        *(p.name for p in phases),
         common["target"],
     ]
     rows = [
-        [f"{c['dimension']} {c['name']}", figure(c["current"]),
-         *(figure(c["by_phase"].get(p["id"])) for p in phases), figure(c["target"])]
+        [f"{c.dimension} {c.name}", figure(c.current),
+         *(figure(c.by_phase.get(p.id)) for p in phases), figure(c.target)]
         for c in criteria
     ]  # fmt: skip
     number_width = min(1.3, 7.8 / (len(phases) + 2))
@@ -221,8 +222,6 @@ def exit_criteria_slides(deck: Deck, plan: OrganisationPlan) -> None:
         add_table(deck, slide, headers, chunk, widths, size=9, numeric=range(1, len(headers)))
         note = words["note"]
         if page == len(pages) and roadmap.residual_gaps:
-            still = ", ".join(
-                f"{g['dimension']} ({g['remaining']:.2f})" for g in roadmap.residual_gaps
-            )
+            still = ", ".join(f"{g.dimension} ({g.remaining:.2f})" for g in roadmap.residual_gaps)
             note += " " + words["still_open"].format(gaps=still)
         add_note(slide, note, top=Inches(6.35))

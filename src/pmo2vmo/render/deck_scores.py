@@ -6,7 +6,6 @@ groups with status ``suppressed`` appear only as "suppressed", never with a numb
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from pptx.enum.chart import XL_CHART_TYPE
@@ -14,6 +13,7 @@ from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.util import Inches
 
 from pmo2vmo.analysis.plan import OrganisationPlan
+from pmo2vmo.model.results import DimensionScore, Status
 from pmo2vmo.render.deck_charts import (
     add_chart,
     chart_data,
@@ -27,7 +27,6 @@ from pmo2vmo.render.deck_layout import (
     CONTENT_TOP,
     MARGIN,
     ROWS_PER_SLIDE,
-    SUPPRESSED,
     TEXT_GREY,
     Deck,
     add_note,
@@ -49,19 +48,25 @@ COMMENT_LINE_CHARS = 150  # about what a line of the comments table holds at 9 p
 COMMENT_LINES = 20  # what fits on the slide
 
 
-def _scored_dimensions(plan: OrganisationPlan) -> list[dict[str, Any]]:
+def _scored_dimensions(plan: OrganisationPlan) -> list[DimensionScore]:
     """The dimensions that have a score (those without answers are left out)."""
-    return [d for d in plan.scores.dimensions if d["score"] is not None]
+    return [d for d in plan.scores.dimensions if d.score is not None]
 
 
-def _target(plan: OrganisationPlan, dimension: Mapping[str, Any]) -> float:
+def _score(dimension: DimensionScore) -> float:
+    """The score of a dimension known to have one (from :func:`_scored_dimensions`)."""
+    assert dimension.score is not None
+    return dimension.score
+
+
+def _target(plan: OrganisationPlan, dimension: DimensionScore) -> float:
     """The dimension's target for the recommended path (the decision sets every dimension's)."""
-    return float(plan.decision.targets[dimension["id"]][0])
+    return float(plan.decision.targets[dimension.id][0])
 
 
 def _unscored_note(plan: OrganisationPlan) -> str:
     """A sentence naming the dimensions without answers, or "" when every one is scored."""
-    missing = [d["id"] for d in plan.scores.dimensions if d["score"] is None]
+    missing = [d.id for d in plan.scores.dimensions if d.score is None]
     if not missing:
         return ""
     note: str = deck_text("common", "unscored", dimensions=", ".join(missing))
@@ -78,9 +83,9 @@ def radar_slide(deck: Deck, plan: OrganisationPlan) -> None:
         add_note(slide, words["empty"], top=CONTENT_TOP)
         return
     data = chart_data(
-        [d["id"] for d in dims],
+        [d.id for d in dims],
         [
-            (common["current"], [round(d["score"], 2) for d in dims]),
+            (common["current"], [round(_score(d), 2) for d in dims]),
             (common["target"], [round(_target(plan, d), 2) for d in dims]),
         ],
         "0.00",
@@ -94,7 +99,7 @@ def radar_slide(deck: Deck, plan: OrganisationPlan) -> None:
     key = add_textbox(slide, Inches(8.9), CONTENT_TOP, Inches(3.9), CONTENT_HEIGHT)
     add_para(key, words["key"], size=11, bold=True)
     for d in dims:
-        add_para(key, [(f"{d['id']}  ", True), (d["name"], False)], size=9)
+        add_para(key, [(f"{d.id}  ", True), (d.name, False)], size=9)
     add_note(slide, words["note"] + _unscored_note(plan))
 
 
@@ -105,13 +110,13 @@ def pillar_slide(deck: Deck, plan: OrganisationPlan) -> None:
     pillars = plan.scores.pillars
     targets: list[float | None] = []
     for pillar in pillars:
-        mine = [_target(plan, d) for d in plan.scores.dimensions if d["pillar"] == pillar["id"]]
+        mine = [_target(plan, d) for d in plan.scores.dimensions if d.pillar == pillar.id]
         targets.append(round(sum(mine) / len(mine), 2) if mine else None)
     categories = [
-        words["no_score"].format(pillar=p["name"])
-        if p["score"] is None
+        words["no_score"].format(pillar=p.name)
+        if p.score is None
         else words["level"].format(
-            pillar=p["name"], level=p["achieved_level"], level_name=p["achieved_level_name"]
+            pillar=p.name, level=p.achieved_level, level_name=p.achieved_level_name
         )
         for p in pillars
     ]
@@ -120,7 +125,7 @@ def pillar_slide(deck: Deck, plan: OrganisationPlan) -> None:
         [
             (
                 words["score"],
-                [None if p["score"] is None else round(p["score"], 2) for p in pillars],
+                [None if p.score is None else round(p.score, 2) for p in pillars],
             ),
             (words["target"], targets),
         ],
@@ -142,25 +147,20 @@ def dimension_slides(deck: Deck, plan: OrganisationPlan) -> None:
     words = deck_text("dimensions")
     common = deck_text("common")
     for pillar in plan.scores.pillars:
-        dims = [d for d in _scored_dimensions(plan) if d["pillar"] == pillar["id"]]
+        dims = [d for d in _scored_dimensions(plan) if d.pillar == pillar.id]
         missing = [
-            d["id"]
-            for d in plan.scores.dimensions
-            if d["pillar"] == pillar["id"] and d["score"] is None
+            d.id for d in plan.scores.dimensions if d.pillar == pillar.id and d.score is None
         ]
-        slide = deck.slide(words["title"].format(pillar=pillar["name"]))
+        slide = deck.slide(words["title"].format(pillar=pillar.name))
         if not dims:
             add_note(slide, words["empty"], top=CONTENT_TOP)
             continue
-        gaps = {d["id"]: _target(plan, d) - d["score"] for d in dims}
-        dims.sort(key=lambda d: (-round(gaps[d["id"]], 4), d["id"]))
+        gaps = {d.id: _target(plan, d) - _score(d) for d in dims}
+        dims.sort(key=lambda d: (-round(gaps[d.id], 4), d.id))
         data = chart_data(
+            [words["category"].format(dimension=d.id, name=d.name, gap=gaps[d.id]) for d in dims],
             [
-                words["category"].format(dimension=d["id"], name=d["name"], gap=gaps[d["id"]])
-                for d in dims
-            ],
-            [
-                (common["current"], [round(d["score"], 2) for d in dims]),
+                (common["current"], [round(_score(d), 2) for d in dims]),
                 (common["target"], [round(_target(plan, d), 2) for d in dims]),
             ],
             "0.00",
@@ -187,25 +187,25 @@ def consensus_slide(deck: Deck, plan: OrganisationPlan) -> None:
     frame = add_textbox(slide, MARGIN, CONTENT_TOP, Inches(5.6), Inches(0.4))
     add_para(frame, words["agree_least"], size=13, bold=True)
     lowest = sorted(
-        (d for d in scores.dimensions if d["consensus"] is not None),
-        key=lambda d: (d["consensus"], d["id"]),
+        (d for d in scores.dimensions if d.consensus is not None),
+        key=lambda d: (d.consensus or 0.0, d.id),
     )[:6]
     rows = [
-        [f"{d['id']} {d['name']}", figure(d["score"]), figure(d["consensus"]),
-         ", ".join(d["disputed_items"]) or "—"]
+        [f"{d.id} {d.name}", figure(d.score), figure(d.consensus),
+         ", ".join(d.disputed_items) or "—"]
         for d in lowest
     ]  # fmt: skip
     add_table(
         deck, slide, words["agree_headers"], rows, [2.6, 0.7, 0.9, 1.4], top=CONTENT_TOP + Inches(0.45), size=9, numeric=[1, 2],
     )  # fmt: skip
-    flagged = [g for g in scores.perception_gaps if g["flagged"]]
+    flagged = [g for g in scores.perception_gaps if g.flagged]
     shown = flagged[:8] if flagged else scores.perception_gaps[:5]
     frame = add_textbox(slide, Inches(6.5), CONTENT_TOP, Inches(6.3), Inches(0.4))
     add_para(frame, words["gaps" if flagged else "gaps_largest"], size=13, bold=True)
-    names = {d["id"]: d["name"] for d in scores.dimensions}
+    names = {d.id: d.name for d in scores.dimensions}
     rows = [
-        [group_label(g["group_by"]), f"{g['dimension']} {names.get(g['dimension'], '')}",
-         f"{g['high_group']} {figure(g['high'])}", f"{g['low_group']} {figure(g['low'])}", figure(g["gap"])]
+        [group_label(g.group_by), f"{g.dimension} {names.get(g.dimension, '')}",
+         f"{g.high_group} {figure(g.high)}", f"{g.low_group} {figure(g.low)}", figure(g.gap)]
         for g in shown
     ]  # fmt: skip
     if rows:
@@ -221,16 +221,16 @@ def consensus_slide(deck: Deck, plan: OrganisationPlan) -> None:
 
 def _breakout_rows(plan: OrganisationPlan) -> list[list[str]]:
     """One row per breakout group; a suppressed group shows "suppressed" and no number at all."""
-    pillars = [p["id"] for p in plan.scores.pillars]
+    pillars = [p.id for p in plan.scores.pillars]
     common = deck_text("common")
     rows = []
     for b in plan.scores.breakouts:
-        label = group_label(b["group_by"])
-        if b["status"] == "ok":
-            values = [str(b["respondents"]), figure(b["score"])]
-            values += [figure((b["pillars"] or {}).get(p)) for p in pillars]
+        label = group_label(b.group_by)
+        if b.shown:
+            values = [str(b.respondents), figure(b.score)]
+            values += [figure((b.pillars or {}).get(p)) for p in pillars]
         else:
-            word = common["suppressed" if b["status"] == SUPPRESSED else "no_data"]
+            word = common["suppressed" if b.status is Status.SUPPRESSED else "no_data"]
             values = [word] * (2 + len(pillars))
         rows.append([label, plan.scores.group_name(b, short=True), *values])
     return rows
@@ -240,7 +240,7 @@ def breakout_slides(deck: Deck, plan: OrganisationPlan) -> None:
     """The views by group, a table paged ten rows a slide; suppressed groups show no number."""
     words = deck_text("breakouts")
     rows = _breakout_rows(plan)
-    headers = [*words["headers"], *(p["name"] for p in plan.scores.pillars)]
+    headers = [*words["headers"], *(p.name for p in plan.scores.pillars)]
     widths = [
         1.1,
         2.2,
@@ -265,8 +265,8 @@ def _comment_rows(plan: OrganisationPlan) -> tuple[list[list[str]], int]:
     on the dimensions with the largest gaps, at most two per dimension before any third; as many
     as fit on the slide.
     """
-    gaps = {d["id"]: _target(plan, d) - d["score"] for d in _scored_dimensions(plan)}
-    dimension_of = {i["id"]: i["dimension"] for i in plan.scores.items}
+    gaps = {d.id: _target(plan, d) - _score(d) for d in _scored_dimensions(plan)}
+    dimension_of = {i.id: i.dimension for i in plan.scores.items}
 
     def order(question: str) -> tuple[int, float]:
         """Sort key: general comments first, then by their dimension's gap, largest first."""
@@ -276,9 +276,9 @@ def _comment_rows(plan: OrganisationPlan) -> tuple[list[list[str]], int]:
 
     merged: dict[str, list[Any]] = {}  # text -> [question, times]
     for comment in plan.scores.comments:
-        text = safe_text(comment.get("text")).strip()
+        text = safe_text(comment.text).strip()
         if text:
-            merged.setdefault(text, [comment.get("question") or "", 0])[1] += 1
+            merged.setdefault(text, [comment.question or "", 0])[1] += 1
     ordered = sorted(merged.items(), key=lambda entry: order(entry[1][0]))  # stable
     first, rest = [], []
     per_dimension: dict[str, int] = {}

@@ -2,8 +2,13 @@
 
 The template (``templates/nbconvert/pmo2vmo-report``) hides code, links nothing (a
 Content-Security-Policy forbids any network request), inlines plotly.js once and draws each
-plotly JSON output with ``Plotly.newPlot``. Conversion runs in-process: no ``jupyter nbconvert``
-start-up per report.
+plotly JSON output with ``Plotly.newPlot``. It is a standalone template (no base template, no
+preprocessor) that reads only the cells' outputs, so :func:`notebook_to_html` renders it with
+Jinja2 directly, as nbconvert would, without nbconvert's deep copy of the notebook and its
+preprocessors and its BeautifulSoup pass over the page (nearly all of a report's HTML time:
+0.15–0.45 s against 0.01 s). :func:`exporter` is the same template through nbconvert's
+``HTMLExporter`` (for ``jupyter nbconvert --template pmo2vmo-report``); a test checks that both
+give the same document (nbconvert's page is ours re-serialised by BeautifulSoup).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import re
 from functools import cache
 from typing import Any
 
+import jinja2
 import nbformat
 
 from pmo2vmo.model.branding import COLOUR
@@ -54,8 +60,19 @@ def exporter() -> Any:
     return exporter
 
 
+@cache
+def template() -> jinja2.Template:
+    """The report template in a Jinja2 environment set up as nbconvert sets up its own (the
+    loop-controls extension, no auto-escaping: the template escapes what it shows)."""
+    folder = data_dir("templates") / "nbconvert" / TEMPLATE
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)), extensions=["jinja2.ext.loopcontrols"]
+    )
+    env.filters["p2v_colour"] = _colour
+    env.filters["p2v_logo"] = _logo
+    return env.get_template("index.html.j2")
+
+
 def notebook_to_html(nb: nbformat.NotebookNode) -> str:
     """Render an executed report notebook as a self-contained HTML page."""
-    body, _ = exporter().from_notebook_node(nb, resources={"plotly_js": plotly_js()})
-    text: str = body
-    return text
+    return template().render(nb=nb, resources={"plotly_js": plotly_js()})

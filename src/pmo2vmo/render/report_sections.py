@@ -14,13 +14,14 @@ from functools import cache
 from typing import Any
 
 from pmo2vmo.analysis.plan import OrganisationPlan
+from pmo2vmo.model.results import Status
 from pmo2vmo.render import charts
 from pmo2vmo.render.report_model import Block, Chart, Section, Table, Text
 from pmo2vmo.resources import data_dir
 from pmo2vmo.util.text import capital, figure
 from pmo2vmo.util.yamlio import read_yaml
 
-SUPPRESSED = "suppressed"
+SUPPRESSED = Status.SUPPRESSED  # kept for importers; compare with ``Status`` members
 
 Figures = Mapping[str, Any]  # chart id → plotly figure, from charts.figures
 
@@ -74,7 +75,7 @@ def _headline(plan: OrganisationPlan) -> Table:
         (
             ("Respondents", org.respondents),
             ("Overall score (1–5)", figure(org.overall)),
-            *((capital(v["label"]) + " (0–100)", figure(v["value"], 0))
+            *((capital(v.label) + " (0–100)", figure(v.value, 0))
               for v in decision.readiness.values()),
             ("Initiatives planned", len(plan.roadmap.items)),
         ),
@@ -84,16 +85,15 @@ def _headline(plan: OrganisationPlan) -> Table:
 def _biggest_gaps(plan: OrganisationPlan, min_gap: float) -> Table:
     """The five dimensions furthest below target (by at least ``min_gap``)."""
     targets = plan.decision.target_levels
+    scored = [(d, targets[d.id] - d.score) for d in plan.scores.dimensions if d.score is not None]
     gaps = sorted(
-        (d for d in plan.scores.dimensions
-         if d["score"] is not None and targets[d["id"]] - d["score"] >= min_gap),
-        key=lambda d: (-(targets[d["id"]] - d["score"]), d["id"]),
-    )  # fmt: skip
+        ((d, gap) for d, gap in scored if gap >= min_gap), key=lambda dg: (-dg[1], dg[0].id)
+    )
     return Table(
         "Largest gaps to target",
         ("Dimension", "Score", "Target", "Gap"),
-        tuple((f"{d['name']} ({d['id']})", figure(d["score"]), figure(targets[d["id"]]),
-               figure(targets[d["id"]] - d["score"])) for d in gaps[:5]),
+        tuple((f"{d.name} ({d.id})", figure(d.score), figure(targets[d.id]), figure(gap))
+              for d, gap in gaps[:5]),
         numeric=(1, 2, 3),
     )  # fmt: skip
 
@@ -126,11 +126,11 @@ def pillars_section(plan: OrganisationPlan, figs: Figures, *, min_gap: float) ->
     org, decision = plan.scores, plan.decision
     targets = decision.target_levels
     dim_rows = tuple(
-        (d["pillar"], f"{d['name']} ({d['id']})", figure(d["score"]), figure(targets[d["id"]]),
-         decision.targets[d["id"]][1],
-         figure(None if d["score"] is None else targets[d["id"]] - d["score"]),
-         figure(d.get("coverage")), figure(d.get("consensus")),
-         figure((org.deltas or {}).get("dimensions", {}).get(d["id"])) if org.deltas else "—")
+        (d.pillar, f"{d.name} ({d.id})", figure(d.score), figure(targets[d.id]),
+         decision.targets[d.id][1].value,
+         figure(None if d.score is None else targets[d.id] - d.score),
+         figure(d.coverage), figure(d.consensus),
+         figure(org.deltas.dimensions.get(d.id)) if org.deltas is not None else "—")
         for d in org.dimensions
     )  # fmt: skip
     return Section("pillars", _title("pillars"), (
@@ -145,12 +145,12 @@ def pillars_section(plan: OrganisationPlan, figs: Figures, *, min_gap: float) ->
 
 def items_section(plan: OrganisationPlan, figs: Figures) -> Section:
     """The answers per question, and the questions stakeholders dispute."""
-    disputed = [i for i in plan.scores.items if i.get("disputed")]
+    disputed = [i for i in plan.scores.items if i.disputed]
     return Section("items", _title("items"), (
         _intro("items"),
         Chart("items", figs["items"]),
         Table("Disputed questions", ("Question", "Score", "Consensus", "Answers"),
-              tuple((i["id"], figure(i["score"]), figure(i["consensus"]), i["answered"])
+              tuple((i.id, figure(i.score), figure(i.consensus), i.answered)
                     for i in disputed), numeric=(1, 2, 3)),
     ))  # fmt: skip
 
@@ -159,10 +159,10 @@ def consensus_section(plan: OrganisationPlan, figs: Figures, *, min_group_size: 
     """Consensus and perception gaps, and every group with its status (suppressed or shown)."""
     org = plan.scores
     breakout_rows = tuple(
-        (b["group_by"].replace("_", " "), org.group_name(b, short=True),
-         b["status"].replace("_", " "),
-         "" if b["status"] != "ok" else b["respondents"],
-         "" if b["status"] != "ok" else figure(b["score"]))
+        (b.group_by.replace("_", " "), org.group_name(b, short=True),
+         b.status.value.replace("_", " "),
+         b.respondents if b.shown else "",
+         figure(b.score) if b.shown else "")
         for b in org.breakouts
     )  # fmt: skip
     return Section("consensus", _title("consensus"), (
@@ -217,23 +217,23 @@ def _roadmap_tables(plan: OrganisationPlan) -> list[Block]:
          i.reason)
         for i in roadmap.items
     )  # fmt: skip
-    phases = [p["id"] for p in roadmap.phases]
+    phases = [p.id for p in roadmap.phases]
     exit_rows = tuple(
-        (f"{row['name']} ({row['dimension']})", figure(row["current"]),
-         *(figure(row["by_phase"].get(p)) for p in phases), figure(row["target"]))
+        (f"{row.name} ({row.dimension})", figure(row.current),
+         *(figure(row.by_phase.get(p)) for p in phases), figure(row.target))
         for row in roadmap.exit_criteria
     )  # fmt: skip
     blocks: list[Block] = [
         Table("Initiatives", ("Phase", "Initiative", "Start", "End", "Owner",
                               "Person-months", "Quick win", "Why"), item_rows, numeric=(5,)),
         Table("Phase exit criteria: the level each dimension should reach by the end of the "
-              "phase", ("Dimension", "Now", *(p["name"] for p in roadmap.phases), "Target"),
+              "phase", ("Dimension", "Now", *(p.name for p in roadmap.phases), "Target"),
               exit_rows, numeric=tuple(range(1, len(phases) + 3))),
     ]  # fmt: skip
     if roadmap.residual_gaps:
         blocks.append(Table(
             "Gaps still open at the end of the horizon", ("Dimension", "Gap", "Still open"),
-            tuple((f"{g['name']} ({g['dimension']})", figure(g["gap"]), figure(g["remaining"]))
+            tuple((f"{g.name} ({g.dimension})", figure(g.gap), figure(g.remaining))
                   for g in roadmap.residual_gaps), numeric=(1, 2),
         ))  # fmt: skip
     return blocks
@@ -274,18 +274,18 @@ def voices_section(plan: OrganisationPlan) -> Section:
     return Section("voices", _title("voices"), (
         _intro("voices"),
         Table("Comments", ("Question", "Comment"),
-              tuple((c.get("question") or "general", c["text"]) for c in plan.scores.comments)),
+              tuple((c.question or "general", c.text) for c in plan.scores.comments)),
     ))  # fmt: skip
 
 
 def _method(plan: OrganisationPlan, meta: Mapping[str, str], min_group_size: int) -> Table:
     """How the figures were made: answers counted, groups suppressed, data quality, provenance."""
     org = plan.scores
-    suppressed = [f"{b['group_by'].replace('_', ' ')}: {org.group_name(b)}" for b in org.breakouts
-                  if b["status"] == SUPPRESSED]  # fmt: skip
-    answered = sum(i.get("answered", 0) for i in org.items)
-    na = sum(i.get("not_applicable", 0) for i in org.items)
-    dk = sum(i.get("dont_know", 0) for i in org.items)
+    suppressed = [f"{b.group_by.replace('_', ' ')}: {org.group_name(b)}" for b in org.breakouts
+                  if b.status is Status.SUPPRESSED]  # fmt: skip
+    answered = sum(i.answered for i in org.items)
+    na = sum(i.not_applicable for i in org.items)
+    dk = sum(i.dont_know for i in org.items)
     return Table("Method", ("Item", "Value"), (
         ("Respondents", org.respondents),
         ("Answers on the 1–5 scale", answered),

@@ -18,7 +18,7 @@ import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import openpyxl
 from openpyxl.formatting.rule import ColorScaleRule
@@ -95,12 +95,14 @@ def _date(value: Any) -> dt.date | None:
     return None
 
 
-def _deltas(plan: OrganisationPlan, level: str) -> dict[str, Any] | None:
+def _deltas(
+    plan: OrganisationPlan, level: Literal["pillars", "dimensions"]
+) -> dict[str, float | None] | None:
     """Change since the previous assessment per id, or None when there was none to compare."""
     deltas = plan.scores.deltas
-    if not deltas or not deltas.get("previous_found"):
+    if deltas is None or not deltas.previous_found:
         return None
-    return dict(deltas.get(level) or {})
+    return dict(deltas.pillars if level == "pillars" else deltas.dimensions)
 
 
 def _yes(flag: Any) -> str:
@@ -146,13 +148,13 @@ def _summary(wb: Any, plan: OrganisationPlan, meta: Mapping[str, str]) -> None:
         rows += [("Evidence missing", reason, "", None) for reason in plan.decision.missing]
     else:
         rows += [("Why this path", reason, "", None) for reason in archetype["reasons"]]
-    for key, detail in decision["readiness_detail"].items():
-        label = str(detail.get("label") or key)
-        achieved = detail.get("achieved_level")
+    for key, detail in plan.decision.readiness.items():
+        label = detail.label or key
+        achieved = detail.achieved_level
         rows.append((
             f"{capital(label)} (0–100)",
-            detail.get("value"),
-            f"pillar {detail.get('pillar')}; achieved level {achieved}" if achieved else "",
+            detail.value,
+            f"pillar {detail.pillar}; achieved level {achieved}" if achieved else "",
             INDEX,
         ))  # fmt: skip
     for gate in decision["gates"]:
@@ -203,18 +205,18 @@ def _dimensions(wb: Any, plan: OrganisationPlan) -> None:
     score_col, target_col = _letter(columns, "Score"), _letter(columns, "Target")
     rows = []
     for row, d in enumerate(plan.scores.dimensions, start=2):
-        target, source = d["target"], d["target_source"]  # as analysis.plan.apply_targets set them
+        target, source = d.target, d.target_source  # as analysis.plan.apply_targets set them
         gap = None
-        if d["score"] is not None:
+        if d.score is not None:
             s, t = f"{score_col}{row}", f"{target_col}{row}"
             gap = _Formula(f'=IF(AND(ISNUMBER({s}),ISNUMBER({t})),{t}-{s},"")')
         values = [
-            d["pillar"], d["id"], d["name"], d["score"], target, source, gap, d["respondents"],
-            d["answered"], d["not_applicable"], d["dont_know"], d["coverage"], d["consensus"],
-            d["dispersion"], ", ".join(d["disputed_items"]),
+            d.pillar, d.id, d.name, d.score, target, source, gap, d.respondents,
+            d.answered, d.not_applicable, d.dont_know, d.coverage, d.consensus,
+            d.dispersion, ", ".join(d.disputed_items),
         ]  # fmt: skip
         if deltas is not None:
-            values.append(deltas.get(d["id"]))
+            values.append(deltas.get(d.id))
         rows.append(values)
     ws = _table(wb, "Dimensions", columns, rows)
     last = ws.max_row
@@ -260,10 +262,10 @@ def _pillars(wb: Any, plan: OrganisationPlan) -> None:
     rows = []
     for row, p in enumerate(plan.scores.pillars, start=2):
         target = _Formula(f'=IFERROR(AVERAGEIFS({target_range},{pillar_range},{own}{row}),"")')
-        values = [p["id"], p["name"], p["score"], p["achieved_level"],
-                  p["achieved_level_name"], p["readiness"], target]  # fmt: skip
+        values = [p.id, p.name, p.score, p.achieved_level,
+                  p.achieved_level_name, p.readiness, target]  # fmt: skip
         if deltas is not None:
-            values.append(deltas.get(p["id"]))
+            values.append(deltas.get(p.id))
         rows.append(values)
     _table(wb, "Pillars", columns, rows)
 
@@ -277,16 +279,16 @@ def _items(wb: Any, plan: OrganisationPlan) -> None:
         _Column("Disputed", 9),
     ]  # fmt: skip
     rows = [
-        [i["id"], i["dimension"], i["score"], i["respondents"], i["answered"],
-         i["not_applicable"], i["dont_know"], i["coverage"], i["consensus"], i["dispersion"],
-         _yes(i["disputed"])]
+        [i.id, i.dimension, i.score, i.respondents, i.answered,
+         i.not_applicable, i.dont_know, i.coverage, i.consensus, i.dispersion,
+         _yes(i.disputed)]
         for i in plan.scores.items
     ]  # fmt: skip
     _table(wb, "Items", columns, rows)
 
 
 def _breakouts(wb: Any, plan: OrganisationPlan) -> None:
-    pillar_ids = [p["id"] for p in plan.scores.pillars]
+    pillar_ids = [p.id for p in plan.scores.pillars]
     columns = [
         _Column("Breakout", 12),
         _Column("Group", 24),
@@ -297,11 +299,11 @@ def _breakouts(wb: Any, plan: OrganisationPlan) -> None:
     ]
     rows = []
     for b in plan.scores.breakouts:
-        shown = b["status"] == "ok"  # anything else shows no figure, whatever the record holds
-        pillars = (b.get("pillars") or {}) if shown else {}
+        shown = b.shown  # anything else shows no figure, whatever the record holds
+        pillars: Mapping[str, float | None] = (b.pillars or {}) if shown else {}
         rows.append([
-            b["group_by"], plan.scores.group_name(b, short=True), b["status"],
-            b["respondents"] if shown else None, b["score"] if shown else None,
+            b.group_by, plan.scores.group_name(b, short=True), b.status,
+            b.respondents if shown else None, b.score if shown else None,
             *[pillars.get(pillar) for pillar in pillar_ids],
         ])  # fmt: skip
     _table(wb, "Breakouts", columns, rows)
@@ -314,8 +316,8 @@ def _perception_gaps(wb: Any, plan: OrganisationPlan) -> None:
         _Column("Lower score", 10, SCORE), _Column("Gap", 8, SCORE), _Column("Flagged", 9),
     ]  # fmt: skip
     rows = [
-        [g["group_by"], g["dimension"], g["high_group"], g["high"], g["low_group"], g["low"],
-         g["gap"], _yes(g["flagged"])]
+        [g.group_by, g.dimension, g.high_group, g.high, g.low_group, g.low,
+         g.gap, _yes(g.flagged)]
         for g in plan.scores.perception_gaps
     ]  # fmt: skip
     _table(wb, "Perception gaps", columns, rows)
@@ -348,8 +350,8 @@ def _phases(wb: Any, plan: OrganisationPlan) -> None:
         _Column("Initiatives", 11, COUNT), _Column("Initiative ids", 60, wrap=True),
     ]  # fmt: skip
     rows = [
-        [p["id"], p["name"], _date(p.get("start")), _date(p.get("end")), p.get("purpose", ""),
-         len(p.get("items", [])), ", ".join(p.get("items", []))]
+        [p.id, p.name, _date(p.start), _date(p.end), p.purpose, len(p.items),
+         ", ".join(p.items)]
         for p in plan.roadmap.phases
     ]  # fmt: skip
     _table(wb, "Phases", columns, rows)
@@ -375,12 +377,12 @@ def _exit_criteria(wb: Any, plan: OrganisationPlan) -> None:
         _Column("Dimension", 11),
         _Column("Name", 36),
         _Column("Current", 9, SCORE),
-        *[_Column(f"By end of {p['name']}", 11, SCORE) for p in phases],
+        *[_Column(f"By end of {p.name}", 11, SCORE) for p in phases],
         _Column("Target", 8, SCORE),
     ]
     rows = [
-        [e["dimension"], e["name"], e["current"],
-         *[e["by_phase"].get(p["id"]) for p in phases], e["target"]]
+        [e.dimension, e.name, e.current,
+         *[e.by_phase.get(p.id) for p in phases], e.target]
         for e in plan.roadmap.exit_criteria
     ]  # fmt: skip
     _table(wb, "Exit criteria", columns, rows)
@@ -392,14 +394,14 @@ def _left_out(wb: Any, plan: OrganisationPlan) -> None:
         "Residual gaps",
         [_Column("Dimension", 11), _Column("Name", 36), _Column("Gap", 8, SCORE),
          _Column("Still open after the plan", 14, SCORE)],
-        [[r["dimension"], r["name"], r["gap"], r["remaining"]] for r in plan.roadmap.residual_gaps],
+        [[r.dimension, r.name, r.gap, r.remaining] for r in plan.roadmap.residual_gaps],
     )  # fmt: skip
     _table(
         wb,
         "Deferred",
         [_Column("Initiative", 30), _Column("Title", 44, wrap=True),
          _Column("Why it is not in the plan", 100, wrap=True)],
-        [[d["id"], d["title"], d["reason"]] for d in plan.roadmap.deferred],
+        [[d.id, d.title, d.reason] for d in plan.roadmap.deferred],
     )  # fmt: skip
 
 
@@ -425,7 +427,7 @@ def _comments(wb: Any, plan: OrganisationPlan) -> None:
             _Column("Question", 12),
             _Column("Comment (author, role and time withheld)", 100, wrap=True),
         ],
-        [[c.get("question"), c.get("text")] for c in plan.scores.comments],
+        [[c.question, c.text] for c in plan.scores.comments],
     )
 
 

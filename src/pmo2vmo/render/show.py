@@ -16,8 +16,12 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from pmo2vmo.model.results import Record
+
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 Bundle = dict[str, Any]
+#: A table row: a dict, or a result record (shown as its JSON fields).
+Rowlike = Mapping[str, Any] | Record
 
 
 def figure_bundle(fig: Any) -> Bundle:
@@ -79,17 +83,19 @@ def table_bundle(
 
 
 def records_bundle(
-    records: Sequence[Mapping[str, Any]], columns: Mapping[str, str], *, caption: str | None = None
+    records: Sequence[Rowlike], columns: Mapping[str, str], *, caption: str | None = None
 ) -> Bundle:
-    """A table from dicts: ``columns`` maps keys to headings, in order."""
+    """A table from dicts or records (their JSON fields): ``columns`` maps keys to headings, in
+    order."""
+    rows = [r.to_json() if isinstance(r, Record) else r for r in records]
     keys = list(columns)
     numeric = [
-        i for i, k in enumerate(keys) if records and all(
-            isinstance(r.get(k), int | float) or r.get(k) is None for r in records)
+        i for i, k in enumerate(keys) if rows and all(
+            isinstance(r.get(k), int | float) or r.get(k) is None for r in rows)
     ]  # fmt: skip
     return table_bundle(
         [columns[k] for k in keys],
-        ([r.get(k) for k in keys] for r in records),
+        ([r.get(k) for k in keys] for r in rows),
         caption=caption,
         numeric=numeric,
     )
@@ -112,9 +118,9 @@ def show_text(paragraphs: str | Iterable[str], *, heading: str | None = None) ->
 
 
 def show_records(
-    records: Sequence[Mapping[str, Any]], columns: Mapping[str, str], *, caption: str | None = None
+    records: Sequence[Rowlike], columns: Mapping[str, str], *, caption: str | None = None
 ) -> None:
-    """Display an escaped table from dicts."""
+    """Display an escaped table from dicts or records."""
     _display(records_bundle(records, columns, caption=caption))
 
 

@@ -283,11 +283,11 @@ def _perception_view(
         for name in ("perception_role_band", "perception_unit")
     ]
     gaps = perception_rows(plan.scores, pillar_id)
-    flagged = [g for g in gaps if g["flagged"]]
+    flagged = [g for g in gaps if g.flagged]
     out.append(f"Perception gaps flagged in this pillar: {len(flagged)}")
     out += [
-        f"  {g['dimension']} by {g['group_by']}: {g['high_group']} {g['high']:.2f} vs "
-        f"{g['low_group']} {g['low']:.2f}, gap {g['gap']:.2f}"
+        f"  {g.dimension} by {g.group_by}: {g.high_group} {g.high:.2f} vs "
+        f"{g.low_group} {g.low:.2f}, gap {g.gap:.2f}"
         for g in flagged
     ]
     if gaps:

@@ -20,8 +20,8 @@ from pmo2vmo.util.text import plural
 def readiness_rows(decision: Decision) -> list[Row]:
     """The four readiness indices (0–100) with the pillar score and achieved level behind each."""
     return [
-        {"key": k, "label": v["label"], "readiness": v["value"], "pillar": v["pillar"],
-         "score": v["score"], "achieved_level": v["achieved_level"]}
+        {"key": k, "label": v.label, "readiness": v.value, "pillar": v.pillar,
+         "score": v.score, "achieved_level": v.achieved_level}
         for k, v in decision.readiness.items()
     ]  # fmt: skip
 
@@ -57,12 +57,12 @@ def operating_model_rows(decision: Decision) -> list[Row]:
 
 def phase_rows(roadmap: Roadmap) -> list[Row]:
     """Phases with their dates, purpose, and the initiatives and effort that start in each."""
-    effort = {p["name"]: 0.0 for p in roadmap.phases}
+    effort = {p.name: 0.0 for p in roadmap.phases}
     for item in roadmap.items:
         effort[item.phase] = effort.get(item.phase, 0.0) + item.initiative.effort
     return [
-        {"phase": p["name"], "start": p["start"], "end": p["end"], "purpose": p["purpose"],
-         "initiatives": len(p["items"]), "effort": round(effort.get(p["name"], 0.0), 2)}
+        {"phase": p.name, "start": p.start, "end": p.end, "purpose": p.purpose,
+         "initiatives": len(p.items), "effort": round(effort.get(p.name, 0.0), 2)}
         for p in roadmap.phases
     ]  # fmt: skip
 
@@ -78,7 +78,7 @@ def roadmap_rows(roadmap: Roadmap) -> list[Row]:
             "end": i.end.isoformat(),
             "effort": i.initiative.effort,
             "owner": i.initiative.owner_role,
-            "why": i.kind,
+            "why": i.kind.value,
             "quick_win": "★" if i.quick_win else "",
             "reason": i.reason,
         }
@@ -103,10 +103,10 @@ def exit_criteria_table(roadmap: Roadmap) -> tuple[dict[str, str], list[Row]]:
     """Phase exit criteria as (columns, rows): per dimension the level expected at the end of
     each phase — the checkpoints for a re-assessment."""
     columns = {"dimension": "Dimension", "name": "Name", "current": "Now", "target": "Target"}
-    columns.update({p["id"]: f"End of {p['name']}" for p in roadmap.phases})
+    columns.update({p.id: f"End of {p.name}" for p in roadmap.phases})
     rows = [
-        {"dimension": c["dimension"], "name": c["name"], "current": c["current"],
-         "target": c["target"], **c["by_phase"]}
+        {"dimension": c.dimension, "name": c.name, "current": c.current,
+         "target": c.target, **c.by_phase}
         for c in roadmap.exit_criteria
     ]  # fmt: skip
     return columns, rows
@@ -135,7 +135,5 @@ def decision_findings(plan: OrganisationPlan) -> list[str]:
         f"{plural(quick, 'quick win')}."
     )
     if r.deferred:
-        out.append(
-            f"Deferred for lack of capacity or time: {', '.join(x['id'] for x in r.deferred)}."
-        )
+        out.append(f"Deferred for lack of capacity or time: {', '.join(x.id for x in r.deferred)}.")
     return out

@@ -1,9 +1,10 @@
 """The views of one organisation's scores the walk-through notebooks show: groups, coverage,
 items, data quality, comments, and each pillar's dimensions, charts, summary and findings.
 
-Rows are plain dicts for :func:`pmo2vmo.render.show.show_records` (which escapes them), so client
-text never becomes markup. Confidentiality is inherited, never recomputed: group sizes and group
-scores come only from the breakouts scoring already suppressed, and a suppressed group is labelled
+Rows are plain dicts, or the scoring records themselves, for
+:func:`pmo2vmo.render.show.show_records` (which escapes them), so client text never becomes
+markup. Confidentiality is inherited, never recomputed: group sizes and group scores come only
+from the breakouts scoring already suppressed, and a suppressed group is labelled
 ``suppressed``, never given a number. Everything here is importable from
 :mod:`pmo2vmo.render.walkthrough`.
 """
@@ -11,7 +12,7 @@ scores come only from the breakouts scoring already suppressed, and a suppressed
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import plotly.graph_objects as go
@@ -20,6 +21,7 @@ from pmo2vmo.analysis.plan import OrganisationPlan
 from pmo2vmo.analysis.scoring import OrganisationScores
 from pmo2vmo.errors import Pmo2vmoError
 from pmo2vmo.model.instrument import Instrument
+from pmo2vmo.model.results import DimensionScore, ItemScore, PerceptionGap, PillarScore
 from pmo2vmo.render import charts
 from pmo2vmo.util.text import plural
 
@@ -52,37 +54,40 @@ def group_counts(scores: OrganisationScores, group_by: str) -> list[Row]:
     """
     rows = []
     for b in scores.breakouts:
-        if b["group_by"] != group_by:
+        if b.group_by != group_by:
             continue
-        shown = b["status"] == "ok"
         rows.append(
             {
                 "group": scores.group_name(b, short=True),
-                "status": STATUS_LABELS.get(b["status"], b["status"]),
-                "respondents": b["respondents"] if shown else STATUS_LABELS.get(b["status"]),
-                "score": b["score"] if shown else None,
+                "status": STATUS_LABELS.get(b.status, b.status.value),
+                "respondents": b.respondents if b.shown else STATUS_LABELS.get(b.status),
+                "score": b.score if b.shown else None,
             }
         )
     return rows
 
 
-def _pillar_parts(scores: OrganisationScores, pillar_id: str) -> tuple[Row, list[Row], list[Row]]:
+def _pillar_parts(
+    scores: OrganisationScores, pillar_id: str
+) -> tuple[PillarScore, list[DimensionScore], list[ItemScore]]:
     """One pillar's row, its dimensions and its items; an error naming the scored pillars."""
     for pillar in scores.pillars:
-        if pillar["id"] == pillar_id:
-            dims = [d for d in scores.dimensions if d["pillar"] == pillar_id]
-            ids = {d["id"] for d in dims}
-            items = [i for i in scores.items if i["dimension"] in ids]
+        if pillar.id == pillar_id:
+            dims = [d for d in scores.dimensions if d.pillar == pillar_id]
+            ids = {d.id for d in dims}
+            items = [i for i in scores.items if i.dimension in ids]
             return pillar, dims, items
-    known = ", ".join(p["id"] for p in scores.pillars)
+    known = ", ".join(p.id for p in scores.pillars)
     raise Pmo2vmoError(f"pillar {pillar_id!r} was not scored; scored pillars: {known}")
 
 
-def _coverage_row(label: str, name: str, respondents: int, dims: list[Row], questions: int) -> Row:
+def _coverage_row(
+    label: str, name: str, respondents: int, dims: Sequence[DimensionScore], questions: int
+) -> Row:
     """Scored, N/A, Don't know, blank answers and coverage over ``dims``."""
-    answered = sum(d["answered"] for d in dims)
-    na = sum(d["not_applicable"] for d in dims)
-    dk = sum(d["dont_know"] for d in dims)
+    answered = sum(d.answered for d in dims)
+    na = sum(d.not_applicable for d in dims)
+    dk = sum(d.dont_know for d in dims)
     expected = respondents * questions - na
     return {
         "id": label,
@@ -105,10 +110,8 @@ def coverage_by_pillar(scores: OrganisationScores) -> list[Row]:
     """
     rows = []
     for pillar in scores.pillars:
-        _, dims, items = _pillar_parts(scores, pillar["id"])
-        rows.append(
-            _coverage_row(pillar["id"], pillar["name"], scores.respondents, dims, len(items))
-        )
+        _, dims, items = _pillar_parts(scores, pillar.id)
+        rows.append(_coverage_row(pillar.id, pillar.name, scores.respondents, dims, len(items)))
     rows.append(
         _coverage_row(
             "All", "All pillars", scores.respondents, scores.dimensions, len(scores.items)
@@ -117,20 +120,26 @@ def coverage_by_pillar(scores: OrganisationScores) -> list[Row]:
     return rows
 
 
-def item_rows(items: Sequence[Mapping[str, Any]], instrument: Instrument) -> list[Row]:
-    """Items with their question text and an ``answers`` summary (count per level)."""
+def item_rows(items: Sequence[ItemScore], instrument: Instrument) -> list[Row]:
+    """Items (their JSON fields) with their question text and an ``answers`` summary (count per
+    level)."""
     out = []
     for item in items:
-        ref = instrument.questions.get(item["id"])
-        dist = item.get("distribution") or []
+        ref = instrument.questions.get(item.id)
+        dist = item.distribution
         out.append(
             {
-                **item,
+                **item.to_json(),
                 "text": ref.question.text if ref else "",
                 "answers": " · ".join(f"{lvl}: {n}" for lvl, n in enumerate(dist, start=1)),
             }
         )
     return out
+
+
+def _count(item: ItemScore, by: Literal["dont_know", "not_applicable"]) -> int:
+    """An item's Don't know or N/A answers."""
+    return item.dont_know if by == "dont_know" else item.not_applicable
 
 
 def top_items(
@@ -143,14 +152,12 @@ def top_items(
     """The ``n`` items with the most Don't know or N/A answers, or the weakest or strongest
     scores (ties by id), optionally within one pillar. Items with nothing to show are left out."""
     items = _pillar_parts(scores, pillar_id)[2] if pillar_id else scores.items
-    if by in ("dont_know", "not_applicable"):
-        chosen = sorted((i for i in items if i[by]), key=lambda i: (-i[by], i["id"]))
-    elif by == "weakest":
-        chosen = sorted((i for i in items if i["score"] is not None),
-                        key=lambda i: (i["score"], i["id"]))  # fmt: skip
+    if by == "dont_know" or by == "not_applicable":
+        chosen = sorted((i for i in items if _count(i, by)), key=lambda i: (-_count(i, by), i.id))
     else:
-        chosen = sorted((i for i in items if i["score"] is not None),
-                        key=lambda i: (-i["score"], i["id"]))  # fmt: skip
+        sign = 1 if by == "weakest" else -1
+        scored = [(i.score, i) for i in items if i.score is not None]
+        chosen = [i for _, i in sorted(scored, key=lambda si: (sign * si[0], si[1].id))]
     return item_rows(chosen[: max(0, n)], instrument)
 
 
@@ -173,7 +180,7 @@ def disputed_items(
 ) -> list[Row]:
     """Items on which stakeholders disagree (consensus below the instrument's threshold)."""
     items = _pillar_parts(scores, pillar_id)[2] if pillar_id else scores.items
-    return item_rows([i for i in items if i["disputed"]], instrument)
+    return item_rows([i for i in items if i.disputed], instrument)
 
 
 def comments(scores: OrganisationScores, pillar_id: str | None = None) -> list[Row]:
@@ -181,10 +188,10 @@ def comments(scores: OrganisationScores, pillar_id: str | None = None) -> list[R
     about no question. Never with author, role or time: scoring keeps none, and withholds every
     comment when the organisation has fewer respondents than the minimum group size."""
     if pillar_id is None:
-        return [{"question": None, "text": c["text"]} for c in scores.comments if not c["question"]]
-    ids = {i["id"] for i in _pillar_parts(scores, pillar_id)[2]}
-    return [{"question": c["question"], "text": c["text"]} for c in scores.comments
-            if c["question"] in ids]  # fmt: skip
+        return [{"question": None, "text": c.text} for c in scores.comments if not c.question]
+    ids = {i.id for i in _pillar_parts(scores, pillar_id)[2]}
+    return [{"question": c.question, "text": c.text} for c in scores.comments
+            if c.question in ids]  # fmt: skip
 
 
 # ------------------------------------------------------------------------------ pillar views ---
@@ -194,16 +201,16 @@ def pillar_view(scores: OrganisationScores, pillar_id: str) -> OrganisationScore
     """The organisation's scores restricted to one pillar: its dimensions, items, perception gaps
     and comments (breakouts are kept whole; charts read only the dimensions listed)."""
     pillar, dims, items = _pillar_parts(scores, pillar_id)
-    ids = {d["id"] for d in dims}
-    qids = {i["id"] for i in items}
+    ids = {d.id for d in dims}
+    qids = {i.id for i in items}
     return dataclasses.replace(
         scores,
-        overall=pillar["score"],
+        overall=pillar.score,
         pillars=[pillar],
         dimensions=dims,
         items=items,
-        perception_gaps=[g for g in scores.perception_gaps if g["dimension"] in ids],
-        comments=[c for c in scores.comments if c["question"] in qids],
+        perception_gaps=[g for g in scores.perception_gaps if g.dimension in ids],
+        comments=[c for c in scores.comments if c.question in qids],
     )
 
 
@@ -220,47 +227,48 @@ def dimension_rows(plan: OrganisationPlan, pillar_id: str | None = None) -> list
     """
     scores = plan.scores
     dims = _pillar_parts(scores, pillar_id)[1] if pillar_id else scores.dimensions
-    deltas = (scores.deltas or {}).get("dimensions", {})
     out = []
     for d in dims:  # target, source and gap as analysis.plan.apply_targets set them
         row: Row = {
-            "id": d["id"],
-            "name": d["name"],
-            "pillar": d["pillar"],
-            "score": d["score"],
-            "target": d["target"],
-            "target_source": d["target_source"],
-            "gap": d["gap"],
-            "coverage": d["coverage"],
-            "consensus": d["consensus"],
-            "disputed": len(d["disputed_items"]),
+            "id": d.id,
+            "name": d.name,
+            "pillar": d.pillar,
+            "score": d.score,
+            "target": d.target,
+            "target_source": d.target_source.value,
+            "gap": d.gap,
+            "coverage": d.coverage,
+            "consensus": d.consensus,
+            "disputed": len(d.disputed_items),
         }
         if scores.deltas is not None:
-            row["delta"] = deltas.get(d["id"])
+            row["delta"] = scores.deltas.dimensions.get(d.id)
         out.append(row)
     return out
 
 
 def limiting_dimensions(
     scores: OrganisationScores, pillar_id: str, tolerance: float = 0.0
-) -> list[Row]:
+) -> list[DimensionScore]:
     """The dimensions that keep the pillar's achieved level where it is (the weakest links):
     those scoring below the next level − tolerance, weakest first. Empty at level 5 or unscored."""
     pillar, dims, _ = _pillar_parts(scores, pillar_id)
-    level = pillar["achieved_level"]
+    level = pillar.achieved_level
     if level is None or level >= 5:
         return []
     bar = round(level + 1 - tolerance, 4)
-    below = [d for d in dims if d["score"] is not None and round(d["score"], 4) < bar]
-    return sorted(below, key=lambda d: (d["score"], d["id"]))
+    below = [(d.score, d) for d in dims if d.score is not None and round(d.score, 4) < bar]
+    return [d for _, d in sorted(below, key=lambda sd: (sd[0], sd[1].id))]
 
 
-def perception_rows(scores: OrganisationScores, pillar_id: str | None = None) -> list[Row]:
+def perception_rows(
+    scores: OrganisationScores, pillar_id: str | None = None
+) -> list[PerceptionGap]:
     """Perception gaps between shown groups (largest first), optionally for one pillar."""
     if pillar_id is None:
         return list(scores.perception_gaps)
-    ids = {d["id"] for d in _pillar_parts(scores, pillar_id)[1]}
-    return [g for g in scores.perception_gaps if g["dimension"] in ids]
+    ids = {d.id for d in _pillar_parts(scores, pillar_id)[1]}
+    return [g for g in scores.perception_gaps if g.dimension in ids]
 
 
 def _retitle(fig: go.Figure, organisation: str, pillar_name: str) -> go.Figure:
@@ -281,7 +289,7 @@ def _pillar_chart(
 ) -> go.Figure:
     """One chart of a pillar's view (``name`` one of :data:`PILLAR_CHARTS`), not yet retitled."""
     if name == "dimensions":
-        colour = charts.pillar_colours(plan.scores)[view.pillars[0]["id"]]
+        colour = charts.pillar_colours(plan.scores)[view.pillars[0].id]
         bars = charts.dimension_bars(view, targets(plan))
         bars.update_traces(marker_color=colour, selector={"type": "bar"})
         return bars
@@ -300,7 +308,7 @@ def pillar_figure(
     """One chart of one pillar (see :func:`pillar_figures`), titled with the pillar."""
     view = pillar_view(plan.scores, pillar_id)
     fig = _pillar_chart(plan, view, instrument, name)
-    return _retitle(fig, plan.scores.organisation, view.pillars[0]["name"])
+    return _retitle(fig, plan.scores.organisation, view.pillars[0].name)
 
 
 def pillar_figures(
@@ -320,20 +328,20 @@ def pillar_summary(plan: OrganisationPlan, pillar_id: str, instrument: Instrumen
     largest = max(below, key=lambda r: (r["gap"], r["id"]), default=None)
     delta = None
     if scores.deltas is not None:
-        delta = scores.deltas.get("pillars", {}).get(pillar_id)
+        delta = scores.deltas.pillars.get(pillar_id)
     tolerance = instrument.meta.achieved_level_tolerance
     return {
         "id": pillar_id,
-        "name": pillar["name"],
-        "score": pillar["score"],
-        "readiness": pillar["readiness"],
-        "achieved_level": pillar["achieved_level"],
-        "achieved_level_name": pillar["achieved_level_name"],
+        "name": pillar.name,
+        "score": pillar.score,
+        "readiness": pillar.readiness,
+        "achieved_level": pillar.achieved_level,
+        "achieved_level_name": pillar.achieved_level_name,
         "dimensions": len(rows),
         "below_target": len(below),
         "largest_gap": largest,
-        "limiting": [d["id"] for d in limiting_dimensions(scores, pillar_id, tolerance)],
-        "disputed": [i["id"] for i in items if i["disputed"]],
+        "limiting": [d.id for d in limiting_dimensions(scores, pillar_id, tolerance)],
+        "disputed": [i.id for i in items if i.disputed],
         "delta": delta,
     }
 
@@ -342,7 +350,7 @@ def pillar_findings(plan: OrganisationPlan, pillar_id: str, instrument: Instrume
     """What a consultant would say first about one pillar, as plain sentences from the figures."""
     s = pillar_summary(plan, pillar_id, instrument)
     scores = plan.scores
-    names = {d["id"]: d["name"] for d in scores.dimensions}
+    names = {d.id: d.name for d in scores.dimensions}
     out = []
     if s["score"] is None:
         return [f"{s['name']}: nothing was scored, so there is no finding to discuss."]
@@ -374,14 +382,14 @@ def pillar_findings(plan: OrganisationPlan, pillar_id: str, instrument: Instrume
         )
     else:
         out.append("No item of this pillar is disputed: stakeholders broadly agree.")
-    flagged = [g for g in perception_rows(scores, pillar_id) if g["flagged"]]
+    flagged = [p for p in perception_rows(scores, pillar_id) if p.flagged]
     if flagged:
-        g = flagged[0]
-        label = "role bands" if g["group_by"] == "role_band" else "units"
+        p = flagged[0]
+        label = "role bands" if p.group_by == "role_band" else "units"
         out.append(
-            f"Largest perception gap between {label}: {names[g['dimension']]} ({g['dimension']}), "
-            f"{g['high_group']} {g['high']:.2f} against {g['low_group']} {g['low']:.2f} "
-            f"(gap {g['gap']:.2f}); {plural(len(flagged), 'flagged gap')} in this pillar."
+            f"Largest perception gap between {label}: {names[p.dimension]} ({p.dimension}), "
+            f"{p.high_group} {p.high:.2f} against {p.low_group} {p.low:.2f} "
+            f"(gap {p.gap:.2f}); {plural(len(flagged), 'flagged gap')} in this pillar."
         )
     if s["delta"] is not None:
         out.append(f"Since the previous assessment the pillar moved by {s['delta']:+.2f}.")

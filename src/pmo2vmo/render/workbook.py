@@ -74,7 +74,7 @@ def _summary_sheet(
                 o.organisation,
                 o.respondents,
                 o.overall,
-                *[p["score"] for p in o.pillars],
+                *[p.score for p in o.pillars],
                 f"{source[id(o)].instrument_id} {source[id(o)].instrument_version}",
                 source[id(o)].input_sha256,
             ]
@@ -93,12 +93,12 @@ def _pillars_sheet(wb: Any, orgs: list[OrganisationScores]) -> None:
         [
             [
                 o.organisation,
-                p["id"],
-                p["name"],
-                p["score"],
-                p["readiness"],
-                p["achieved_level"],
-                p["achieved_level_name"],
+                p.id,
+                p.name,
+                p.score,
+                p.readiness,
+                p.achieved_level,
+                p.achieved_level_name,
             ]
             for o in orgs
             for p in o.pillars
@@ -119,10 +119,10 @@ def _dimensions_sheet(wb: Any, orgs: list[OrganisationScores]) -> None:
         ],
         [
             [
-                o.organisation, d["pillar"], d["id"], d["name"], d["score"], d["target"],
-                d["target_source"], d["gap"], d["respondents"], d["answered"],
-                d["not_applicable"], d["dont_know"], d["coverage"], d["dispersion"],
-                d["consensus"], ", ".join(d["disputed_items"]),
+                o.organisation, d.pillar, d.id, d.name, d.score, d.target,
+                d.target_source, d.gap, d.respondents, d.answered,
+                d.not_applicable, d.dont_know, d.coverage, d.dispersion,
+                d.consensus, ", ".join(d.disputed_items),
             ]
             for o in orgs
             for d in o.dimensions
@@ -143,9 +143,9 @@ def _items_sheet(wb: Any, orgs: list[OrganisationScores]) -> None:
         ],
         [
             [
-                o.organisation, i["id"], i["dimension"], i["score"], i["answered"],
-                i["not_applicable"], i["dont_know"], i["coverage"], i["dispersion"],
-                i["consensus"], "yes" if i["disputed"] else "", *i["distribution"],
+                o.organisation, i.id, i.dimension, i.score, i.answered,
+                i.not_applicable, i.dont_know, i.coverage, i.dispersion,
+                i.consensus, "yes" if i.disputed else "", *i.distribution,
             ]
             for o in orgs
             for i in o.items
@@ -163,12 +163,12 @@ def _breakouts_sheet(wb: Any, orgs: list[OrganisationScores], pillar_ids: list[s
         [
             [
                 o.organisation,
-                b["group_by"],
+                b.group_by,
                 o.group_name(b, short=True),
-                b["status"],
-                b["respondents"],
-                b["score"],
-                *[(b["pillars"] or {}).get(p) for p in pillar_ids],
+                b.status,
+                b.respondents,
+                b.score,
+                *[(b.pillars or {}).get(p) for p in pillar_ids],
             ]
             for o in orgs
             for b in o.breakouts
@@ -183,7 +183,7 @@ def _comments_sheet(wb: Any, orgs: list[OrganisationScores]) -> None:
         wb,
         "Comments",
         ["Organisation", "Question", "Comment (author, role and time withheld)"],
-        [[o.organisation, c["question"], c["text"]] for o in orgs for c in o.comments],
+        [[o.organisation, c.question, c.text] for o in orgs for c in o.comments],
         [28, 12, 100],
     )
 
@@ -210,7 +210,7 @@ def write_scores_workbook(reports: ScoreReport | Sequence[ScoreReport], path: Pa
     wb.remove(wb.active)
     orgs = [o for r in reports for o in r.organisations]
     source = {id(o): r for r in reports for o in r.organisations}
-    pillar_ids = [p["id"] for p in orgs[0].pillars] if orgs else []
+    pillar_ids = [p.id for p in orgs[0].pillars] if orgs else []
     _summary_sheet(wb, orgs, source, pillar_ids)
     _pillars_sheet(wb, orgs)
     _dimensions_sheet(wb, orgs)

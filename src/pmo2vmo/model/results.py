@@ -1,0 +1,230 @@
+"""Result records: what scoring, the decision and the planner produce, as frozen dataclasses.
+
+Every record's :meth:`Record.to_json` gives the stable JSON shape of ``score --json`` and
+``roadmap --json`` (fields in declaration order; tuples as lists; enums as their values), so the
+field order of each class *is* the JSON key order and must not change without the golden files
+(``tests/golden/``) changing with it. Statuses are :class:`~enum.StrEnum` members, which compare
+equal to their JSON strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from enum import StrEnum
+from typing import Any
+
+
+def plain(value: Any) -> Any:
+    """``value`` as JSON-ready data: records via ``to_json``, enums as values, tuples as lists."""
+    if isinstance(value, Record):
+        return value.to_json()
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A result record; :meth:`to_json` is its JSON shape."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as JSON-ready data, fields in declaration order."""
+        return {f.name: plain(getattr(self, f.name)) for f in fields(self)}
+
+
+class Status(StrEnum):
+    """How a breakout group is shown."""
+
+    OK = "ok"
+    SUPPRESSED = "suppressed"
+    NO_DATA = "no_data"
+
+
+class TargetSource(StrEnum):
+    """Where a dimension's target comes from (the first that gives one)."""
+
+    PROFILE = "profile"
+    ARCHETYPE = "archetype"
+    INSTRUMENT = "instrument"
+
+
+class DecisionStatus(StrEnum):
+    """Whether the evidence was enough to recommend a path."""
+
+    RECOMMENDED = "recommended"
+    INSUFFICIENT = "insufficient_evidence"
+
+
+class Why(StrEnum):
+    """Why an initiative is in the plan."""
+
+    GATE = "gate"
+    GAP = "gap"
+    PREREQUISITE = "prerequisite"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemScore(Record):
+    """One question's figures for one organisation."""
+
+    id: str
+    dimension: str
+    score: float | None
+    respondents: int
+    answered: int
+    not_applicable: int
+    dont_know: int
+    coverage: float | None  # answered ÷ (respondents − N/A); None when all said N/A
+    dispersion: float | None
+    consensus: float | None
+    disputed: bool
+    distribution: tuple[int, ...]  # answers per level, 1 to 5
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionScore(Record):
+    """One dimension's figures for one organisation, with its target and the gap to it."""
+
+    id: str
+    name: str
+    pillar: str
+    score: float | None
+    target: float
+    target_source: TargetSource
+    gap: float | None  # target − score; None without a score
+    respondents: int
+    answered: int
+    not_applicable: int
+    dont_know: int
+    coverage: float | None
+    dispersion: float | None
+    consensus: float | None
+    disputed_items: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PillarScore(Record):
+    """One pillar's score, readiness (0–100) and achieved level for one organisation."""
+
+    id: str
+    name: str
+    score: float | None
+    readiness: float | None
+    achieved_level: int | None
+    achieved_level_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BreakoutRow(Record):
+    """One group of a breakout (by role band or unit) as reports show it.
+
+    A suppressed or ``no_data`` group carries no figure. ``group`` is None for the row that folds
+    ``groups`` suppressed groups the profile does not name (free-text roles, units).
+    """
+
+    group_by: str
+    group: str | None
+    groups: int
+    status: Status
+    respondents: int | None = None
+    score: float | None = None
+    pillars: Mapping[str, float | None] | None = None
+    dimensions: Mapping[str, float | None] | None = None
+    suppressed_dimensions: tuple[str, ...] = ()
+
+    @property
+    def shown(self) -> bool:
+        """Whether the group's figures are shown."""
+        return self.status is Status.OK
+
+
+@dataclass(frozen=True, slots=True)
+class PerceptionGap(Record):
+    """The highest and lowest shown group of a breakout on one dimension."""
+
+    group_by: str
+    dimension: str
+    high_group: str
+    high: float | None
+    low_group: str
+    low: float | None
+    gap: float
+    flagged: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Comment(Record):
+    """A comment without author, role or time; ``question`` None for a general comment."""
+
+    question: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deltas(Record):
+    """Changes since an earlier score output (None where either side has no number)."""
+
+    previous_found: bool
+    overall: float | None
+    pillars: Mapping[str, float | None]
+    dimensions: Mapping[str, float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness(Record):
+    """One readiness figure of the decision (0–100) and the pillar it rests on."""
+
+    value: float | None
+    pillar: str
+    score: float | None
+    achieved_level: int | None
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseWindow(Record):
+    """A roadmap phase within the horizon: its dates and the initiatives that start in it."""
+
+    id: str
+    name: str
+    purpose: str
+    start: str  # ISO date
+    end: str  # ISO date, the phase's last day
+    start_month: int
+    end_month: int
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExitCriterion(Record):
+    """The level a dimension the plan touches is expected to reach by the end of each phase."""
+
+    dimension: str
+    name: str
+    current: float
+    target: float
+    by_phase: Mapping[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class ResidualGap(Record):
+    """A gap the plan leaves partly open."""
+
+    dimension: str
+    name: str
+    gap: float
+    remaining: float
+
+
+@dataclass(frozen=True, slots=True)
+class Deferral(Record):
+    """An initiative that would close a gap but does not fit, and why."""
+
+    id: str
+    title: str
+    reason: str
