@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import openpyxl
@@ -16,6 +17,8 @@ from pmo2vmo.model.job import Job
 from pmo2vmo.render import report
 from pmo2vmo.render.deck import build_deck
 from pmo2vmo.render.workbook import write_scores_workbook
+from pmo2vmo.util.text import figure
+from renderings import Rendered, figures_in, render
 
 SAMPLES = api.sample_files()
 
@@ -76,3 +79,139 @@ def test_html_and_deck_give_one_coverage(responses: Path, profile: Path) -> None
     texts = [shape.text_frame.text for slide in deck.slides for shape in slide.shapes
              if shape.has_text_frame]  # fmt: skip
     assert any(f"Coverage: {shown} of expected answers" in text for text in texts)
+
+
+# -------------------------------------------- one view model: HTML, deck and workbook agree ---
+
+
+@pytest.fixture(scope="module", params=SAMPLES, ids=[s[0].stem for s in SAMPLES])
+def rendered(request: pytest.FixtureRequest) -> Rendered:
+    """A sample's HTML page, deck and workbook, read back from their bytes."""
+    responses, profile = request.param
+    return render(responses, profile)
+
+
+def _deck_table(r: Rendered, *headers: str) -> list[dict[str, str]]:
+    """The rows of every deck table (pages joined) whose header starts with ``headers``."""
+    rows = [row for t in r.deck_tables if t and list(t[0])[: len(headers)] == list(headers)
+            for row in t]  # fmt: skip
+    assert rows, f"no deck table headed {headers}"
+    return rows
+
+
+def test_dimensions_agree_in_html_deck_and_workbook(rendered: Rendered) -> None:
+    """Every dimension's score, target, gap, coverage and consensus read the same in the HTML
+    table, the workbook's Dimensions sheet and the deck's dimension charts (values and the gap
+    in each category label)."""
+    page = {row["Dimension"]: row for row in rendered.html_tables["Dimensions"]}
+    sheet = {row["Dimension"]: row for row in rendered.sheets["Dimensions"]}
+    deck: dict[str, dict[str, str]] = {}
+    for chart in rendered.deck_charts:
+        if chart["title"].endswith("dimensions by gap to target"):
+            for i, category in enumerate(chart["categories"]):
+                dim_id = category.split(" ", 1)[0]
+                gap = re.search(r"\(gap ([-+]?\d+\.\d+)\)", category)
+                assert gap, category
+                deck[dim_id] = {"Score": figure(chart["series"]["Current"][i]),
+                                "Target": figure(chart["series"]["Target"][i]),
+                                "Gap": gap.group(1).lstrip("+")}  # fmt: skip
+    assert len(page) == len(sheet) == len(rendered.report.plan.scores.dimensions)
+    for label, row in page.items():
+        dim_id = label.rsplit("(", 1)[1].rstrip(")")
+        wb = sheet[dim_id]
+        score, target = wb["Score"], wb["Target"]
+        assert row["Score"] == figure(score)
+        assert row["Target"] == figure(target)
+        assert row["Gap"] == figure(None if score is None else target - score)
+        assert row["Coverage"] == figure(wb["Coverage"])
+        assert row["Consensus"] == figure(wb["Consensus (0–1)"])
+        assert row["Target from"] == wb["Target source"]
+        if score is not None:
+            assert deck[dim_id] == {k: row[k] for k in ("Score", "Target", "Gap")}
+        else:
+            assert dim_id not in deck  # never drawn as 0
+
+
+def test_pillars_agree_in_deck_and_workbook(rendered: Rendered) -> None:
+    """Each pillar's score, achieved level and mean target read the same in the deck's pillar
+    chart and the workbook: its Pillars sheet, whose target is a live mean of the Dimensions
+    sheet's targets of that pillar (so editing a target moves it)."""
+    (chart,) = [
+        c for c in rendered.deck_charts if c["title"] == "Pillar scores and achieved levels"
+    ]
+    pillars = rendered.sheets["Pillars"]
+    dims = rendered.sheets["Dimensions"]
+    series = list(chart["series"].values())
+    scored = [row for row in pillars if row["Score"] is not None]
+    assert len(scored) == len(chart["categories"])
+    for i, row in enumerate(scored):
+        targets = [d["Target"] for d in dims if d["Pillar"] == row["Pillar"]]
+        formula = str(row["Target (mean of its dimension targets)"])
+        assert formula.startswith("=IFERROR(AVERAGEIFS(Dimensions!")
+        assert f"level {row['Achieved level']}" in chart["categories"][i]
+        assert figure(series[0][i]) == figure(row["Score"])
+        assert figure(series[1][i]) == figure(sum(targets) / len(targets))
+
+
+def test_groups_agree_and_hidden_groups_show_no_figure(rendered: Rendered) -> None:
+    """Every breakout group shows the same respondents and overall score in the HTML, the deck
+    and the workbook; a suppressed group shows no number in any of them."""
+    page = rendered.html_tables["Groups"]
+    deck = _deck_table(rendered, "Breakout", "Group", "Respondents")
+    sheet = rendered.sheets["Breakouts"]
+    assert len(page) == len(deck) == len(sheet)
+    for p, d, w in zip(page, deck, sheet, strict=True):
+        assert p["Group"] == d["Group"] == w["Group"]
+        if p["Status"] == "ok":
+            assert p["Respondents"] == d["Respondents"] == str(w["Respondents"])
+            assert p["Score"] == d["Overall"] == figure(w["Overall score"])
+        else:
+            assert p["Respondents"] == p["Score"] == ""
+            assert not figures_in(" ".join(d.values()))
+            assert not re.search(r"\d", d["Respondents"])
+            assert w["Respondents"] is None
+            assert w["Overall score"] is None
+
+
+def test_roadmap_agrees_in_html_deck_and_workbook(rendered: Rendered) -> None:
+    """The initiatives (phase, title, dates, owner, quick win) and the phase exit criteria read
+    the same in the HTML, the deck and the workbook."""
+    page = rendered.html_tables["Initiatives"]
+    sheet = rendered.sheets["Roadmap"]
+    items = rendered.report.plan.roadmap.items
+    if not items:
+        return
+    deck = _deck_table(rendered, "Phase", "Initiative", "Start")
+    assert len(page) == len(deck) == len(sheet) == len(items)
+    for p, d, w in zip(page, deck, sheet, strict=True):
+        assert p["Initiative"] == d["Initiative"] == w["Title"]
+        assert p["Phase"] == d["Phase"] == w["Phase"]
+        assert p["Start"] == d["Start"] == str(w["Start"])[:10]
+        assert p["End"] == d["End"] == str(w["End"])[:10]
+        assert p["Owner"] == d["Owner"] == w["Owner"]
+        assert float(p["Person-months"]) == w["Effort (person-months)"]
+        assert (p["Quick win"] == "★") == (d["Quick win"] == "yes") == (w["Quick win"] == "yes")
+    exits = next(v for k, v in rendered.html_tables.items() if k.startswith("Phase exit"))
+    deck_exits = _deck_table(rendered, "Dimension", "Current")
+    sheet_exits = rendered.sheets["Exit criteria"]
+    assert len(exits) == len(deck_exits) == len(sheet_exits)
+    for p, d, w in zip(exits, deck_exits, sheet_exits, strict=True):
+        assert p["Now"] == d["Current"] == figure(w["Current"])
+        assert p["Target"] == d["Target"] == figure(w["Target"])
+        phases = [k for k in p if k not in ("Dimension", "Now", "Target")]
+        for phase in phases:
+            assert p[phase] == d[phase] == figure(w[f"By end of {phase}"])
+
+
+def test_every_figure_the_deck_shows_is_in_the_html_report(rendered: Rendered) -> None:
+    """No figure of the deck (tables, text, chart labels, chart values as shown) is missing from
+    the HTML report (its text, tables and chart data): the deck shows nothing the report does
+    not, and shows it with the same digits."""
+    page = figures_in(rendered.html_text) | rendered.html_chart_figures
+    shown = figures_in(rendered.deck_text)
+    for chart in rendered.deck_charts:
+        shown |= figures_in(" ".join(chart["categories"]))
+        if "Roadmap" not in chart["title"]:  # the Gantt's values are day serials, not figures
+            shown |= {figure(v) for values in chart["series"].values() for v in values
+                      if v is not None}  # fmt: skip
+    assert shown - page == set()

@@ -279,7 +279,8 @@ def test_previous_scores_show_changes(tmp_path: Path) -> None:
         profile=str(samples_dir() / "lumen-digital.yaml"), previous=str(previous),
     )  # fmt: skip
     rep = report.prepare(job)
-    (table,) = [b for b in rep.section("pillars").blocks if isinstance(b, report.Table)]
+    (table,) = [b for b in rep.section("pillars").blocks
+                 if isinstance(b, report.Table) and b.caption == "Dimensions"]  # fmt: skip
     assert {row[-1] for row in table.rows} == {"0.50"}
     radar = next(b for b in rep.section("position").blocks if isinstance(b, report.Chart))
     assert [t["name"] for t in radar.to_json()["data"]] == ["Previous", "Target", "Current"]

@@ -213,7 +213,7 @@ def readiness_bars(decision: Decision, thresholds: Sequence[float] = (50,)) -> g
     fig = go.Figure(go.Bar(
         x=[v.value for v in items], y=[label(v.label) for v in items], orientation="h",
         marker_color=[PALETTE[i] for i in range(len(items))],
-        text=[f"{v.value:.0f} · level {v.achieved_level}" if v.value is not None
+        text=[f"{v.value:.1f} · level {v.achieved_level}" if v.value is not None
               else "no score" for v in items],
         textposition="outside", hovertemplate="%{y}: %{x:.1f}<extra></extra>",
     ))  # fmt: skip

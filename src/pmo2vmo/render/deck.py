@@ -55,9 +55,10 @@ from pmo2vmo.render.deck_scores import (
     pillar_slide,
     radar_slide,
 )
+from pmo2vmo.render.view import ReportView
 from pmo2vmo.util.atomic import write_atomic
 
-SLIDES: tuple[Callable[[Deck, OrganisationPlan], None], ...] = (
+SLIDES: tuple[Callable[[Deck, ReportView], None], ...] = (
     summary_slide,
     operating_model_slide,
     radar_slide,
@@ -76,15 +77,19 @@ SLIDES: tuple[Callable[[Deck, OrganisationPlan], None], ...] = (
 def build_deck(
     plan: OrganisationPlan, brand: Brand, meta: Mapping[str, str]
 ) -> pptx.presentation.Presentation:
-    """The client deck for one organisation, in memory (see the module doc for its slides)."""
+    """The client deck for one organisation, in memory (see the module doc for its slides).
+
+    Every figure and row the slides show comes from the plan's :class:`ReportView`, built here
+    once; the slides only format and lay them out."""
+    view = ReportView.of(plan)
     prs = pptx.Presentation()
     prs.slide_width = SLIDE_WIDTH
     prs.slide_height = SLIDE_HEIGHT
     deck = Deck(prs, brand, brand.primary.lower(), brand.accent.lower())
-    problems = title_slide(deck, plan, meta)
+    problems = title_slide(deck, view, meta)
     for add in SLIDES:
-        add(deck, plan)
-    method_slide(deck, plan, meta, problems)
+        add(deck, view)
+    method_slide(deck, view, meta, problems)
     add_footers(deck, meta)
     props = prs.core_properties
     props.title = safe_text(f"{brand.name}: {subtitle()}")[:255]

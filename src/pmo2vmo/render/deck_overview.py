@@ -1,7 +1,9 @@
 """The deck's framing slides: title, executive summary, operating model, method appendix, footers.
 
 The method and data-quality appendix names suppressed groups only by name ("suppressed"), never
-with a number; the footers are plain text (no fields) on every slide but the title.
+with a number; the footers are plain text (no fields) on every slide but the title. Every figure
+comes from the plan's :class:`~pmo2vmo.render.view.ReportView`; only text (names, the decision's
+wording, warnings) is read from the plan itself.
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Inches
 
-from pmo2vmo.analysis.plan import OrganisationPlan
-from pmo2vmo.model.results import Status, TargetSource
 from pmo2vmo.render.deck_layout import (
     CONTENT_HEIGHT,
     CONTENT_TOP,
@@ -38,6 +38,7 @@ from pmo2vmo.render.deck_layout import (
     subtitle,
     text_on,
 )
+from pmo2vmo.render.view import ReportView
 from pmo2vmo.util.text import capital, figure
 
 
@@ -46,7 +47,7 @@ def _level(level: int | None) -> str:
     return "—" if level is None else str(level)
 
 
-def title_slide(deck: Deck, plan: OrganisationPlan, meta: Mapping[str, str]) -> list[str]:
+def title_slide(deck: Deck, view: ReportView, meta: Mapping[str, str]) -> list[str]:
     """Slide 1; returns problems worth reporting in the appendix (an unreadable logo)."""
     slide = deck.prs.slides.add_slide(deck.prs.slide_layouts[0])  # Title Slide
     _client_name(deck, slide.shapes.title)
@@ -54,7 +55,7 @@ def title_slide(deck: Deck, plan: OrganisationPlan, meta: Mapping[str, str]) -> 
     bar.fill.solid()
     bar.fill.fore_color.rgb = deck.accent_rgb
     bar.line.fill.background()
-    _subtitle(deck, slide.placeholders[1], plan, meta)
+    _subtitle(deck, slide.placeholders[1], view, meta)
     return _logo(deck, slide)
 
 
@@ -74,9 +75,7 @@ def _client_name(deck: Deck, title: Any) -> None:
     frame.paragraphs[0].alignment = PP_ALIGN.LEFT
 
 
-def _subtitle(
-    deck: Deck, placeholder: Any, plan: OrganisationPlan, meta: Mapping[str, str]
-) -> None:
+def _subtitle(deck: Deck, placeholder: Any, view: ReportView, meta: Mapping[str, str]) -> None:
     """The subtitle placeholder: the assessment, the organisation (if not the brand's name),
     the date and the number of respondents."""
     placeholder.left, placeholder.top = Inches(0.6), Inches(3.9)
@@ -85,11 +84,11 @@ def _subtitle(
     frame.clear()
     frame.word_wrap = True
     add_para(frame, subtitle(), size=26, bold=True, colour=ink_on_white(deck.primary))
-    organisation = plan.scores.organisation
+    organisation = view.plan.scores.organisation
     if safe_text(organisation) != safe_text(deck.brand.name):
         line = deck_text("title_slide", "organisation", organisation=organisation)
         add_para(frame, line, size=16, colour=TEXT_GREY, space_before=6)
-    line = deck_text("title_slide", "respondents", respondents=plan.scores.respondents)
+    line = deck_text("title_slide", "respondents", respondents=view.respondents)
     if meta.get("generated"):
         line = f"{meta['generated']} · {line}"
     add_para(frame, line, size=16, colour=TEXT_GREY, space_before=6)
@@ -117,21 +116,21 @@ def _logo(deck: Deck, slide: Any) -> list[str]:
     return []
 
 
-def summary_slide(deck: Deck, plan: OrganisationPlan) -> None:
+def summary_slide(deck: Deck, view: ReportView) -> None:
     """The recommended path, why, its gates and the roadmap; readiness and the overall score."""
-    decision = plan.decision
+    decision = view.plan.decision
     words = deck_text("summary")
     slide = deck.slide(report_words("sections", "summary", "title"))
     frame = add_textbox(slide, MARGIN, CONTENT_TOP, Inches(7.6), CONTENT_HEIGHT)
-    _recommendation(deck, frame, plan)
+    _recommendation(deck, frame, view)
     rows = [
         [capital(v.label), figure(v.value, 1), _level(v.achieved_level)]
-        for v in decision.readiness.values()
+        for v in list(view.readiness.values())
     ]
     add_table(
         deck, slide, words["headers"], rows, [2.0, 1.2, 1.3], left=Inches(8.3), numeric=[1, 2],
     )  # fmt: skip
-    _overall(slide, plan)
+    _overall(slide, view)
     add_speaker_notes(
         slide,
         [
@@ -144,9 +143,9 @@ def summary_slide(deck: Deck, plan: OrganisationPlan) -> None:
     )
 
 
-def _recommendation(deck: Deck, frame: Any, plan: OrganisationPlan) -> None:
+def _recommendation(deck: Deck, frame: Any, view: ReportView) -> None:
     """The summary's left column: path, reasons, gates, roadmap message and quick wins."""
-    decision = plan.decision
+    decision = view.plan.decision
     words = deck_text("summary")
     accent = ink_on_white(deck.accent)
     add_para(frame, words["recommended"], size=12, bold=True, colour=accent)
@@ -166,21 +165,21 @@ def _recommendation(deck: Deck, frame: Any, plan: OrganisationPlan) -> None:
     if not decision.gates:
         add_para(frame, words["no_gate"], size=12, bullet=True)
     add_para(frame, words["roadmap"], size=12, bold=True, colour=accent, space_before=10)
-    add_para(frame, plan.roadmap.message, size=12, bullet=True)
-    quick = [i.initiative.title for i in plan.roadmap.items if i.quick_win][:4]
+    add_para(frame, view.plan.roadmap.message, size=12, bullet=True)
+    quick = [i.title for i in view.initiatives if i.quick_win][:4]
     if quick:
         pieces = [(words["quick_wins"], True), ("; ".join(quick), False)]
         add_para(frame, pieces, size=12, bullet=True)
 
 
-def _overall(slide: Any, plan: OrganisationPlan) -> None:
+def _overall(slide: Any, view: ReportView) -> None:
     """The box under the readiness table: overall score, respondents, how readiness is read."""
     words = deck_text("summary")
     side = add_textbox(slide, Inches(8.3), Inches(3.0), Inches(4.5), Inches(3.0))
-    overall = plan.scores.overall
+    overall = view.overall
     score = "—" if overall is None else words["overall_value"].format(score=figure(overall))
     add_para(side, [(words["overall"], True), (score, False)], size=12)
-    add_para(side, [(words["respondents"], True), (str(plan.scores.respondents), False)], size=12)
+    add_para(side, [(words["respondents"], True), (str(view.respondents), False)], size=12)
     add_para(
         side,
         words["readiness_note"],
@@ -190,13 +189,13 @@ def _overall(slide: Any, plan: OrganisationPlan) -> None:
     )
 
 
-def operating_model_slide(deck: Deck, plan: OrganisationPlan) -> None:
+def operating_model_slide(deck: Deck, view: ReportView) -> None:
     """The recommended archetype's responsibility matrix (RACI), continued over slides."""
-    archetype = plan.decision.archetype
+    archetype = view.plan.decision.archetype
     words = deck_text("operating_model")
     slide = deck.slide(words["title"])
     if archetype is None:
-        add_note(slide, words["none"].format(path=plan.decision.path_name), top=CONTENT_TOP)
+        add_note(slide, words["none"].format(path=view.plan.decision.path_name), top=CONTENT_TOP)
         return
     rows = [[r.function, r.pmo, r.vmo, r.note] for r in archetype.operating_model]
     for page, chunk in enumerate(paginate(rows, 12)):
@@ -207,38 +206,37 @@ def operating_model_slide(deck: Deck, plan: OrganisationPlan) -> None:
 
 
 def method_slide(
-    deck: Deck, plan: OrganisationPlan, meta: Mapping[str, str], problems: Sequence[str]
+    deck: Deck, view: ReportView, meta: Mapping[str, str], problems: Sequence[str]
 ) -> None:
     """The appendix: responses and warnings on the left; confidentiality, scoring and
     provenance on the right."""
     slide = deck.slide(report_words("sections", "appendix", "title"))
     left = add_textbox(slide, MARGIN, CONTENT_TOP, Inches(6.0), CONTENT_HEIGHT)
-    _responses_column(left, plan, problems)
+    _responses_column(left, view, problems)
     right = add_textbox(slide, Inches(6.9), CONTENT_TOP, Inches(5.9), CONTENT_HEIGHT)
-    _confidentiality_section(right, plan)
-    _scoring_section(right, plan)
+    _confidentiality_section(right, view)
+    _scoring_section(right, view)
     _provenance_section(right, meta)
 
 
-def _responses_column(frame: Any, plan: OrganisationPlan, problems: Sequence[str]) -> None:
+def _responses_column(frame: Any, view: ReportView, problems: Sequence[str]) -> None:
     """Who answered, how much, data-quality flags, unscored dimensions and the warnings."""
-    scores = plan.scores
+    scores = view.plan.scores
     words = deck_text("method")
     add_para(frame, words["responses"], size=13, bold=True)
-    answered = sum(i.answered for i in scores.items)
-    na = sum(i.not_applicable for i in scores.items)
-    dk = sum(i.dont_know for i in scores.items)
-    line = words["respondents"].format(respondents=scores.respondents)
+    line = words["respondents"].format(respondents=view.respondents)
     add_para(frame, line, size=11, bullet=True)
-    line = words["answers"].format(answered=answered, na=na, dont_know=dk)
+    line = words["answers"].format(
+        answered=view.answered, na=view.not_applicable, dont_know=view.dont_know
+    )
     add_para(frame, line, size=11, bullet=True)
-    coverage = "—" if scores.coverage is None else f"{scores.coverage:.0%}"
+    coverage = "—" if view.coverage is None else f"{view.coverage:.0%}"
     add_para(frame, words["coverage"].format(coverage=coverage), size=11, bullet=True)
     flags = ", ".join(
         f"{k.replace('_', ' ')} {scores.quality_text(k)}" for k in scores.data_quality
     )
     add_para(frame, words["flags"].format(flags=flags or words["none"]), size=11, bullet=True)
-    unscored = [d.id for d in scores.dimensions if d.score is None]
+    unscored = view.unscored()
     if unscored:
         line = words["unscored"].format(dimensions=", ".join(unscored))
         add_para(frame, line, size=11, bullet=True)
@@ -247,16 +245,14 @@ def _responses_column(frame: Any, plan: OrganisationPlan, problems: Sequence[str
         add_para(frame, warning, size=11, bullet=True)
 
 
-def _confidentiality_section(frame: Any, plan: OrganisationPlan) -> None:
+def _confidentiality_section(frame: Any, view: ReportView) -> None:
     """Suppressed groups by name only (never a number), and how comments are shown."""
-    scores = plan.scores
     words = deck_text("method")
     add_para(frame, words["confidentiality"], size=13, bold=True)
     suppressed: dict[str, list[str]] = {}
-    for b in scores.breakouts:
-        if b.status is Status.SUPPRESSED:
-            label = group_label(b.group_by).lower()
-            suppressed.setdefault(label, []).append(scores.group_name(b))
+    for group in view.suppressed:  # named in full: a folded row says what it stands for
+        label = group_label(group.group_by).lower()
+        suppressed.setdefault(label, []).append(group.description)
     if suppressed:
         for label, groups in suppressed.items():
             text = words["suppressed_groups"].format(label=label, groups="; ".join(groups))
@@ -266,14 +262,11 @@ def _confidentiality_section(frame: Any, plan: OrganisationPlan) -> None:
     add_para(frame, words["comments"], size=11, bullet=True)
 
 
-def _scoring_section(frame: Any, plan: OrganisationPlan) -> None:
+def _scoring_section(frame: Any, view: ReportView) -> None:
     """How scores are computed, and where the dimensions' targets come from."""
     words = deck_text("method")
     add_para(frame, words["scoring"], size=13, bold=True, space_before=8)
-    sources: dict[TargetSource, int] = {}
-    for dim in plan.scores.dimensions:
-        source = plan.decision.targets[dim.id][1]
-        sources[source] = sources.get(source, 0) + 1
+    sources = view.target_sources()
     add_para(frame, words["scoring_rule"], size=11, bullet=True)
     targets = ", ".join(
         words["target_source"].format(count=n, source=s) for s, n in sources.items()

@@ -1,4 +1,8 @@
-"""The deck's roadmap slides: the Gantt chart, the roadmap items, KPIs and phase exit criteria."""
+"""The deck's roadmap slides: the Gantt chart, the roadmap items, KPIs and phase exit criteria.
+
+Every row comes from the plan's :class:`~pmo2vmo.render.view.ReportView` (its initiatives, KPIs,
+exit criteria and residual gaps); the roadmap's message, phases and deferrals are read as text.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.util import Inches, Pt
 
-from pmo2vmo.analysis.plan import OrganisationPlan
-from pmo2vmo.analysis.roadmap import PlanItem, add_months
+from pmo2vmo.analysis.roadmap import add_months
 from pmo2vmo.model.results import Why
 from pmo2vmo.render.deck_charts import add_chart, chart_data, colour_series, top_down
 from pmo2vmo.render.deck_layout import (
@@ -34,6 +37,7 @@ from pmo2vmo.render.deck_layout import (
     paginate_by_height,
     report_words,
 )
+from pmo2vmo.render.view import InitiativeRow, ReportView
 from pmo2vmo.util.text import figure
 
 GANTT_ITEMS_PER_SLIDE = 25
@@ -45,10 +49,22 @@ def _serial(day: dt.date) -> int:
     return (day - EXCEL_EPOCH).days
 
 
-def gantt_slides(deck: Deck, plan: OrganisationPlan) -> None:
+# Figures and rows the view does not carry yet (to move into ReportView): read here, once each.
+def _frame(view: ReportView) -> tuple[dt.date, int, float]:
+    """The roadmap's start date, horizon (months) and capacity (people)."""
+    roadmap = view.plan.roadmap
+    return roadmap.start_date, roadmap.horizon_months, roadmap.capacity_people
+
+
+def _closes(view: ReportView) -> dict[str, tuple[str, ...]]:
+    """The dimensions each planned initiative closes the gap of, by initiative id."""
+    return {i.initiative.id: tuple(i.closes) for i in view.plan.roadmap.items}
+
+
+def gantt_slides(deck: Deck, view: ReportView) -> None:
     """The roadmap as a Gantt chart (stacked bars on a date axis), a page per 25 items."""
-    roadmap = plan.roadmap
-    items = roadmap.items
+    roadmap = view.plan.roadmap
+    items = view.initiatives
     title = report_words("sections", "roadmap", "title")
     if not items:
         slide = deck.slide(title)
@@ -56,9 +72,9 @@ def gantt_slides(deck: Deck, plan: OrganisationPlan) -> None:
         return
     words = deck_text("gantt")
     phases = list(dict.fromkeys([p.name for p in roadmap.phases] + [i.phase for i in items]))
-    first = _serial(roadmap.start_date)
-    horizon_end = add_months(roadmap.start_date, roadmap.horizon_months)
-    last = max(_serial(horizon_end), *(_serial(i.end) + 1 for i in items))
+    start, horizon, capacity = _frame(view)
+    first = _serial(start)
+    last = max(_serial(add_months(start, horizon)), *(_serial(i.end) + 1 for i in items))
     pages = paginate(items, GANTT_ITEMS_PER_SLIDE)
     for page, chunk in enumerate(pages, 1):
         slide = deck.slide(paged_title(title, page, len(pages)))
@@ -67,18 +83,16 @@ def gantt_slides(deck: Deck, plan: OrganisationPlan) -> None:
         _gantt_chart(slide, chunk, used, colours, (first, last))
         _phase_key(slide, used, colours)
         add_note(slide, words["note"].format(message=roadmap.message), top=Inches(6.6))
-        capacity = words["capacity"].format(
-            capacity=roadmap.capacity_people,
-            horizon=roadmap.horizon_months,
-            start=roadmap.start_date.isoformat(),
+        frame = words["capacity"].format(
+            capacity=capacity, horizon=horizon, start=start.isoformat()
         )
         deferred = (words["deferred"].format(title=d.title, reason=d.reason)
                     for d in roadmap.deferred)  # fmt: skip
-        add_speaker_notes(slide, [capacity, *deferred])
+        add_speaker_notes(slide, [frame, *deferred])
 
 
 def _gantt_series(
-    chunk: Sequence[PlanItem], phases: Sequence[str]
+    chunk: Sequence[InitiativeRow], phases: Sequence[str]
 ) -> list[tuple[str, list[float | None]]]:
     """An invisible "Start" offset (date serials), then each phase's durations in days."""
     series: list[tuple[str, list[float | None]]] = [
@@ -96,14 +110,14 @@ def _gantt_series(
 
 def _gantt_chart(
     slide: Any,
-    chunk: Sequence[PlanItem],
+    chunk: Sequence[InitiativeRow],
     phases: Sequence[str],
     colours: Sequence[RGBColor],
     span: tuple[int, int],
 ) -> None:
     """The stacked-bar Gantt chart of ``chunk``: offsets hidden, phases coloured, plan order from
     the top, on a date axis from ``span[0]`` to ``span[1]`` (Excel serials)."""
-    data = chart_data([i.initiative.title for i in chunk], _gantt_series(chunk, phases), "General")
+    data = chart_data([i.title for i in chunk], _gantt_series(chunk, phases), "General")
     chart = add_chart(slide, XL_CHART_TYPE.BAR_STACKED, data, height=Inches(5.0))
     chart.has_legend = False  # the key below names the phases, not the invisible offset
     offset = chart.plots[0].series[0]
@@ -135,12 +149,12 @@ def _phase_key(slide: Any, phases: Sequence[str], colours: Sequence[RGBColor]) -
         add_runs(paragraph, f"{phase}    ", size=10, colour=TEXT_GREY)
 
 
-def _why(item: PlanItem) -> str:
-    """A short reason for the roadmap table (the full one is in the speaker notes)."""
-    closes = ", ".join(item.closes)
-    if item.kind is Why.GATE:
+def _why(item: InitiativeRow, closes: str) -> str:
+    """A short reason for the roadmap table (the full one is in the speaker notes); ``closes``
+    names the dimensions whose gap it closes."""
+    if item.why is Why.GATE:
         head = item.reason.split(":", 1)[0]
-    elif item.kind is Why.PREREQUISITE:
+    elif item.why is Why.PREREQUISITE:
         head = item.reason.split(";", 1)[0]
     else:
         head = ""
@@ -151,31 +165,32 @@ def _why(item: PlanItem) -> str:
     return head
 
 
-def roadmap_table_slides(deck: Deck, plan: OrganisationPlan) -> None:
+def roadmap_table_slides(deck: Deck, view: ReportView) -> None:
     """The roadmap's items as tables: phase, dates, owner, quick win and a short why."""
-    items = plan.roadmap.items
+    items = view.initiatives
     if not items:
         return
     words = deck_text("roadmap_items")
+    closes = _closes(view)
     pages = paginate(items, ROWS_PER_SLIDE)
     for page, chunk in enumerate(pages, 1):
         slide = deck.slide(paged_title(words["title"], page, len(pages)))
         rows = [
-            [i.phase, i.initiative.title, i.start.isoformat(), i.end.isoformat(),
-             i.initiative.owner_role, words["quick_win"] if i.quick_win else "", _why(i)]
+            [i.phase, i.title, i.start.isoformat(), i.end.isoformat(), i.owner,
+             words["quick_win"] if i.quick_win else "", _why(i, ", ".join(closes[i.id]))]
             for i in chunk
         ]  # fmt: skip
         add_table(deck, slide, words["headers"], rows, [0.9, 3.2, 1.0, 1.0, 2.5, 0.8, 2.93], size=9)
-        add_speaker_notes(slide, [f"{i.initiative.title}: {i.reason}" for i in chunk])
+        add_speaker_notes(slide, [f"{i.title}: {i.reason}" for i in chunk])
 
 
-def kpi_slides(deck: Deck, plan: OrganisationPlan) -> None:
+def kpi_slides(deck: Deck, view: ReportView) -> None:
     """The KPIs of every planned initiative, paged by height; a page names its initiative."""
     rows = [
-        [item.initiative.title if k == 0 else "", kpi.name, kpi.formula, kpi.unit,
-         kpi.direction, kpi.cadence, kpi.owner_role]
-        for item in plan.roadmap.items
-        for k, kpi in enumerate(item.initiative.kpis)
+        [row.initiative if k == 0 or view.kpis[k - 1].initiative != row.initiative else "",
+         row.kpi.name, row.kpi.formula, row.kpi.unit, row.kpi.direction, row.kpi.cadence,
+         row.kpi.owner_role]
+        for k, row in enumerate(view.kpis)
     ]  # fmt: skip
     if not rows:
         return
@@ -193,13 +208,12 @@ def kpi_slides(deck: Deck, plan: OrganisationPlan) -> None:
         start += len(chunk)
 
 
-def exit_criteria_slides(deck: Deck, plan: OrganisationPlan) -> None:
+def exit_criteria_slides(deck: Deck, view: ReportView) -> None:
     """The level each dimension should reach by the end of each phase."""
-    roadmap = plan.roadmap
-    criteria = roadmap.exit_criteria
+    criteria = view.exit_criteria
     if not criteria:
         return
-    phases = roadmap.phases
+    phases = view.plan.roadmap.phases
     words = deck_text("exit_criteria")
     common = deck_text("common")
     headers = [
@@ -221,7 +235,7 @@ def exit_criteria_slides(deck: Deck, plan: OrganisationPlan) -> None:
         slide = deck.slide(paged_title(words["title"], page, len(pages)))
         add_table(deck, slide, headers, chunk, widths, size=9, numeric=range(1, len(headers)))
         note = words["note"]
-        if page == len(pages) and roadmap.residual_gaps:
-            still = ", ".join(f"{g.dimension} ({g.remaining:.2f})" for g in roadmap.residual_gaps)
+        if page == len(pages) and view.residual_gaps:
+            still = ", ".join(f"{g.dimension} ({g.remaining:.2f})" for g in view.residual_gaps)
             note += " " + words["still_open"].format(gaps=still)
         add_note(slide, note, top=Inches(6.35))

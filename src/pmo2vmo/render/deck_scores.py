@@ -1,7 +1,8 @@
 """The deck's score slides: radar, pillars, dimensions by gap, consensus, groups and comments.
 
 A dimension with no answers (score ``None``) is left out of charts, never drawn as 0; breakout
-groups with status ``suppressed`` appear only as "suppressed", never with a number.
+groups with status ``suppressed`` appear only as "suppressed", never with a number. Every figure
+and row comes from the plan's :class:`~pmo2vmo.render.view.ReportView`.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.util import Inches
 
-from pmo2vmo.analysis.plan import OrganisationPlan
-from pmo2vmo.model.results import DimensionScore, Status
+from pmo2vmo.model.results import Status
 from pmo2vmo.render.deck_charts import (
     add_chart,
     chart_data,
@@ -40,6 +40,7 @@ from pmo2vmo.render.deck_layout import (
     report_words,
     safe_text,
 )
+from pmo2vmo.render.view import DimensionRow, ReportView
 from pmo2vmo.util.text import figure
 
 COMMENTS_SHOWN = 10
@@ -48,48 +49,39 @@ COMMENT_LINE_CHARS = 150  # about what a line of the comments table holds at 9 p
 COMMENT_LINES = 20  # what fits on the slide
 
 
-def _scored_dimensions(plan: OrganisationPlan) -> list[DimensionScore]:
-    """The dimensions that have a score (those without answers are left out)."""
-    return [d for d in plan.scores.dimensions if d.score is not None]
-
-
-def _score(dimension: DimensionScore) -> float:
-    """The score of a dimension known to have one (from :func:`_scored_dimensions`)."""
+def _score(dimension: DimensionRow) -> float:
+    """The score of a dimension known to have one (from ``scored_dimensions``), 2 decimals."""
     assert dimension.score is not None
-    return dimension.score
+    return round(dimension.score, 2)
 
 
-def _target(plan: OrganisationPlan, dimension: DimensionScore) -> float:
-    """The dimension's target for the recommended path (the decision sets every dimension's)."""
-    return float(plan.decision.targets[dimension.id][0])
+def _current_and_target(dims: list[DimensionRow]) -> list[tuple[str, list[float | None]]]:
+    """The "Current" and "Target" series of scored dimensions, 2 decimals."""
+    common = deck_text("common")
+    return [
+        (common["current"], [_score(d) for d in dims]),
+        (common["target"], [round(float(d.target), 2) for d in dims]),
+    ]
 
 
-def _unscored_note(plan: OrganisationPlan) -> str:
+def _unscored_note(view: ReportView) -> str:
     """A sentence naming the dimensions without answers, or "" when every one is scored."""
-    missing = [d.id for d in plan.scores.dimensions if d.score is None]
+    missing = view.unscored()
     if not missing:
         return ""
     note: str = deck_text("common", "unscored", dimensions=", ".join(missing))
     return " " + note
 
 
-def radar_slide(deck: Deck, plan: OrganisationPlan) -> None:
+def radar_slide(deck: Deck, view: ReportView) -> None:
     """Current against target for every scored dimension, on a radar, with a key of names."""
     words = deck_text("radar")
-    common = deck_text("common")
     slide = deck.slide(words["title"])
-    dims = _scored_dimensions(plan)
+    dims = list(view.scored_dimensions)
     if not dims:
         add_note(slide, words["empty"], top=CONTENT_TOP)
         return
-    data = chart_data(
-        [d.id for d in dims],
-        [
-            (common["current"], [round(_score(d), 2) for d in dims]),
-            (common["target"], [round(_target(plan, d), 2) for d in dims]),
-        ],
-        "0.00",
-    )
+    data = chart_data([d.id for d in dims], _current_and_target(dims), "0.00")
     chart = add_chart(slide, XL_CHART_TYPE.RADAR_MARKERS, data, width=Inches(8.2))
     level_axis(chart)
     current, target = chart.plots[0].series
@@ -100,18 +92,15 @@ def radar_slide(deck: Deck, plan: OrganisationPlan) -> None:
     add_para(key, words["key"], size=11, bold=True)
     for d in dims:
         add_para(key, [(f"{d.id}  ", True), (d.name, False)], size=9)
-    add_note(slide, words["note"] + _unscored_note(plan))
+    add_note(slide, words["note"] + _unscored_note(view))
 
 
-def pillar_slide(deck: Deck, plan: OrganisationPlan) -> None:
+def pillar_slide(deck: Deck, view: ReportView) -> None:
     """Each pillar's score and achieved level against the mean of its dimensions' targets."""
     words = deck_text("pillars")
     slide = deck.slide(words["title"])
-    pillars = plan.scores.pillars
-    targets: list[float | None] = []
-    for pillar in pillars:
-        mine = [_target(plan, d) for d in plan.scores.dimensions if d.pillar == pillar.id]
-        targets.append(round(sum(mine) / len(mine), 2) if mine else None)
+    pillars = view.pillars
+    targets: list[float | None] = [p.target for p in pillars]
     categories = [
         words["no_score"].format(pillar=p.name)
         if p.score is None
@@ -142,27 +131,20 @@ def pillar_slide(deck: Deck, plan: OrganisationPlan) -> None:
     add_note(slide, words["note"])
 
 
-def dimension_slides(deck: Deck, plan: OrganisationPlan) -> None:
+def dimension_slides(deck: Deck, view: ReportView) -> None:
     """A slide per pillar: its scored dimensions' current and target, largest gap on top."""
     words = deck_text("dimensions")
     common = deck_text("common")
-    for pillar in plan.scores.pillars:
-        dims = [d for d in _scored_dimensions(plan) if d.pillar == pillar.id]
-        missing = [
-            d.id for d in plan.scores.dimensions if d.pillar == pillar.id and d.score is None
-        ]
+    for pillar in view.pillars:
+        dims = view.by_gap(pillar.id)
+        missing = view.unscored(pillar.id)
         slide = deck.slide(words["title"].format(pillar=pillar.name))
         if not dims:
             add_note(slide, words["empty"], top=CONTENT_TOP)
             continue
-        gaps = {d.id: _target(plan, d) - _score(d) for d in dims}
-        dims.sort(key=lambda d: (-round(gaps[d.id], 4), d.id))
         data = chart_data(
-            [words["category"].format(dimension=d.id, name=d.name, gap=gaps[d.id]) for d in dims],
-            [
-                (common["current"], [round(_score(d), 2) for d in dims]),
-                (common["target"], [round(_target(plan, d), 2) for d in dims]),
-            ],
+            [words["category"].format(dimension=d.id, name=d.name, gap=d.gap) for d in dims],
+            _current_and_target(dims),
             "0.00",
         )
         chart = add_chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, data)
@@ -179,17 +161,13 @@ def dimension_slides(deck: Deck, plan: OrganisationPlan) -> None:
         add_note(slide, note)
 
 
-def consensus_slide(deck: Deck, plan: OrganisationPlan) -> None:
+def consensus_slide(deck: Deck, view: ReportView) -> None:
     """The dimensions stakeholders agree on least, and the perception gaps between groups."""
-    scores = plan.scores
     words = deck_text("consensus")
     slide = deck.slide(report_words("sections", "consensus", "title"))
     frame = add_textbox(slide, MARGIN, CONTENT_TOP, Inches(5.6), Inches(0.4))
     add_para(frame, words["agree_least"], size=13, bold=True)
-    lowest = sorted(
-        (d for d in scores.dimensions if d.consensus is not None),
-        key=lambda d: (d.consensus or 0.0, d.id),
-    )[:6]
+    lowest = view.least_agreed(6)
     rows = [
         [f"{d.id} {d.name}", figure(d.score), figure(d.consensus),
          ", ".join(d.disputed_items) or "—"]
@@ -198,11 +176,11 @@ def consensus_slide(deck: Deck, plan: OrganisationPlan) -> None:
     add_table(
         deck, slide, words["agree_headers"], rows, [2.6, 0.7, 0.9, 1.4], top=CONTENT_TOP + Inches(0.45), size=9, numeric=[1, 2],
     )  # fmt: skip
-    flagged = [g for g in scores.perception_gaps if g.flagged]
-    shown = flagged[:8] if flagged else scores.perception_gaps[:5]
+    flagged, notable = view.notable_gaps()
+    shown = notable[:8]
     frame = add_textbox(slide, Inches(6.5), CONTENT_TOP, Inches(6.3), Inches(0.4))
     add_para(frame, words["gaps" if flagged else "gaps_largest"], size=13, bold=True)
-    names = {d.id: d.name for d in scores.dimensions}
+    names = {d.id: d.name for d in view.dimensions}
     rows = [
         [group_label(g.group_by), f"{g.dimension} {names.get(g.dimension, '')}",
          f"{g.high_group} {figure(g.high)}", f"{g.low_group} {figure(g.low)}", figure(g.gap)]
@@ -219,35 +197,26 @@ def consensus_slide(deck: Deck, plan: OrganisationPlan) -> None:
     add_note(slide, words["note"])
 
 
-def _breakout_rows(plan: OrganisationPlan) -> list[list[str]]:
+def _breakout_rows(view: ReportView) -> list[list[str]]:
     """One row per breakout group; a suppressed group shows "suppressed" and no number at all."""
-    pillars = [p.id for p in plan.scores.pillars]
     common = deck_text("common")
     rows = []
-    for b in plan.scores.breakouts:
-        label = group_label(b.group_by)
-        if b.shown:
-            values = [str(b.respondents), figure(b.score)]
-            values += [figure((b.pillars or {}).get(p)) for p in pillars]
+    for g in view.groups:
+        if g.shown:
+            values = [str(g.respondents), figure(g.score), *(figure(p) for p in g.pillars)]
         else:
-            word = common["suppressed" if b.status is Status.SUPPRESSED else "no_data"]
-            values = [word] * (2 + len(pillars))
-        rows.append([label, plan.scores.group_name(b, short=True), *values])
+            word = common["suppressed" if g.status is Status.SUPPRESSED else "no_data"]
+            values = [word] * (2 + len(view.pillars))
+        rows.append([group_label(g.group_by), g.name, *values])
     return rows
 
 
-def breakout_slides(deck: Deck, plan: OrganisationPlan) -> None:
+def breakout_slides(deck: Deck, view: ReportView) -> None:
     """The views by group, a table paged ten rows a slide; suppressed groups show no number."""
     words = deck_text("breakouts")
-    rows = _breakout_rows(plan)
-    headers = [*words["headers"], *(p.name for p in plan.scores.pillars)]
-    widths = [
-        1.1,
-        2.2,
-        1.2,
-        1.1,
-        *([6.6 / max(1, len(plan.scores.pillars))] * len(plan.scores.pillars)),
-    ]
+    rows = _breakout_rows(view)
+    headers = [*words["headers"], *(p.name for p in view.pillars)]
+    widths = [1.1, 2.2, 1.2, 1.1, *([6.6 / max(1, len(view.pillars))] * len(view.pillars))]
     pages = paginate(rows, ROWS_PER_SLIDE)
     for page, chunk in enumerate(pages, 1):
         slide = deck.slide(paged_title(words["title"], page, len(pages)))
@@ -258,15 +227,15 @@ def breakout_slides(deck: Deck, plan: OrganisationPlan) -> None:
         add_note(slide, words["note"])
 
 
-def _comment_rows(plan: OrganisationPlan) -> tuple[list[list[str]], int]:
+def _comment_rows(view: ReportView) -> tuple[list[list[str]], int]:
     """The comments to show and how many distinct ones are left out.
 
     Identical texts are merged (with how many gave them); general comments come first, then those
     on the dimensions with the largest gaps, at most two per dimension before any third; as many
     as fit on the slide.
     """
-    gaps = {d.id: _target(plan, d) - _score(d) for d in _scored_dimensions(plan)}
-    dimension_of = {i.id: i.dimension for i in plan.scores.items}
+    gaps = {d.id: d.gap for d in view.scored_dimensions if d.gap is not None}
+    dimension_of = {i.id: i.dimension for i in view.plan.scores.items}
 
     def order(question: str) -> tuple[int, float]:
         """Sort key: general comments first, then by their dimension's gap, largest first."""
@@ -275,7 +244,7 @@ def _comment_rows(plan: OrganisationPlan) -> tuple[list[list[str]], int]:
         return 1, -gaps.get(dimension_of.get(question, ""), 0.0)
 
     merged: dict[str, list[Any]] = {}  # text -> [question, times]
-    for comment in plan.scores.comments:
+    for comment in view.comments:
         text = safe_text(comment.text).strip()
         if text:
             merged.setdefault(text, [comment.question or "", 0])[1] += 1
@@ -308,16 +277,16 @@ def _comment_rows(plan: OrganisationPlan) -> tuple[list[list[str]], int]:
     return rows, len(ordered) - len(rows)
 
 
-def comments_slide(deck: Deck, plan: OrganisationPlan) -> None:
+def comments_slide(deck: Deck, view: ReportView) -> None:
     """The comments chosen by :func:`_comment_rows`, or why there are none."""
     words = deck_text("comments")
     slide = deck.slide(words["title"])
-    rows, left_out = _comment_rows(plan)
+    rows, left_out = _comment_rows(view)
     if rows:
         add_table(
             deck, slide, words["headers"], rows, [1.3, 10.0, 1.0], size=9, numeric=[2],
         )  # fmt: skip
-    if plan.scores.comments_withheld:
+    if view.plan.scores.comments_withheld:
         note = words["withheld"]
     elif not rows:
         note = words["none"]

@@ -37,6 +37,7 @@ from pmo2vmo.render.report_sections import SUPPRESSED as SUPPRESSED
 from pmo2vmo.render.report_sections import build_sections, report_text
 from pmo2vmo.render.report_workbook import build_report_workbook, write_report_workbook
 from pmo2vmo.render.show import show_bundle
+from pmo2vmo.render.view import ReportView
 from pmo2vmo.resources import samples_dir
 from pmo2vmo.util.atomic import write_text_atomic
 from pmo2vmo.util.text import figure, json_text
@@ -57,6 +58,7 @@ def build_report(
 ) -> Report:
     """Every section of the client report for one organisation, as data."""
     words = report_text()
+    view = ReportView.of(plan)
     sections = build_sections(
         plan,
         meta,
@@ -64,6 +66,7 @@ def build_report(
         min_group_size=min_group_size,
         min_gap=min_gap,
         previous=previous,
+        view=view,
     )
     return Report(
         organisation=plan.scores.organisation,
@@ -74,6 +77,7 @@ def build_report(
         meta=dict(meta),
         sections=sections,
         plan=plan,
+        view=view,
     )
 
 
@@ -119,7 +123,7 @@ def show_section(report: Report, section_id: str) -> None:
 
 def key_figures(report: Report) -> list[str]:
     """The figures a reviewer checks first (printed by the notebook, compared by nbval)."""
-    plan = report.plan
+    plan, view = report.plan, report.view
     lines = [
         (
             f"{report.organisation}: {plan.scores.respondents} respondents, overall "
@@ -127,11 +131,11 @@ def key_figures(report: Report) -> list[str]:
         )
     ]
     lines += [f"{p.id} {p.name}: {figure(p.score)} (level {p.achieved_level})"
-              for p in plan.scores.pillars]  # fmt: skip
+              for p in view.pillars]  # fmt: skip
     path = plan.decision.archetype.id if plan.decision.archetype else plan.decision.status
     lines.append(f"path: {path}; "
                  f"gates fired: {[g.id for g in plan.decision.gates if g.fired]}")  # fmt: skip
-    lines.append(f"roadmap: {len(plan.roadmap.items)} initiatives; {plan.roadmap.message}")
+    lines.append(f"roadmap: {len(view.initiatives)} initiatives; {plan.roadmap.message}")
     return lines
 
 

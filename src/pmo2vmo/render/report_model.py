@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pmo2vmo.analysis.plan import OrganisationPlan
 from pmo2vmo.model.branding import Brand
 from pmo2vmo.render.show import PLOTLY_MIME, Bundle, figure_bundle, table_bundle, text_bundle
+from pmo2vmo.render.view import ReportView
 
 if TYPE_CHECKING:
     import nbformat
@@ -97,6 +98,7 @@ class Report:
     meta: dict[str, str]
     sections: tuple[Section, ...]
     plan: OrganisationPlan = field(repr=False)
+    view: ReportView = field(repr=False)  # the plan's rows, as every renderer shows them
 
     def section(self, section_id: str) -> Section:
         for s in self.sections:

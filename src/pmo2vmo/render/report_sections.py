@@ -1,10 +1,12 @@
 """The client report's sections, one builder each, in reading order; their wording from YAML.
 
-Each ``*_section`` function turns part of one organisation's plan into a
-:class:`~pmo2vmo.render.report_model.Section`; :func:`build_sections` returns all ten in the order
-the client reads them. Wording lives in ``templates/report.yaml`` (:func:`report_text`); its
-placeholders are filled with ``str.format`` on our own strings, and client text only ever arrives
-as a value.
+Each ``*_section`` function turns part of one organisation's
+:class:`~pmo2vmo.render.view.ReportView` into a :class:`~pmo2vmo.render.report_model.Section`;
+:func:`build_sections` returns all ten in the order the client reads them. Every figure and row
+comes from the view (the rows the deck and the workbook show too); the sections only format and lay
+them out, reading nothing but wording — names, reasons, explanations — from the plan itself.
+Wording lives in ``templates/report.yaml`` (:func:`report_text`); its placeholders are filled with
+``str.format`` on our own strings, and client text only ever arrives as a value.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pmo2vmo.analysis.plan import OrganisationPlan
 from pmo2vmo.model.results import Status
 from pmo2vmo.render import charts
 from pmo2vmo.render.report_model import Block, Chart, Section, Table, Text
+from pmo2vmo.render.view import ReportView
 from pmo2vmo.resources import data_dir
 from pmo2vmo.util.text import capital, figure
 from pmo2vmo.util.yamlio import read_yaml
@@ -46,12 +49,15 @@ def _title(key: str) -> str:
     return title
 
 
+# ----------------------------------------- figures the view does not carry (read, not made) ---
+
+
 # ------------------------------------------------------------------------ executive summary ---
 
 
-def _recommendation(plan: OrganisationPlan) -> Text:
+def _recommendation(view: ReportView) -> Text:
     """The recommended path (or the evidence missing for one), then what each gate found."""
-    decision = plan.decision
+    decision = view.plan.decision
     summary_words = report_text()["sections"]["summary"]
     if decision.archetype is None:
         lines = [summary_words["insufficient"].format(missing="; ".join(decision.missing))]
@@ -66,48 +72,40 @@ def _recommendation(plan: OrganisationPlan) -> Text:
     return Text(tuple(lines), heading="Recommendation")
 
 
-def _headline(plan: OrganisationPlan) -> Table:
+def _headline(view: ReportView) -> Table:
     """Respondents, the overall score, the readiness indices and the size of the plan."""
-    org, decision = plan.scores, plan.decision
     return Table(
         "Headline figures",
         ("Measure", "Value"),
         (
-            ("Respondents", org.respondents),
-            ("Overall score (1–5)", figure(org.overall)),
-            *((capital(v.label) + " (0–100)", figure(v.value, 0))
-              for v in decision.readiness.values()),
-            ("Initiatives planned", len(plan.roadmap.items)),
+            ("Respondents", view.respondents),
+            ("Overall score (1–5)", figure(view.overall)),
+            *((capital(label) + " (0–100)", figure(value, 1))
+              for label, value in [(v.label, v.value) for v in view.readiness.values()]),
+            ("Initiatives planned", len(view.initiatives)),
         ),
     )  # fmt: skip
 
 
-def _biggest_gaps(plan: OrganisationPlan, min_gap: float) -> Table:
+def _biggest_gaps(view: ReportView, min_gap: float) -> Table:
     """The five dimensions furthest below target (by at least ``min_gap``)."""
-    targets = plan.decision.target_levels
-    scored = [(d, targets[d.id] - d.score) for d in plan.scores.dimensions if d.score is not None]
-    gaps = sorted(
-        ((d, gap) for d, gap in scored if gap >= min_gap), key=lambda dg: (-dg[1], dg[0].id)
-    )
     return Table(
         "Largest gaps to target",
         ("Dimension", "Score", "Target", "Gap"),
-        tuple((f"{d.name} ({d.id})", figure(d.score), figure(targets[d.id]), figure(gap))
-              for d, gap in gaps[:5]),
+        tuple((d.label, figure(d.score), figure(d.target), figure(d.gap))
+              for d in view.largest_gaps(min_gap, 5)),
         numeric=(1, 2, 3),
     )  # fmt: skip
 
 
-def summary_section(
-    plan: OrganisationPlan, figs: Figures, *, questions: int, min_gap: float
-) -> Section:
+def summary_section(view: ReportView, figs: Figures, *, questions: int, min_gap: float) -> Section:
     """The executive summary: recommendation, headline figures, readiness, largest gaps."""
     return Section("summary", _title("summary"), (
-        _intro("summary", respondents=plan.scores.respondents, questions=questions),
-        _recommendation(plan),
-        _headline(plan),
+        _intro("summary", respondents=view.respondents, questions=questions),
+        _recommendation(view),
+        _headline(view),
         Chart("readiness", figs["readiness"]),
-        _biggest_gaps(plan, min_gap),
+        _biggest_gaps(view, min_gap),
     ))  # fmt: skip
 
 
@@ -121,21 +119,24 @@ def position_section(figs: Figures) -> Section:
     ))  # fmt: skip
 
 
-def pillars_section(plan: OrganisationPlan, figs: Figures, *, min_gap: float) -> Section:
+def pillars_section(view: ReportView, figs: Figures, *, min_gap: float) -> Section:
     """Pillars and dimensions: charts, then every dimension against its target."""
-    org, decision = plan.scores, plan.decision
-    targets = decision.target_levels
     dim_rows = tuple(
-        (d.pillar, f"{d.name} ({d.id})", figure(d.score), figure(targets[d.id]),
-         decision.targets[d.id][1].value,
-         figure(None if d.score is None else targets[d.id] - d.score),
-         figure(d.coverage), figure(d.consensus),
-         figure(org.deltas.dimensions.get(d.id)) if org.deltas is not None else "—")
-        for d in org.dimensions
+        (d.pillar, d.label, figure(d.score), figure(d.target), d.target_source.value,
+         figure(d.gap), figure(d.coverage), figure(d.consensus), figure(d.change))
+        for d in view.dimensions
+    )  # fmt: skip
+    pillar_rows = tuple(
+        (p.name, figure(p.score), "—" if p.achieved_level is None else p.achieved_level,
+         figure(p.target), figure(p.readiness, 1))
+        for p in view.pillars
     )  # fmt: skip
     return Section("pillars", _title("pillars"), (
         _intro("pillars", min_gap=min_gap),
         Chart("pillars", figs["pillars"]),
+        Table("Pillars", ("Pillar", "Score", "Achieved level",
+                          "Target (mean of its dimensions' targets)", "Readiness (0–100)"),
+              pillar_rows, numeric=(1, 2, 3, 4)),
         Chart("dimensions", figs["dimensions"]),
         Table("Dimensions", ("Pillar", "Dimension", "Score", "Target", "Target from", "Gap",
                              "Coverage", "Consensus", "Change since last"), dim_rows,
@@ -143,45 +144,54 @@ def pillars_section(plan: OrganisationPlan, figs: Figures, *, min_gap: float) ->
     ))  # fmt: skip
 
 
-def items_section(plan: OrganisationPlan, figs: Figures) -> Section:
+def items_section(view: ReportView, figs: Figures) -> Section:
     """The answers per question, and the questions stakeholders dispute."""
-    disputed = [i for i in plan.scores.items if i.disputed]
     return Section("items", _title("items"), (
         _intro("items"),
         Chart("items", figs["items"]),
         Table("Disputed questions", ("Question", "Score", "Consensus", "Answers"),
               tuple((i.id, figure(i.score), figure(i.consensus), i.answered)
-                    for i in disputed), numeric=(1, 2, 3)),
+                    for i in view.disputed), numeric=(1, 2, 3)),
     ))  # fmt: skip
 
 
-def consensus_section(plan: OrganisationPlan, figs: Figures, *, min_group_size: int) -> Section:
+def consensus_section(view: ReportView, figs: Figures, *, min_group_size: int) -> Section:
     """Consensus and perception gaps, and every group with its status (suppressed or shown)."""
-    org = plan.scores
-    breakout_rows = tuple(
-        (b.group_by.replace("_", " "), org.group_name(b, short=True),
-         b.status.value.replace("_", " "),
-         b.respondents if b.shown else "",
-         figure(b.score) if b.shown else "")
-        for b in org.breakouts
+    group_rows = tuple(
+        (g.grouped_by, g.name, g.status.value.replace("_", " "),
+         g.respondents if g.shown else "",
+         figure(g.score) if g.shown else "",
+         *(figure(v) if g.shown else "" for v in g.pillars))
+        for g in view.groups
+    )  # fmt: skip
+    pillars = tuple(p.name for p in view.pillars)
+    flagged, notable = view.notable_gaps()
+    names = {d.id: d.label for d in view.dimensions}
+    gap_rows = tuple(
+        (g.group_by.replace("_", " "), names.get(g.dimension, g.dimension), g.high_group,
+         figure(g.high), g.low_group, figure(g.low), figure(g.gap))
+        for g in notable
     )  # fmt: skip
     return Section("consensus", _title("consensus"), (
         _intro("consensus", min_group_size=min_group_size),
         Chart("consensus", figs["consensus"]),
         Chart("perception_role_band", figs["perception_role_band"]),
         Chart("perception_unit", figs["perception_unit"]),
-        Table("Groups", ("Grouped by", "Group", "Status", "Respondents", "Score"),
-              breakout_rows, numeric=(3, 4)),
+        Table("Perception gaps flagged" if flagged else "Widest perception gaps",
+              ("Grouped by", "Dimension", "Higher group", "Higher", "Lower group", "Lower",
+               "Gap"), gap_rows, numeric=(3, 5, 6)),
+        Table("Groups", ("Grouped by", "Group", "Status", "Respondents", "Score", *pillars),
+              group_rows, numeric=tuple(range(3, 5 + len(pillars)))),
     ))  # fmt: skip
 
 
 # ------------------------------------------------------------------ the decision and plan ---
 
 
-def transition_section(plan: OrganisationPlan) -> Section:
+def transition_section(view: ReportView) -> Section:
     """The transition decision: gates, the rules in order and the chosen operating model — or,
     without enough evidence, what is missing."""
-    decision = plan.decision
+    decision = view.plan.decision
     archetype = decision.archetype
     gates = Table(
         "Gates",
@@ -208,57 +218,55 @@ def transition_section(plan: OrganisationPlan) -> Section:
     ))  # fmt: skip
 
 
-def _roadmap_tables(plan: OrganisationPlan) -> list[Block]:
+def _roadmap_tables(view: ReportView) -> list[Block]:
     """The initiatives, the phase exit criteria and (if any) the gaps left open."""
-    roadmap = plan.roadmap
     item_rows = tuple(
-        (i.phase, i.initiative.title, i.start.isoformat(), i.end.isoformat(),
-         i.initiative.owner_role, f"{i.initiative.effort:g}", "★" if i.quick_win else "",
-         i.reason)
-        for i in roadmap.items
+        (i.phase, i.title, i.start.isoformat(), i.end.isoformat(), i.owner, f"{i.effort:g}",
+         "★" if i.quick_win else "", i.reason)
+        for i in view.initiatives
     )  # fmt: skip
-    phases = [p.id for p in roadmap.phases]
+    phases = view.plan.roadmap.phases  # the columns: layout, not figures
     exit_rows = tuple(
         (f"{row.name} ({row.dimension})", figure(row.current),
-         *(figure(row.by_phase.get(p)) for p in phases), figure(row.target))
-        for row in roadmap.exit_criteria
+         *(figure(row.by_phase.get(p.id)) for p in phases), figure(row.target))
+        for row in view.exit_criteria
     )  # fmt: skip
     blocks: list[Block] = [
         Table("Initiatives", ("Phase", "Initiative", "Start", "End", "Owner",
                               "Person-months", "Quick win", "Why"), item_rows, numeric=(5,)),
         Table("Phase exit criteria: the level each dimension should reach by the end of the "
-              "phase", ("Dimension", "Now", *(p.name for p in roadmap.phases), "Target"),
+              "phase", ("Dimension", "Now", *(p.name for p in phases), "Target"),
               exit_rows, numeric=tuple(range(1, len(phases) + 3))),
     ]  # fmt: skip
-    if roadmap.residual_gaps:
+    if view.residual_gaps:
         blocks.append(Table(
             "Gaps still open at the end of the horizon", ("Dimension", "Gap", "Still open"),
             tuple((f"{g.name} ({g.dimension})", figure(g.gap), figure(g.remaining))
-                  for g in roadmap.residual_gaps), numeric=(1, 2),
+                  for g in view.residual_gaps), numeric=(1, 2),
         ))  # fmt: skip
     return blocks
 
 
-def roadmap_section(plan: OrganisationPlan, figs: Figures) -> Section:
+def roadmap_section(view: ReportView, figs: Figures) -> Section:
     """The roadmap: its chart (when there is one), initiatives, exit criteria, gaps left open."""
-    roadmap = plan.roadmap
+    roadmap = view.plan.roadmap  # its message and the settings it was planned with
     blocks: list[Block] = [
         _intro("roadmap", message=roadmap.message, capacity=f"{roadmap.capacity_people:g}",
                start=roadmap.start_date.isoformat(), horizon=roadmap.horizon_months),
     ]  # fmt: skip
     if "roadmap" in figs:
         blocks.append(Chart("roadmap", figs["roadmap"]))
-    blocks += _roadmap_tables(plan)
+    blocks += _roadmap_tables(view)
     return Section("roadmap", _title("roadmap"), tuple(blocks))
 
 
-def kpis_section(plan: OrganisationPlan) -> Section:
+def kpis_section(view: ReportView) -> Section:
     """The KPIs of every planned initiative."""
     kpi_rows = tuple(
-        (i.initiative.title, k.name, k.formula, k.unit, k.direction, k.cadence, k.owner_role)
-        for i in plan.roadmap.items
-        for k in i.initiative.kpis
-    )
+        (r.initiative, r.kpi.name, r.kpi.formula, r.kpi.unit, r.kpi.direction, r.kpi.cadence,
+         r.kpi.owner_role)
+        for r in view.kpis
+    )  # fmt: skip
     return Section("kpis", _title("kpis"), (
         _intro("kpis"),
         Table("KPIs", ("Initiative", "KPI", "Formula", "Unit", "Direction", "Cadence", "Owner"),
@@ -269,32 +277,27 @@ def kpis_section(plan: OrganisationPlan) -> Section:
 # ----------------------------------------------------------------- voices and the appendix ---
 
 
-def voices_section(plan: OrganisationPlan) -> Section:
+def voices_section(view: ReportView) -> Section:
     """The respondents' comments, without author."""
     return Section("voices", _title("voices"), (
         _intro("voices"),
         Table("Comments", ("Question", "Comment"),
-              tuple((c.question or "general", c.text) for c in plan.scores.comments)),
+              tuple((c.question or "general", c.text) for c in view.comments)),
     ))  # fmt: skip
 
 
-def _method(plan: OrganisationPlan, meta: Mapping[str, str], min_group_size: int) -> Table:
+def _method(view: ReportView, meta: Mapping[str, str], min_group_size: int) -> Table:
     """How the figures were made: answers counted, groups suppressed, data quality, provenance."""
-    org = plan.scores
-    suppressed = [f"{b.group_by.replace('_', ' ')}: {org.group_name(b)}" for b in org.breakouts
-                  if b.status is Status.SUPPRESSED]  # fmt: skip
-    answered = sum(i.answered for i in org.items)
-    na = sum(i.not_applicable for i in org.items)
-    dk = sum(i.dont_know for i in org.items)
+    org = view.plan.scores  # the data-quality flags and their wording
     return Table("Method", ("Item", "Value"), (
-        ("Respondents", org.respondents),
-        ("Answers on the 1–5 scale", answered),
-        ("Not applicable", na),
-        ("Don't know", dk),
+        ("Respondents", view.respondents),
+        ("Answers on the 1–5 scale", view.answered),
+        ("Not applicable", view.not_applicable),
+        ("Don't know", view.dont_know),
         # One figure with the deck and the evidence check: answered ÷ (respondents − N/A).
-        ("Coverage of expected answers", "—" if org.coverage is None else f"{org.coverage:.0%}"),
+        ("Coverage of expected answers", "—" if view.coverage is None else f"{view.coverage:.0%}"),
         ("Smallest group shown", min_group_size),
-        ("Suppressed groups", ", ".join(suppressed) or "none"),
+        ("Suppressed groups", ", ".join([f"{g.grouped_by}: {g.description}" for g in view.suppressed]) or "none"),
         *((f"Data quality: {k.replace('_', ' ')}", org.quality_text(k)) for k in org.data_quality),
         ("Instrument", meta.get("instrument", "")),
         ("pmo2vmo version", meta.get("pmo2vmo_version", "")),
@@ -303,14 +306,12 @@ def _method(plan: OrganisationPlan, meta: Mapping[str, str], min_group_size: int
     ))  # fmt: skip
 
 
-def appendix_section(
-    plan: OrganisationPlan, meta: Mapping[str, str], *, min_group_size: int
-) -> Section:
+def appendix_section(view: ReportView, meta: Mapping[str, str], *, min_group_size: int) -> Section:
     """The appendix: the method table and the data-quality warnings."""
-    warnings = plan.scores.warnings
+    warnings = view.plan.scores.warnings
     return Section("appendix", _title("appendix"), (
         _intro("appendix"),
-        _method(plan, meta, min_group_size),
+        _method(view, meta, min_group_size),
         Text(tuple(warnings), heading="Data-quality warnings") if warnings
         else Text(("No data-quality warnings.",)),
     ))  # fmt: skip
@@ -324,18 +325,21 @@ def build_sections(
     min_group_size: int,
     min_gap: float,
     previous: Mapping[str, float | None] | None,
+    view: ReportView | None = None,
 ) -> tuple[Section, ...]:
-    """Every section of the client report, in reading order."""
+    """Every section of the client report, in reading order, from the view of ``plan`` (made
+    here unless the caller has it already)."""
+    view = ReportView.of(plan) if view is None else view
     figs = charts.figures(plan.scores, plan.decision, plan.roadmap, previous)
     return (
-        summary_section(plan, figs, questions=questions, min_gap=min_gap),
+        summary_section(view, figs, questions=questions, min_gap=min_gap),
         position_section(figs),
-        pillars_section(plan, figs, min_gap=min_gap),
-        items_section(plan, figs),
-        consensus_section(plan, figs, min_group_size=min_group_size),
-        transition_section(plan),
-        roadmap_section(plan, figs),
-        kpis_section(plan),
-        voices_section(plan),
-        appendix_section(plan, meta, min_group_size=min_group_size),
+        pillars_section(view, figs, min_gap=min_gap),
+        items_section(view, figs),
+        consensus_section(view, figs, min_group_size=min_group_size),
+        transition_section(view),
+        roadmap_section(view, figs),
+        kpis_section(view),
+        voices_section(view),
+        appendix_section(view, meta, min_group_size=min_group_size),
     )

@@ -5,7 +5,9 @@ number formats and real Excel dates. Text from clients or data files goes throug
 :func:`pmo2vmo.render.workbook.safe_cell` (no client text becomes a formula) after the characters an
 xlsx file cannot hold are stripped. The only formulas are ours, written as :class:`_Formula`:
 each dimension's gap (target − score, so editing a target moves the gap) and each pillar's
-target (the mean of its dimension targets).
+target (the mean of its dimension targets). Every other figure and row is the
+:class:`~pmo2vmo.render.view.ReportView`'s, built once per workbook; the few it does not hold yet
+are read by the small helpers under "Not in the view yet".
 
 Confidentiality (PRODUCT.md §5): a breakout group that is not ``ok`` never shows a score or a
 respondent count, whatever its record holds; comments carry no author, role or time.
@@ -18,7 +20,7 @@ import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import openpyxl
 from openpyxl.formatting.rule import ColorScaleRule
@@ -27,6 +29,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pmo2vmo.analysis.plan import OrganisationPlan
+from pmo2vmo.model.results import ItemScore, PhaseWindow
+from pmo2vmo.render.view import ReportView
 from pmo2vmo.render.workbook import add_table_sheet, safe_cell
 from pmo2vmo.util.atomic import write_atomic
 from pmo2vmo.util.text import XML_ILLEGAL, capital
@@ -95,14 +99,38 @@ def _date(value: Any) -> dt.date | None:
     return None
 
 
-def _deltas(
-    plan: OrganisationPlan, level: Literal["pillars", "dimensions"]
-) -> dict[str, float | None] | None:
-    """Change since the previous assessment per id, or None when there was none to compare."""
-    deltas = plan.scores.deltas
-    if deltas is None or not deltas.previous_found:
-        return None
-    return dict(deltas.pillars if level == "pillars" else deltas.dimensions)
+# Not in the view yet: figures and rows the workbook shows that ReportView does not hold.
+
+
+def _data_quality(view: ReportView) -> Mapping[str, int | None]:
+    """Respondents per data-quality flag (None: too few to show as a count)."""
+    return view.plan.scores.data_quality
+
+
+def _quick_wins(view: ReportView) -> int:
+    """How many planned initiatives are quick wins."""
+    return sum(1 for i in view.initiatives if i.quick_win)
+
+
+def _items_of(view: ReportView) -> tuple[ItemScore, ...]:
+    """Every question's figures (the view holds only the disputed ones)."""
+    return tuple(view.plan.scores.items)
+
+
+def _load_and_prerequisites(view: ReportView) -> dict[str, tuple[float, tuple[str, ...]]]:
+    """Each planned initiative's load (people) and prerequisites, by id."""
+    return {i.initiative.id: (i.initiative.load, tuple(i.initiative.prerequisites))
+            for i in view.plan.roadmap.items}  # fmt: skip
+
+
+def _phases_of(view: ReportView) -> list[tuple[PhaseWindow, int]]:
+    """The roadmap's phases, each with how many initiatives start in it."""
+    return [(p, len(p.items)) for p in view.plan.roadmap.phases]
+
+
+def _kpi_initiative_ids(view: ReportView) -> list[str]:
+    """The id of the initiative of each of ``view.kpis`` (a KpiRow names only its title)."""
+    return [i.initiative.id for i in view.plan.roadmap.items for _ in i.initiative.kpis]
 
 
 def _yes(flag: Any) -> str:
@@ -133,14 +161,15 @@ def _letter(columns: Sequence[_Column], header: str) -> str:
     return str(get_column_letter([c.header for c in columns].index(header) + 1))
 
 
-def _summary(wb: Any, plan: OrganisationPlan, meta: Mapping[str, str]) -> None:
-    scores, roadmap = plan.scores, plan.roadmap
+def _summary(wb: Any, view: ReportView, meta: Mapping[str, str]) -> None:
+    plan, roadmap = view.plan, view.plan.roadmap
     decision = plan.decision.to_json()
     archetype = decision["archetype"]
+    respondents, overall = view.respondents, view.overall
     rows: list[tuple[str, Any, Any, str | None]] = [
-        ("Organisation", scores.organisation, "", None),
-        ("Respondents", scores.respondents, "", COUNT),
-        ("Overall score (1–5)", scores.overall, "", SCORE),
+        ("Organisation", plan.scores.organisation, "", None),
+        ("Respondents", respondents, "", COUNT),
+        ("Overall score (1–5)", overall, "", SCORE),
         ("Recommended path", plan.decision.path_name, archetype["summary"] if archetype else "",
          None),
     ]  # fmt: skip
@@ -148,7 +177,7 @@ def _summary(wb: Any, plan: OrganisationPlan, meta: Mapping[str, str]) -> None:
         rows += [("Evidence missing", reason, "", None) for reason in plan.decision.missing]
     else:
         rows += [("Why this path", reason, "", None) for reason in archetype["reasons"]]
-    for key, detail in plan.decision.readiness.items():
+    for key, detail in view.readiness.items():
         label = detail.label or key
         achieved = detail.achieved_level
         rows.append((
@@ -165,19 +194,19 @@ def _summary(wb: Any, plan: OrganisationPlan, meta: Mapping[str, str]) -> None:
         ("Roadmap start", roadmap.start_date, "", DATE),
         ("Capacity (people a month)", roadmap.capacity_people, "", "0.0"),
         ("Horizon (months)", roadmap.horizon_months, "", COUNT),
-        ("Initiatives planned", len(roadmap.items), "", COUNT),
-        ("Quick wins", sum(1 for i in roadmap.items if i.quick_win), "", COUNT),
+        ("Initiatives planned", len(view.initiatives), "", COUNT),
+        ("Quick wins", _quick_wins(view), "", COUNT),
     ]
     rows += [
         (
             f"Data quality: {QUALITY.get(key, key.replace('_', ' '))}",
-            scores.quality_text(key) if count is None else count,
+            plan.scores.quality_text(key) if count is None else count,
             "respondents",
             None if count is None else COUNT,
         )
-        for key, count in scores.data_quality.items()
+        for key, count in _data_quality(view).items()
     ]
-    rows += [("Warning", warning, "", None) for warning in scores.warnings]
+    rows += [("Warning", warning, "", None) for warning in plan.scores.warnings]
     named = {
         "instrument": "Instrument",
         "pmo2vmo_version": "pmo2vmo version",
@@ -197,26 +226,25 @@ def _summary(wb: Any, plan: OrganisationPlan, meta: Mapping[str, str]) -> None:
             ws.cell(row=index, column=2).number_format = number_format
 
 
-def _dimensions(wb: Any, plan: OrganisationPlan) -> None:
-    deltas = _deltas(plan, "dimensions")
+def _dimensions(wb: Any, view: ReportView) -> None:
+    changes = view.previous_found
     columns = list(DIMENSION_COLUMNS)
-    if deltas is not None:
+    if changes:
         columns.append(_Column("Change since previous", 12, GAP))
     score_col, target_col = _letter(columns, "Score"), _letter(columns, "Target")
     rows = []
-    for row, d in enumerate(plan.scores.dimensions, start=2):
-        target, source = d.target, d.target_source  # as analysis.plan.apply_targets set them
-        gap = None
-        if d.score is not None:
+    for row, d in enumerate(view.dimensions, start=2):
+        gap = None  # the view's gap, written as a live formula of the row's target and score
+        if d.gap is not None:
             s, t = f"{score_col}{row}", f"{target_col}{row}"
             gap = _Formula(f'=IF(AND(ISNUMBER({s}),ISNUMBER({t})),{t}-{s},"")')
         values = [
-            d.pillar, d.id, d.name, d.score, target, source, gap, d.respondents,
+            d.pillar, d.id, d.name, d.score, d.target, d.target_source, gap, d.respondents,
             d.answered, d.not_applicable, d.dont_know, d.coverage, d.consensus,
             d.dispersion, ", ".join(d.disputed_items),
         ]  # fmt: skip
-        if deltas is not None:
-            values.append(deltas.get(d.id))
+        if changes:
+            values.append(d.change)
         rows.append(values)
     ws = _table(wb, "Dimensions", columns, rows)
     last = ws.max_row
@@ -241,9 +269,9 @@ def _dimensions(wb: Any, plan: OrganisationPlan) -> None:
     )  # fmt: skip
 
 
-def _pillars(wb: Any, plan: OrganisationPlan) -> None:
-    deltas = _deltas(plan, "pillars")
-    last = len(plan.scores.dimensions) + 1
+def _pillars(wb: Any, view: ReportView) -> None:
+    changes = view.previous_found
+    last = len(view.dimensions) + 1
     of_pillar, of_target = (
         _letter(DIMENSION_COLUMNS, "Pillar"),
         _letter(DIMENSION_COLUMNS, "Target"),
@@ -256,21 +284,22 @@ def _pillars(wb: Any, plan: OrganisationPlan) -> None:
         _Column("Readiness (0–100)", 12, INDEX),
         _Column("Target (mean of its dimension targets)", 16, SCORE),
     ]  # fmt: skip
-    if deltas is not None:
+    if changes:
         columns.append(_Column("Change since previous", 12, GAP))
     own = _letter(columns, "Pillar")
     rows = []
-    for row, p in enumerate(plan.scores.pillars, start=2):
+    for row, p in enumerate(view.pillars, start=2):
+        # the view's mean target, written as a live formula of the Dimensions sheet's targets
         target = _Formula(f'=IFERROR(AVERAGEIFS({target_range},{pillar_range},{own}{row}),"")')
         values = [p.id, p.name, p.score, p.achieved_level,
                   p.achieved_level_name, p.readiness, target]  # fmt: skip
-        if deltas is not None:
-            values.append(deltas.get(p.id))
+        if changes:
+            values.append(p.change)
         rows.append(values)
     _table(wb, "Pillars", columns, rows)
 
 
-def _items(wb: Any, plan: OrganisationPlan) -> None:
+def _items(wb: Any, view: ReportView) -> None:
     columns = [
         _Column("Question", 12), _Column("Dimension", 11), _Column("Score", 8, SCORE),
         _Column("Respondents", 12, COUNT), _Column("Answered", 10, COUNT), _Column("N/A", 6, COUNT),
@@ -282,34 +311,27 @@ def _items(wb: Any, plan: OrganisationPlan) -> None:
         [i.id, i.dimension, i.score, i.respondents, i.answered,
          i.not_applicable, i.dont_know, i.coverage, i.consensus, i.dispersion,
          _yes(i.disputed)]
-        for i in plan.scores.items
+        for i in _items_of(view)
     ]  # fmt: skip
     _table(wb, "Items", columns, rows)
 
 
-def _breakouts(wb: Any, plan: OrganisationPlan) -> None:
-    pillar_ids = [p.id for p in plan.scores.pillars]
+def _breakouts(wb: Any, view: ReportView) -> None:
     columns = [
         _Column("Breakout", 12),
         _Column("Group", 24),
         _Column("Status", 11),
         _Column("Respondents", 12, COUNT),
         _Column("Overall score", 10, SCORE),
-        *[_Column(pillar, 8, SCORE) for pillar in pillar_ids],
+        *[_Column(p.id, 8, SCORE) for p in view.pillars],
     ]
-    rows = []
-    for b in plan.scores.breakouts:
-        shown = b.shown  # anything else shows no figure, whatever the record holds
-        pillars: Mapping[str, float | None] = (b.pillars or {}) if shown else {}
-        rows.append([
-            b.group_by, plan.scores.group_name(b, short=True), b.status,
-            b.respondents if shown else None, b.score if shown else None,
-            *[pillars.get(pillar) for pillar in pillar_ids],
-        ])  # fmt: skip
+    # a group that is not shown carries no figure in the view, whatever its record holds
+    rows = [[g.group_by, g.name, g.status, g.respondents, g.score, *g.pillars]
+            for g in view.groups]  # fmt: skip
     _table(wb, "Breakouts", columns, rows)
 
 
-def _perception_gaps(wb: Any, plan: OrganisationPlan) -> None:
+def _perception_gaps(wb: Any, view: ReportView) -> None:
     columns = [
         _Column("Breakout", 12), _Column("Dimension", 11), _Column("Higher group", 22),
         _Column("Higher score", 10, SCORE), _Column("Lower group", 22),
@@ -318,12 +340,12 @@ def _perception_gaps(wb: Any, plan: OrganisationPlan) -> None:
     rows = [
         [g.group_by, g.dimension, g.high_group, g.high, g.low_group, g.low,
          g.gap, _yes(g.flagged)]
-        for g in plan.scores.perception_gaps
+        for g in view.perception_gaps
     ]  # fmt: skip
     _table(wb, "Perception gaps", columns, rows)
 
 
-def _roadmap(wb: Any, plan: OrganisationPlan) -> None:
+def _roadmap(wb: Any, view: ReportView) -> None:
     columns = [
         _Column("Initiative", 30), _Column("Title", 44, wrap=True), _Column("Phase", 10),
         _Column("Start", 12, DATE), _Column("End", 12, DATE),
@@ -332,47 +354,45 @@ def _roadmap(wb: Any, plan: OrganisationPlan) -> None:
         _Column("Prerequisites", 30, wrap=True), _Column("Quick win", 9), _Column("Why", 12),
         _Column("Dimensions lifted", 20), _Column("Reason", 90, wrap=True),
     ]  # fmt: skip
+    extra = _load_and_prerequisites(view)
     rows = []
-    for item in plan.roadmap.items:
-        ini = item.initiative
+    for i in view.initiatives:
+        load, prerequisites = extra[i.id]
         rows.append([
-            ini.id, ini.title, item.phase, item.start, item.end, ini.duration, ini.effort,
-            ini.load, ini.owner_role, ", ".join(ini.prerequisites), _yes(item.quick_win),
-            item.kind, ", ".join(ini.lifts), item.reason,
+            i.id, i.title, i.phase, i.start, i.end, i.duration, i.effort, load, i.owner,
+            ", ".join(prerequisites), _yes(i.quick_win), i.why, ", ".join(i.dimensions), i.reason,
         ])  # fmt: skip
     _table(wb, "Roadmap", columns, rows)
 
 
-def _phases(wb: Any, plan: OrganisationPlan) -> None:
+def _phases(wb: Any, view: ReportView) -> None:
     columns = [
         _Column("Phase", 10), _Column("Name", 14), _Column("Start", 12, DATE),
         _Column("End", 12, DATE), _Column("Purpose", 60, wrap=True),
         _Column("Initiatives", 11, COUNT), _Column("Initiative ids", 60, wrap=True),
     ]  # fmt: skip
     rows = [
-        [p.id, p.name, _date(p.start), _date(p.end), p.purpose, len(p.items),
-         ", ".join(p.items)]
-        for p in plan.roadmap.phases
-    ]  # fmt: skip
+        [p.id, p.name, _date(p.start), _date(p.end), p.purpose, count, ", ".join(p.items)]
+        for p, count in _phases_of(view)
+    ]
     _table(wb, "Phases", columns, rows)
 
 
-def _kpis(wb: Any, plan: OrganisationPlan) -> None:
+def _kpis(wb: Any, view: ReportView) -> None:
     columns = [
         _Column("Initiative", 30), _Column("KPI", 40, wrap=True), _Column("Formula", 60, wrap=True),
         _Column("Unit", 12), _Column("Direction", 10), _Column("Cadence", 12),
         _Column("Owner", 24, wrap=True),
     ]  # fmt: skip
     rows = [
-        [item.initiative.id, k.name, k.formula, k.unit, k.direction, k.cadence, k.owner_role]
-        for item in plan.roadmap.items
-        for k in item.initiative.kpis
+        [initiative, k.name, k.formula, k.unit, k.direction, k.cadence, k.owner_role]
+        for initiative, k in zip(_kpi_initiative_ids(view), (r.kpi for r in view.kpis), strict=True)
     ]
     _table(wb, "KPIs", columns, rows)
 
 
-def _exit_criteria(wb: Any, plan: OrganisationPlan) -> None:
-    phases = plan.roadmap.phases
+def _exit_criteria(wb: Any, view: ReportView) -> None:
+    phases = [p for p, _ in _phases_of(view)]
     columns = [
         _Column("Dimension", 11),
         _Column("Name", 36),
@@ -383,30 +403,30 @@ def _exit_criteria(wb: Any, plan: OrganisationPlan) -> None:
     rows = [
         [e.dimension, e.name, e.current,
          *[e.by_phase.get(p.id) for p in phases], e.target]
-        for e in plan.roadmap.exit_criteria
+        for e in view.exit_criteria
     ]  # fmt: skip
     _table(wb, "Exit criteria", columns, rows)
 
 
-def _left_out(wb: Any, plan: OrganisationPlan) -> None:
+def _left_out(wb: Any, view: ReportView) -> None:
     _table(
         wb,
         "Residual gaps",
         [_Column("Dimension", 11), _Column("Name", 36), _Column("Gap", 8, SCORE),
          _Column("Still open after the plan", 14, SCORE)],
-        [[r.dimension, r.name, r.gap, r.remaining] for r in plan.roadmap.residual_gaps],
+        [[r.dimension, r.name, r.gap, r.remaining] for r in view.residual_gaps],
     )  # fmt: skip
     _table(
         wb,
         "Deferred",
         [_Column("Initiative", 30), _Column("Title", 44, wrap=True),
          _Column("Why it is not in the plan", 100, wrap=True)],
-        [[d.id, d.title, d.reason] for d in plan.roadmap.deferred],
+        [[d.id, d.title, d.reason] for d in view.plan.roadmap.deferred],  # text only
     )  # fmt: skip
 
 
-def _operating_model(wb: Any, plan: OrganisationPlan) -> None:
-    archetype = plan.decision.archetype
+def _operating_model(wb: Any, view: ReportView) -> None:
+    archetype = view.plan.decision.archetype
     rows = (
         [[r.function, r.pmo, r.vmo, r.note] for r in archetype.operating_model] if archetype else []
     )
@@ -419,7 +439,7 @@ def _operating_model(wb: Any, plan: OrganisationPlan) -> None:
     )  # fmt: skip
 
 
-def _comments(wb: Any, plan: OrganisationPlan) -> None:
+def _comments(wb: Any, view: ReportView) -> None:
     _table(
         wb,
         "Comments",
@@ -427,35 +447,28 @@ def _comments(wb: Any, plan: OrganisationPlan) -> None:
             _Column("Question", 12),
             _Column("Comment (author, role and time withheld)", 100, wrap=True),
         ],
-        [[c.question, c.text] for c in plan.scores.comments],
+        [[c.question, c.text] for c in view.comments],
     )
 
 
 def build_report_workbook(plan: OrganisationPlan, meta: Mapping[str, str]) -> openpyxl.Workbook:
     """The editable workbook of one organisation's report: summary, pillars, dimensions (with a
     live gap formula), items, breakouts, perception gaps, roadmap, phases, KPIs, exit criteria,
-    residual gaps, deferred initiatives, operating model and comments.
+    residual gaps, deferred initiatives, operating model and comments — the rows of the plan's
+    :class:`~pmo2vmo.render.view.ReportView`.
 
     ``meta`` holds ``generated``, ``instrument``, ``pmo2vmo_version`` and ``input_sha256``
     (strings); any other key is listed on the summary too.
     """
+    view = ReportView.of(plan)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     wb.properties.title = XML_ILLEGAL.sub("", f"{plan.scores.organisation}: PMO to VMO assessment")
     wb.properties.creator = "pmo2vmo"
-    _summary(wb, plan, meta)
-    _pillars(wb, plan)
-    _dimensions(wb, plan)
-    _items(wb, plan)
-    _breakouts(wb, plan)
-    _perception_gaps(wb, plan)
-    _roadmap(wb, plan)
-    _phases(wb, plan)
-    _kpis(wb, plan)
-    _exit_criteria(wb, plan)
-    _left_out(wb, plan)
-    _operating_model(wb, plan)
-    _comments(wb, plan)
+    _summary(wb, view, meta)
+    for sheet in (_pillars, _dimensions, _items, _breakouts, _perception_gaps, _roadmap, _phases,
+                  _kpis, _exit_criteria, _left_out, _operating_model, _comments):  # fmt: skip
+        sheet(wb, view)
     return wb
 
 

@@ -1,0 +1,275 @@
+"""The report's view model: every row the HTML report, the deck and the report workbook show.
+
+One organisation's plan becomes, once, the rows the three renderers lay out — dimensions with
+their target, source, gap and change; pillars with the mean of their dimensions' targets; groups
+with what their status lets them show; the disputed questions; the initiatives, exit criteria and
+gaps left open; KPIs; comments; the method figures. Values stay numbers here (``None`` where there
+is none); each renderer only formats them — the HTML and the deck with
+:func:`~pmo2vmo.util.text.figure`, the workbook as numbers with a number format — so that the
+same figure reads the same everywhere (``tests/test_agreement.py`` checks it). No renderer
+computes a figure of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pmo2vmo.analysis.plan import OrganisationPlan
+from pmo2vmo.model.catalogue import Kpi
+from pmo2vmo.model.results import (
+    Comment,
+    DimensionScore,
+    ExitCriterion,
+    ItemScore,
+    PerceptionGap,
+    Readiness,
+    ResidualGap,
+    Status,
+    TargetSource,
+    Why,
+)
+
+
+@dataclass(frozen=True)
+class DimensionRow:
+    """A dimension as every renderer shows it."""
+
+    id: str
+    name: str
+    pillar: str
+    score: float | None
+    target: float
+    target_source: TargetSource
+    gap: float | None  # target − score, None without a score
+    coverage: float | None
+    consensus: float | None
+    dispersion: float | None
+    respondents: int
+    answered: int
+    not_applicable: int
+    dont_know: int
+    disputed_items: tuple[str, ...]
+    change: float | None  # since the previous assessment (None: none given, or no number)
+
+    @property
+    def label(self) -> str:
+        """ "Name (ID)", as tables name a dimension."""
+        return f"{self.name} ({self.id})"
+
+
+@dataclass(frozen=True)
+class PillarRow:
+    """A pillar: its score and achieved level against the mean of its dimensions' targets."""
+
+    id: str
+    name: str
+    score: float | None
+    target: float | None  # mean of its dimensions' targets, rounded to 2 decimals
+    readiness: float | None
+    achieved_level: int | None
+    achieved_level_name: str | None
+    change: float | None
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """A breakout group; a group that is not shown carries no figure at all."""
+
+    group_by: str  # "role_band" or "unit"
+    name: str  # its name, or "3 further groups" for a folded row
+    description: str  # its name, or what a folded row stands for ("3 further groups suppressed: …")
+    status: Status
+    respondents: int | None
+    score: float | None
+    pillars: tuple[float | None, ...]  # in pillar order; all None unless shown
+
+    @property
+    def shown(self) -> bool:
+        return self.status is Status.OK
+
+    @property
+    def grouped_by(self) -> str:
+        """ "role band" or "unit"."""
+        return self.group_by.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class InitiativeRow:
+    """A planned initiative as the roadmap tables show it."""
+
+    phase: str
+    id: str
+    title: str
+    start: dt.date
+    end: dt.date
+    duration: int  # months
+    owner: str
+    effort: float  # person-months
+    quick_win: bool
+    reason: str
+    why: Why
+    dimensions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    """One KPI of a planned initiative."""
+
+    initiative: str  # its title
+    kpi: Kpi
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """Everything the renderers show for one organisation, computed once from its plan."""
+
+    plan: OrganisationPlan
+    respondents: int
+    overall: float | None
+    readiness: Mapping[str, Readiness]  # the decision's indices (0–100, 1 decimal), by key
+    previous_found: bool  # a previous assessment was given and holds this organisation
+    dimensions: tuple[DimensionRow, ...]
+    pillars: tuple[PillarRow, ...]
+    groups: tuple[GroupRow, ...]
+    perception_gaps: tuple[PerceptionGap, ...]
+    disputed: tuple[ItemScore, ...]
+    initiatives: tuple[InitiativeRow, ...]
+    exit_criteria: tuple[ExitCriterion, ...]
+    residual_gaps: tuple[ResidualGap, ...]
+    kpis: tuple[KpiRow, ...]
+    comments: tuple[Comment, ...]
+    coverage: float | None  # answered ÷ (respondents × questions − N/A)
+    answered: int
+    not_applicable: int
+    dont_know: int
+    suppressed: tuple[GroupRow, ...]  # every suppressed group (not "no data" ones)
+
+    @classmethod
+    def of(cls, plan: OrganisationPlan) -> ReportView:
+        """The view of ``plan`` (its dimensions carry the decision's targets: apply_targets)."""
+        org = plan.scores
+        dims = tuple(_dimension(plan, d) for d in org.dimensions)
+        groups = tuple(_group(plan, i) for i in range(len(org.breakouts)))
+        roadmap = plan.roadmap
+        initiatives = tuple(
+            InitiativeRow(
+                phase=i.phase, id=i.initiative.id, title=i.initiative.title, start=i.start,
+                end=i.end, duration=i.initiative.duration, owner=i.initiative.owner_role,
+                effort=i.initiative.effort, quick_win=i.quick_win, reason=i.reason, why=i.kind,
+                dimensions=tuple(i.initiative.lifts),
+            )
+            for i in roadmap.items
+        )  # fmt: skip
+        return cls(
+            plan=plan,
+            respondents=org.respondents,
+            overall=org.overall,
+            readiness=dict(plan.decision.readiness),
+            previous_found=org.deltas is not None and org.deltas.previous_found,
+            dimensions=dims,
+            pillars=tuple(_pillars(plan, dims)),
+            groups=groups,
+            perception_gaps=tuple(org.perception_gaps),
+            disputed=tuple(i for i in org.items if i.disputed),
+            initiatives=initiatives,
+            exit_criteria=tuple(roadmap.exit_criteria),
+            residual_gaps=tuple(roadmap.residual_gaps),
+            kpis=tuple(
+                KpiRow(i.initiative.title, k) for i in roadmap.items for k in i.initiative.kpis
+            ),
+            comments=tuple(org.comments),
+            coverage=org.coverage,
+            answered=sum(i.answered for i in org.items),
+            not_applicable=sum(i.not_applicable for i in org.items),
+            dont_know=sum(i.dont_know for i in org.items),
+            suppressed=tuple(g for g in groups if g.status is Status.SUPPRESSED),
+        )
+
+    @property
+    def scored_dimensions(self) -> tuple[DimensionRow, ...]:
+        """The dimensions with a score (charts leave the others out, never draw them as 0)."""
+        return tuple(d for d in self.dimensions if d.score is not None)
+
+    def unscored(self, pillar: str | None = None) -> list[str]:
+        """The ids of the dimensions without a score (of ``pillar`` only, when given)."""
+        return [d.id for d in self.dimensions
+                if d.score is None and pillar in (None, d.pillar)]  # fmt: skip
+
+    def largest_gaps(self, min_gap: float, count: int = 5) -> list[DimensionRow]:
+        """The ``count`` dimensions furthest below target, by at least ``min_gap``."""
+        gaps = [d for d in self.dimensions if d.gap is not None and d.gap >= min_gap]
+        return sorted(gaps, key=lambda d: (-(d.gap or 0.0), d.id))[:count]
+
+    def by_gap(self, pillar: str) -> list[DimensionRow]:
+        """A pillar's scored dimensions, largest gap first (ties by id)."""
+        dims = [d for d in self.scored_dimensions if d.pillar == pillar]
+        return sorted(dims, key=lambda d: (-round(d.gap or 0.0, 4), d.id))
+
+    def least_agreed(self, count: int = 6) -> list[DimensionRow]:
+        """The ``count`` dimensions with the lowest consensus (ties by id)."""
+        agreed = [d for d in self.dimensions if d.consensus is not None]
+        return sorted(agreed, key=lambda d: (d.consensus or 0.0, d.id))[:count]
+
+    def notable_gaps(self) -> tuple[bool, tuple[PerceptionGap, ...]]:
+        """The perception gaps worth showing: the flagged ones (widest first), else the five
+        widest; and whether they are the flagged ones."""
+        flagged = tuple(g for g in self.perception_gaps if g.flagged)
+        return (True, flagged) if flagged else (False, self.perception_gaps[:5])
+
+    def target_sources(self) -> dict[TargetSource, int]:
+        """How many dimensions take their target from each source."""
+        counts: dict[TargetSource, int] = {}
+        for d in self.dimensions:
+            counts[d.target_source] = counts.get(d.target_source, 0) + 1
+        return counts
+
+
+def _dimension(plan: OrganisationPlan, d: DimensionScore) -> DimensionRow:
+    """One dimension's row: the score record with the decision's target and the gap to it (as
+    apply_targets sets them: one meaning of target and gap) and its change since the previous
+    assessment."""
+    org = plan.scores
+    target, source = plan.decision.targets[d.id]
+    change = org.deltas.dimensions.get(d.id) if org.deltas is not None else None
+    return DimensionRow(
+        id=d.id, name=d.name, pillar=d.pillar, score=d.score, target=target,
+        target_source=source, gap=None if d.score is None else round(target - d.score, 4),
+        coverage=d.coverage, consensus=d.consensus, dispersion=d.dispersion,
+        respondents=d.respondents, answered=d.answered, not_applicable=d.not_applicable,
+        dont_know=d.dont_know, disputed_items=d.disputed_items, change=change,
+    )  # fmt: skip
+
+
+def _pillars(plan: OrganisationPlan, dims: tuple[DimensionRow, ...]) -> list[PillarRow]:
+    """Each pillar with the mean of its dimensions' targets (2 decimals)."""
+    org = plan.scores
+    rows = []
+    for p in org.pillars:
+        mine = [d.target for d in dims if d.pillar == p.id]
+        rows.append(PillarRow(
+            id=p.id, name=p.name, score=p.score,
+            target=round(sum(mine) / len(mine), 2) if mine else None,
+            readiness=p.readiness, achieved_level=p.achieved_level,
+            achieved_level_name=p.achieved_level_name,
+            change=org.deltas.pillars.get(p.id) if org.deltas is not None else None,
+        ))  # fmt: skip
+    return rows
+
+
+def _group(plan: OrganisationPlan, index: int) -> GroupRow:
+    """Breakout row ``index``: a shown group's figures, nothing for any other."""
+    org = plan.scores
+    b = org.breakouts[index]
+    pillars = [p.id for p in org.pillars]
+    shown = b.status is Status.OK
+    return GroupRow(
+        group_by=b.group_by,
+        name=org.group_name(b, short=True),
+        description=org.group_name(b),
+        status=b.status,
+        respondents=b.respondents if shown else None,
+        score=b.score if shown else None,
+        pillars=tuple((b.pillars or {}).get(p) if shown else None for p in pillars),
+    )
