@@ -193,18 +193,18 @@ def execute_report(
     failing cell, or the missing sentinel.
     """
     skip_slow_optional_imports()
-    import nbformat
     import papermill
 
     staging = staging.resolve()  # the kernel runs in staging: every path it gets is absolute
     job_path = staging / "job.json"
     job_path.write_text(json.dumps(job), encoding="utf-8")
-    executed = staging / "executed.ipynb"
     started = time.perf_counter()
     try:
-        papermill.execute_notebook(
+        # No output path: papermill hands back the executed notebook, nothing is written and
+        # read back (the deliverable is written once, by deliver).
+        nb = papermill.execute_notebook(
             str(notebook or data_dir("playbook") / REPORT_NOTEBOOK),
-            str(executed),
+            None,
             parameters={"job": str(job_path)},
             kernel_name=kernel_name,
             progress_bar=False,
@@ -227,7 +227,7 @@ def execute_report(
         raise RunError(
             "the report notebook did not finish (no success sentinel from its last cell)"
         )
-    return nbformat.read(str(executed), as_version=4), seconds
+    return nb, seconds
 
 
 def run_report(
