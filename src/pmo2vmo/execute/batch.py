@@ -46,10 +46,12 @@ How it stays correct:
   ``acme``, ``Acme!``) are refused before anything runs, and no client's folder can be one of
   the names batch writes at the top of ``OUT_DIR``.
 
-How it stays fast, with a fresh kernel per client: each worker imports papermill, nbconvert and
-the HTML template once; it starts the *next* client's kernel, and has that kernel import
-pmo2vmo silently, while the current client runs, so kernel start-up and imports overlap with
-work and are paid before a client's cells run; HTML is converted in-process.
+How it stays fast, with a fresh kernel per client: each worker imports papermill and nbformat
+and loads the HTML template once; kernels are forked from a zygote that has imported pandas,
+plotly and pmo2vmo, parsed the data files and rehearsed one report (so plotly's validators,
+python-pptx's and openpyxl's classes and the templates are built before any client); the worker
+forks the *next* client's kernel while the current client runs; papermill hands the executed
+notebook back in memory, and the HTML is rendered from it in-process (Jinja2, no nbconvert).
 
 Where it lives: the clients and their fingerprints in :mod:`pmo2vmo.execute.clients`, the
 manifest in :mod:`~pmo2vmo.execute.manifest`, the lock in :mod:`~pmo2vmo.execute.lock`, a

@@ -35,17 +35,38 @@ def label(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
-def _layout(fig: go.Figure, title: str, height: int = 480) -> go.Figure:
-    """``title`` is escaped here: pass it as plain text."""
-    fig.update_layout(
-        title={"text": label(title), "x": 0.01, "xanchor": "left"},
-        font=FONT,
-        height=height,
-        margin={"l": 60, "r": 30, "t": 70, "b": 50},
-        plot_bgcolor="white",
-        legend={"orientation": "h", "y": -0.12},
-    )
-    return fig
+def _figure(traces: Sequence[Any], title: str, height: int = 480, **layout: Any) -> go.Figure:
+    """The chart: ``traces`` under the common layout (``title`` is escaped here: pass it as
+    plain text) and the chart's own ``layout`` properties.
+
+    The figure is built in one go, layout included: setting layout properties on an existing
+    figure (``update_layout``, ``update_xaxes``, ``add_hline``) costs plotly 10–15 ms a call,
+    ten times what the constructor takes for the same properties.
+    """
+    common = {
+        "title": {"text": label(title), "x": 0.01, "xanchor": "left"},
+        "font": FONT,
+        "height": height,
+        "margin": {"l": 60, "r": 30, "t": 70, "b": 50},
+        "plot_bgcolor": "white",
+        "legend": {"orientation": "h", "y": -0.12},
+    }
+    return go.Figure(data=list(traces), layout={**layout, **common})
+
+
+def _rule(axis: str, at: float, text: str | None = None) -> dict[str, Any]:
+    """A dashed grey line across the plot at ``at`` on ``axis`` ("x": vertical, "y":
+    horizontal), as ``add_vline`` / ``add_hline`` draw it; with ``text``, its label."""
+    other = "y" if axis == "x" else "x"
+    shape = {"line": {"color": "#555555", "dash": "dash"}, "type": "line",
+             f"{axis}0": at, f"{axis}1": at, f"{axis}ref": axis,
+             f"{other}0": 0, f"{other}1": 1, f"{other}ref": f"{other} domain"}  # fmt: skip
+    if text is None:
+        return {"shapes": [shape]}
+    note = {"showarrow": False, "text": text, other: 1, "xanchor": "right",
+            f"{other}ref": f"{other} domain", axis: at, "yanchor": "bottom",
+            f"{axis}ref": axis}  # fmt: skip
+    return {"shapes": [shape], "annotations": [note]}
 
 
 def pillar_colours(org: OrganisationScores) -> dict[str, str]:
@@ -66,29 +87,29 @@ def radar(
     def ring(values: Sequence[float | None]) -> list[float | None]:
         return [*values, values[0]]
 
-    fig = go.Figure()
+    traces = []
     if previous is not None:
-        fig.add_trace(go.Scatterpolar(
+        traces.append(go.Scatterpolar(
             r=ring([previous.get(d.id) for d in dims]), theta=closed, name="Previous",
             line={"color": PREVIOUS, "dash": "dot"},
         ))  # fmt: skip
     target = [(targets or {}).get(d.id, d.target) for d in dims]
-    fig.add_trace(go.Scatterpolar(
+    traces.append(go.Scatterpolar(
         r=ring(target), theta=closed, name="Target", line={"color": TARGET, "dash": "dash"},
     ))  # fmt: skip
-    fig.add_trace(go.Scatterpolar(
+    traces.append(go.Scatterpolar(
         r=ring([d.score for d in dims]), theta=closed, name="Current", fill="toself",
         line={"color": CURRENT}, fillcolor="rgba(0,114,178,0.18)",
     ))  # fmt: skip
-    fig.update_layout(polar={"radialaxis": {"range": [0, 5], **LEVEL_TICKS},
-                             "angularaxis": {"tickfont": {"size": 10}}})  # fmt: skip
-    return _layout(fig, f"{org.organisation}: current against target, by dimension", 640)
+    return _figure(traces, f"{org.organisation}: current against target, by dimension", 640,
+                   polar={"radialaxis": {"range": [0, 5], **LEVEL_TICKS},
+                          "angularaxis": {"tickfont": {"size": 10}}})  # fmt: skip
 
 
 def pillar_bars(org: OrganisationScores) -> go.Figure:
     """Pillar scores with their achieved (weakest-link) level written on each bar."""
     colours = pillar_colours(org)
-    fig = go.Figure(go.Bar(
+    bars = go.Bar(
         x=[label(p.name) for p in org.pillars],
         y=[p.score for p in org.pillars],
         marker_color=[colours[p.id] for p in org.pillars],
@@ -100,9 +121,10 @@ def pillar_bars(org: OrganisationScores) -> go.Figure:
         ],
         textposition="outside",
         hovertemplate="%{x}: %{y:.2f}<extra></extra>",
-    ))  # fmt: skip
-    fig.update_yaxes(range=[0, 5.5], title="Score (1–5)", **LEVEL_TICKS, gridcolor="#eeeeee")
-    return _layout(fig, f"{org.organisation}: pillar scores and achieved levels", 420)
+    )  # fmt: skip
+    return _figure([bars], f"{org.organisation}: pillar scores and achieved levels", 420,
+                   yaxis={"range": [0, 5.5], "title": {"text": "Score (1–5)"}, **LEVEL_TICKS,
+                          "gridcolor": "#eeeeee"})  # fmt: skip
 
 
 def dimension_bars(
@@ -112,22 +134,24 @@ def dimension_bars(
     colours = pillar_colours(org)
     dims = list(reversed(org.dimensions))
     labels = [label(f"{d.name} ({d.id})") for d in dims]
-    fig = go.Figure()
+    traces = []
     for pillar in org.pillars:
         mine = [d for d in dims if d.pillar == pillar.id]
-        fig.add_trace(go.Bar(
+        traces.append(go.Bar(
             y=[label(f"{d.name} ({d.id})") for d in mine], x=[d.score for d in mine],
             orientation="h", name=label(pillar.name), marker_color=colours[pillar.id],
             hovertemplate="%{y}: %{x:.2f}<extra></extra>",
         ))  # fmt: skip
-    fig.add_trace(go.Scatter(
+    traces.append(go.Scatter(
         y=labels, x=[(targets or {}).get(d.id, d.target) for d in dims], mode="markers",
         name="Target", marker={"symbol": "line-ns-open", "size": 18, "color": "#000000",
                                "line": {"width": 3}},
     ))  # fmt: skip
-    fig.update_xaxes(range=[0, 5], title="Score (1–5)", **LEVEL_TICKS, gridcolor="#eeeeee")
-    fig.update_yaxes(categoryorder="array", categoryarray=labels, automargin=True)
-    return _layout(fig, f"{org.organisation}: dimension scores against target", 760)
+    return _figure(traces, f"{org.organisation}: dimension scores against target", 760,
+                   xaxis={"range": [0, 5], "title": {"text": "Score (1–5)"}, **LEVEL_TICKS,
+                          "gridcolor": "#eeeeee"},
+                   yaxis={"categoryorder": "array", "categoryarray": labels,
+                          "automargin": True})  # fmt: skip
 
 
 def item_heatmap(org: OrganisationScores) -> go.Figure:
@@ -140,36 +164,37 @@ def item_heatmap(org: OrganisationScores) -> go.Figure:
         total = sum(counts) or 1
         shares.append([c / total for c in counts])
         texts.append([str(c) if c else "" for c in counts])
-    fig = go.Figure(go.Heatmap(
+    heatmap = go.Heatmap(
         z=shares, x=columns, y=[i.id for i in items], text=texts, texttemplate="%{text}",
         colorscale=[[0, "#ffffff"], [1, CURRENT]], zmin=0, zmax=1,
         colorbar={"title": "Share", "tickformat": ".0%"},
         hovertemplate="%{y}, %{x}: %{z:.0%} of answers<extra></extra>",
-    ))  # fmt: skip
-    fig.update_xaxes(side="top")
-    fig.update_yaxes(tickmode="array", tickvals=[i.id for i in items], tickfont={"size": 10})
-    return _layout(fig, f"{org.organisation}: answers per question", max(500, 18 * len(items)))
+    )  # fmt: skip
+    return _figure([heatmap], f"{org.organisation}: answers per question",
+                   max(500, 18 * len(items)), xaxis={"side": "top"},
+                   yaxis={"tickmode": "array", "tickvals": [i.id for i in items],
+                          "tickfont": {"size": 10}})  # fmt: skip
 
 
 def consensus_view(org: OrganisationScores, threshold: float = 0.6) -> go.Figure:
     """Each question's score against its consensus; disputed questions stand out."""
     scored = [i for i in org.items if i.score is not None and i.consensus is not None]
-    fig = go.Figure()
+    traces = []
     for disputed, name, colour in ((False, "Agreement", CURRENT), (True, "Disputed", PALETTE[5])):
         mine = [i for i in scored if i.disputed is disputed]
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=[i.score for i in mine], y=[i.consensus for i in mine], mode="markers",
             name=name, text=[i.id for i in mine],
             marker={"color": colour, "size": 10, "symbol": "diamond" if disputed else "circle"},
             hovertemplate="%{text}: score %{x:.2f}, consensus %{y:.2f}<extra></extra>",
         ))  # fmt: skip
-    fig.add_hline(y=threshold, line_dash="dash", line_color="#555555",
-                  annotation_text=f"disputed below {threshold:g}")  # fmt: skip
-    fig.update_xaxes(range=[1, 5], title="Score (1–5)", **LEVEL_TICKS, gridcolor="#eeeeee")
-    fig.update_yaxes(
-        range=[0, 1.05], title="Consensus (Tastle & Wierman, 0–1)", gridcolor="#eeeeee"
-    )
-    return _layout(fig, f"{org.organisation}: do stakeholders agree?", 460)
+    return _figure(traces, f"{org.organisation}: do stakeholders agree?", 460,
+                   **_rule("y", threshold, f"disputed below {threshold:g}"),
+                   xaxis={"range": [1, 5], "title": {"text": "Score (1–5)"}, **LEVEL_TICKS,
+                          "gridcolor": "#eeeeee"},
+                   yaxis={"range": [0, 1.05],
+                          "title": {"text": "Consensus (Tastle & Wierman, 0–1)"},
+                          "gridcolor": "#eeeeee"})  # fmt: skip
 
 
 def perception_gaps(org: OrganisationScores, group_by: str = "role_band") -> go.Figure:
@@ -194,48 +219,50 @@ def perception_gaps(org: OrganisationScores, group_by: str = "role_band") -> go.
                 t_row.append(f"{value:.1f}")
         z.append(z_row)
         text.append(t_row)
-    fig = go.Figure(go.Heatmap(
+    heatmap = go.Heatmap(
         z=z, x=[f"{g} (suppressed)" if b.status is Status.SUPPRESSED else g
                 for g, b in zip(groups, rows, strict=True)],
         y=[label(d) for d in dims], text=text, texttemplate="%{text}", zmin=1, zmax=5,
         colorscale=[[0, PALETTE[5]], [0.5, "#ffffff"], [1, CURRENT]],
         colorbar={"title": "Score"}, hoverongaps=False,
-    ))  # fmt: skip
-    fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=[label(d) for d in dims])
-    fig.update_layout(plot_bgcolor=SUPPRESSED_FILL)
+    )  # fmt: skip
     noun = "role band" if group_by == "role_band" else group_by
-    return _layout(fig, f"{org.organisation}: how each {noun} sees it", max(480, 24 * len(dims)))
+    return _figure([heatmap], f"{org.organisation}: how each {noun} sees it",
+                   max(480, 24 * len(dims)),
+                   yaxis={"autorange": "reversed", "tickmode": "array",
+                          "tickvals": [label(d) for d in dims]})  # fmt: skip
 
 
 def readiness_bars(decision: Decision, thresholds: Sequence[float] = (50,)) -> go.Figure:
     """Readiness indices (0–100) with their achieved levels."""
     items = list(decision.readiness.values())
-    fig = go.Figure(go.Bar(
+    bars = go.Bar(
         x=[v.value for v in items], y=[label(v.label) for v in items], orientation="h",
         marker_color=[PALETTE[i] for i in range(len(items))],
         text=[f"{v.value:.1f} · level {v.achieved_level}" if v.value is not None
               else "no score" for v in items],
         textposition="outside", hovertemplate="%{y}: %{x:.1f}<extra></extra>",
-    ))  # fmt: skip
-    for threshold in thresholds:
-        fig.add_vline(x=threshold, line_dash="dash", line_color="#555555")
-    fig.update_xaxes(range=[0, 110], title="Readiness (0–100)", gridcolor="#eeeeee")
-    fig.update_yaxes(autorange="reversed")
-    return _layout(fig, f"{decision.organisation}: readiness — {decision.path_name}", 360)
+    )  # fmt: skip
+    shapes = [shape for t in thresholds for shape in _rule("x", t)["shapes"]]
+    return _figure([bars], f"{decision.organisation}: readiness — {decision.path_name}", 360,
+                   shapes=shapes,
+                   xaxis={"range": [0, 110], "title": {"text": "Readiness (0–100)"},
+                          "gridcolor": "#eeeeee"},
+                   yaxis={"autorange": "reversed"})  # fmt: skip
 
 
 def roadmap_gantt(roadmap: Roadmap) -> go.Figure:
     """The roadmap as a Gantt chart, one bar per initiative, coloured by phase."""
     phases = list(dict.fromkeys(label(p.name) for p in roadmap.phases))
     colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(phases)}
-    fig = go.Figure()
+    traces = []
     items = roadmap.items
     labels = [label(f"{i.initiative.title}{' ★' if i.quick_win else ''}") for i in items]
     for phase in phases:
         mine = [(text, i) for text, i in zip(labels, items, strict=True) if label(i.phase) == phase]
         if not mine:
             continue
-        fig.add_trace(go.Bar(
+        traces.append(go.Bar(
             y=[text for text, _ in mine],
             x=[_ms(i.end + dt.timedelta(days=1)) - _ms(i.start) for _, i in mine],
             base=[i.start.isoformat() for _, i in mine], orientation="h", name=phase,
@@ -245,11 +272,11 @@ def roadmap_gantt(roadmap: Roadmap) -> go.Figure:
             hovertemplate="%{customdata[0]}<br>%{customdata[1]} to %{customdata[2]}"
                           "<br>%{customdata[3]} person-months<extra></extra>",
         ))  # fmt: skip
-    fig.update_xaxes(type="date", title="", gridcolor="#eeeeee")
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)), automargin=True)
-    fig.update_layout(barmode="overlay")
     title = f"{roadmap.organisation}: roadmap by phase (★ quick win)"
-    return _layout(fig, title, max(360, 28 * len(items) + 140))
+    return _figure(traces, title, max(360, 28 * len(items) + 140), barmode="overlay",
+                   xaxis={"type": "date", "title": {"text": ""}, "gridcolor": "#eeeeee"},
+                   yaxis={"categoryorder": "array", "categoryarray": list(reversed(labels)),
+                          "automargin": True})  # fmt: skip
 
 
 def _ms(day: dt.date) -> float:
