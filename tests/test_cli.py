@@ -55,7 +55,7 @@ def test_validate_and_template_are_one_call_each(runner: CliRunner, tmp_path: Pa
     with mock.patch.object(api, "make_template", return_value=Path("t.xlsx")) as make:
         result = runner.invoke(main, ["template", "--out", "t.xlsx"])
     assert result.exit_code == 0
-    make.assert_called_once_with(Path("t.xlsx"), profile=None, instrument_dir=None)
+    make.assert_called_once_with(Path("t.xlsx"), profile=None, instrument_dir=None, audience=None)
 
 
 def test_instrument_json_has_the_contract_keys(runner: CliRunner) -> None:

@@ -56,6 +56,10 @@ def _instrument() -> Instrument:
                 for v, n in enumerate(["One", "Two", "Three", "Four", "Five"], start=1)
             ],
             "sources": [{"id": "SRC", "title": "A source"}],
+            "audiences": [
+                {"id": "leaders", "name": "Leaders", "description": "The people who lead."},
+                {"id": "teams", "name": "Teams", "description": "The people who do the work."},
+            ],
             "pillars": [f"{p}.yaml" for p, _, _ in SHAPE],
         }
     )
@@ -81,6 +85,7 @@ def _instrument() -> Instrument:
                                     "source": "SRC",
                                     "descriptors": {lv: f"level {lv} text" for lv in range(1, 6)},
                                     "evidence": ["A document"],
+                                    "audiences": ["leaders", "teams"],
                                 }
                                 for n, qweight in enumerate(qweights, start=1)
                             ],

@@ -120,7 +120,7 @@ def test_appendix_carries_versions_hash_and_coverage(reports: dict[str, report.R
     (table,) = [b for b in rep.section("appendix").blocks if isinstance(b, report.Table)]
     rows = dict((str(k), v) for k, v in table.rows)
     assert rows["Respondents"] == rep.plan.scores.respondents
-    assert rows["Instrument"] == "pmo2vmo-core 1.0.0"
+    assert rows["Instrument"] == "pmo2vmo-core 1.1.0"
     assert re.fullmatch(r"[0-9a-f]{64}", str(rows["Input SHA-256"]))
     assert rows["Generated"] == "2027-01-04"
     assert str(rows["Coverage of expected answers"]).endswith("%")

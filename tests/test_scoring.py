@@ -54,6 +54,7 @@ def _question(qid: str, weight: float = 1.0) -> dict[str, Any]:
         "source": "SRC",
         "descriptors": {lv: f"{qid} behaviour at level {lv}" for lv in range(1, 6)},
         "evidence": ["A document"],
+        "audiences": ["leaders", "teams"],
     }
 
 
@@ -68,6 +69,10 @@ def tiny_instrument(**meta: Any) -> Instrument:
         "default_target": 3.0,
         "disagreement": {"consensus_below": 0.6, "min_answers": 3, "perception_gap_at_least": 1.5},
         "data_quality": {"straight_lining_min_answers": 10, "partial_below": 0.2},
+        "audiences": [
+            {"id": "leaders", "name": "Leaders", "description": "The people who lead the work."},
+            {"id": "teams", "name": "Teams", "description": "The people who do the work."},
+        ],
         "sources": [{"id": "SRC", "title": "A source"}],
         "pillars": ["aa.yaml", "bb.yaml"],
         **meta,
@@ -666,7 +671,7 @@ def test_score_json_has_the_keys_of_product_section_12(
     path, _, report = harbor
     data = json.loads(json.dumps(report.to_json(), allow_nan=False))
     assert {"instrument", "input_sha256", "organisations"} <= set(data)
-    assert data["instrument"] == {"id": "pmo2vmo-core", "version": "1.0.0"}
+    assert data["instrument"] == {"id": "pmo2vmo-core", "version": "1.1.0"}
     assert data["input_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert len(data["organisations"]) == 1
     org = data["organisations"][0]

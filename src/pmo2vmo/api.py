@@ -55,10 +55,12 @@ def make_template(
     *,
     profile: Path | str | None = None,
     instrument_dir: Path | str | None = None,
+    audience: str | None = None,
 ) -> Path:
-    """Write the response workbook for respondents to fill in."""
+    """Write the response workbook for respondents to fill in (only ``audience``'s questions
+    when given)."""
     instrument, loaded = instrument_and_profile(profile, instrument_dir)
-    return write_template(out, instrument, loaded)
+    return write_template(out, instrument, loaded, audience)
 
 
 @dataclass

@@ -134,12 +134,20 @@ def instrument_cmd(as_json: bool, profile: Path | None, instrument_dir: Path | N
     show_default=True,
     help="Where to write the workbook.",
 )
+@click.option(
+    "--audience",
+    metavar="AUDIENCE",
+    help="Only the questions routed to this audience (executive, pmo, delivery, finance, "
+    "business); default: every question, with the audiences each is asked of.",
+)
 @profile_option
 @instrument_option
 @handles_bad_input
-def template(out: Path, profile: Path | None, instrument_dir: Path | None) -> None:
+def template(
+    out: Path, audience: str | None, profile: Path | None, instrument_dir: Path | None
+) -> None:
     """Write the Excel workbook respondents fill in (drop-downs, descriptors, instructions)."""
-    path = api.make_template(out, profile=profile, instrument_dir=instrument_dir)
+    path = api.make_template(out, profile=profile, instrument_dir=instrument_dir, audience=audience)
     echo(f"Wrote {path}")
 
 

@@ -9,7 +9,7 @@ the loaded instrument (:meth:`Instrument.tailored`) without touching the files.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from pmo2vmo.errors import InstrumentError
+from pmo2vmo.model.audiences import AUDIENCE_ID, Audience, RoleAudience, audiences_of
 from pmo2vmo.model.base import StrictModel, parse_model
 from pmo2vmo.model.profile import Profile
 from pmo2vmo.model.vocabulary import normalise
@@ -57,6 +58,15 @@ class Question(StrictModel):
     source: Annotated[str, Field(min_length=3)]
     descriptors: dict[int, Annotated[str, Field(min_length=3)]]
     evidence: Annotated[list[Annotated[str, Field(min_length=3)]], Field(min_length=1)]
+    # Who can observe the practice (ids of instrument.yaml's audiences): routed to them.
+    audiences: Annotated[list[Annotated[str, Field(pattern=AUDIENCE_ID)]], Field(min_length=1)]
+
+    @field_validator("audiences")
+    @classmethod
+    def _distinct_audiences(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("lists an audience twice")
+        return value
 
     @field_validator("id")
     @classmethod
@@ -167,7 +177,20 @@ class InstrumentFile(StrictModel):
     disagreement: Disagreement = Disagreement()
     data_quality: DataQuality = DataQuality()
     sources: Annotated[list[Source], Field(min_length=1)]
+    audiences: Annotated[list[Audience], Field(min_length=2)]
+    role_audiences: list[RoleAudience] = []
     pillars: Annotated[list[str], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _audiences_known(self) -> InstrumentFile:
+        ids = [a.id for a in self.audiences]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"audiences: an id is listed twice: {ids}")
+        for i, rule in enumerate(self.role_audiences):
+            unknown = sorted(set(rule.audiences) - set(ids))
+            if unknown:
+                raise ValueError(f"role_audiences[{i}]: unknown audiences {unknown}")
+        return self
 
     @field_validator("levels")
     @classmethod
@@ -266,6 +289,13 @@ class Instrument:
             for ident in ids:
                 if ident not in known:
                     problems.append(f"{name}: {key}: unknown id {ident!r}")
+        audience_ids = {a.id for a in self.meta.audiences}
+        for role, audiences in profile.audiences.items():
+            for audience in sorted(set(audiences) - audience_ids):
+                problems.append(
+                    f"{name}: audiences: {role!r}: unknown audience {audience!r} (known: "
+                    f"{', '.join(sorted(audience_ids))})"
+                )
         excluded = set(profile.exclude_dimensions)
         for pillar in self.pillars:
             if pillar.dimensions and all(d.id in excluded for d in pillar.dimensions):
@@ -273,6 +303,24 @@ class Instrument:
                     f"{name}: exclude_dimensions: excludes every dimension of pillar {pillar.id}"
                 )
         return problems
+
+    @property
+    def audience_ids(self) -> list[str]:
+        """The instrument's audiences, in the order it lists them."""
+        return [a.id for a in self.meta.audiences]
+
+    def routed(self, audiences: Collection[str] | None) -> list[str]:
+        """The ids of the questions routed to any of ``audiences`` (every question for None)."""
+        if audiences is None:
+            return list(self.questions)
+        wanted = set(audiences)
+        return [q for q, ref in self.questions.items() if wanted & set(ref.question.audiences)]
+
+    def audiences_for(self, role: str | None, profile: Profile) -> frozenset[str] | None:
+        """The audiences a respondent with ``role`` is asked about: the profile's mapping of the
+        role, else of its band, else the instrument's default table; None: every question."""
+        return audiences_of(role, profile.band_of(role), profile.audiences,
+                            self.meta.role_audiences)  # fmt: skip
 
     def tailored(self, profile: Profile) -> Instrument:
         """This instrument with a client's exclusions, weights and level names applied (made
@@ -334,6 +382,7 @@ class Instrument:
             ],
             "default_target": self.meta.default_target,
             "sources": [{"id": s.id, "title": s.title} for s in self.meta.sources],
+            "audiences": [a.model_dump() for a in self.meta.audiences],
             "pillars": [
                 {
                     "id": p.id,
@@ -355,6 +404,7 @@ class Instrument:
                                     "weight": q.weight,
                                     "evidence": list(q.evidence),
                                     "source": q.source,
+                                    "audiences": list(q.audiences),
                                 }
                                 for q in d.questions
                             ],
@@ -368,10 +418,11 @@ class Instrument:
 
 
 def _check_references(meta: InstrumentFile, pillars: list[tuple[Path, Pillar]]) -> list[str]:
-    """Cross-file checks: unique ids everywhere, sources that resolve."""
+    """Cross-file checks: unique ids everywhere, sources and audiences that resolve."""
     problems: list[str] = []
     seen: dict[str, str] = {}
     source_ids = [s.id for s in meta.sources]
+    audience_ids = {a.id for a in meta.audiences}
     for path, pillar in pillars:
         entities: list[tuple[str, str]] = [(pillar.id, "id")]
         for dim in pillar.dimensions:
@@ -382,6 +433,12 @@ def _check_references(meta: InstrumentFile, pillars: list[tuple[Path, Pillar]]) 
                     problems.append(
                         f"{path}: dimensions[{dim.id}].questions[{q.id}].source: {q.source!r} names "
                         "no known source; cite one of the ids listed under sources in instrument.yaml"
+                    )
+                unknown = sorted(set(q.audiences) - audience_ids)
+                if unknown:
+                    problems.append(
+                        f"{path}: dimensions[{dim.id}].questions[{q.id}].audiences: unknown "
+                        f"audiences {unknown}; use the ids listed under audiences in instrument.yaml"
                     )
         for ident, key in entities:
             if ident in seen:

@@ -10,6 +10,7 @@ A profile is a small YAML file (``--profile client.yaml``)::
     targets: {VC-OBJ: 4.0}               # target level per dimension (beats the instrument default)
     min_group_size: 5                    # smallest group shown in any breakout (floor 3)
     role_bands: {Leadership: [CEO, CFO]} # group roles so small groups can be compared
+    audiences: {Leadership: [executive]} # who a role or role band is asked about (routing)
     incomplete: keep                     # survey responses not finished: keep (flagged) or drop
     capacity_people: 3                   # people available per month for the roadmap
     start_date: 2027-01-04
@@ -77,6 +78,11 @@ class Profile(StrictModel):
     identifiable_workshop: bool = False
     incomplete: Literal["keep", "drop"] = "keep"
     role_bands: dict[str, list[str]] = {}
+    # Role or role band -> the audiences whose questions its respondents are asked.
+    audiences: dict[
+        Annotated[str, Field(min_length=1, max_length=200)],
+        Annotated[list[Annotated[str, Field(min_length=1, max_length=40)]], Field(min_length=1)],
+    ] = {}
     capacity_people: Annotated[float, Field(gt=0, le=1000)] | None = None
     start_date: dt.date | None = None
     horizon_months: Annotated[int, Field(ge=1, le=120)] | None = None
@@ -104,7 +110,7 @@ class Profile(StrictModel):
                                  "Don't know")  # fmt: skip
         return value
 
-    @field_validator("client", "organisation", "industry", "level_names", "role_bands")
+    @field_validator("client", "organisation", "industry", "level_names", "role_bands", "audiences")
     @classmethod
     def _no_control_characters(cls, value: object) -> object:
         texts = _texts(value)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pmo2vmo.errors import InstrumentError
 from pmo2vmo.model.instrument import Instrument, QuestionRef
 from pmo2vmo.model.profile import Profile
 from pmo2vmo.render.workbook import add_table_sheet, safe_cell
@@ -31,7 +32,9 @@ def question_header(question_id: str, text: str) -> str:
     return f"[{question_id}] {' '.join(text.split())}"
 
 
-def _instructions(ws: Any, instrument: Instrument, profile: Profile) -> None:
+def _instructions(
+    ws: Any, instrument: Instrument, profile: Profile, audience: str | None, asked: int
+) -> None:
     from openpyxl.styles import Alignment, Font
 
     client = profile.client or profile.organisation_name
@@ -55,6 +58,7 @@ def _instructions(ws: Any, instrument: Instrument, profile: Profile) -> None:
         ("", ""),
         ("head", "About this questionnaire"),
         ("", f"Instrument {instrument.id} version {instrument.version}: {len(instrument.questions)} questions in {len(instrument.dimensions)} dimensions and {len(instrument.pillars)} pillars."),
+        ("", _routing_line(instrument, audience, asked)),
     ]  # fmt: skip
     for kind, text in lines:
         ws.append([safe_cell(text)])
@@ -67,14 +71,34 @@ def _instructions(ws: Any, instrument: Instrument, profile: Profile) -> None:
     ws.column_dimensions["A"].width = 110
 
 
+def _routing_line(instrument: Instrument, audience: str | None, asked: int) -> str:
+    """Who this questionnaire is for: one audience's questions, or every question with the
+    audiences each is meant for."""
+    if audience is None:
+        return ("Every question is included. Each is meant for the people who can see the practice "
+                "at work (see Asked of on the Questions sheet); answer Don't know where you cannot "
+                "see it.")  # fmt: skip
+    name = next(a.name for a in instrument.meta.audiences if a.id == audience)
+    return (f"This questionnaire holds the {asked} questions for {name}: those they can observe "
+            "at work. The others are asked of other people.")  # fmt: skip
+
+
+def _asked_of(instrument: Instrument, ref: QuestionRef) -> str:
+    """The names of the audiences a question is routed to ("Executives, Finance")."""
+    names = {a.id: a.name for a in instrument.meta.audiences}
+    return ", ".join(names[a] for a in ref.question.audiences)
+
+
 def _question_note(instrument: Instrument, ref: QuestionRef) -> Any:
-    """A question header's cell note: its dimension, then the five level descriptors."""
+    """A question header's cell note: its dimension, who it is asked of, then the five level
+    descriptors."""
     from openpyxl.comments import Comment
 
     levels = "\n".join(
         f"{lv.value} {lv.name}: {ref.question.descriptors[lv.value]}" for lv in instrument.levels
     )
-    note = Comment(f"{ref.dimension.name}\n\n{levels}", "pmo2vmo")
+    head = f"{ref.dimension.name}\nAsked of: {_asked_of(instrument, ref)}"
+    note = Comment(f"{head}\n\n{levels}", "pmo2vmo")
     note.width, note.height = 420, 360
     return note
 
@@ -157,13 +181,15 @@ def _questions_sheet(wb: Any, instrument: Instrument, refs: list[QuestionRef]) -
         wb,
         "Questions",
         ["Id", "Pillar", "Dimension", "Question", *(f"{lv.value} - {lv.name}"
-                                                   for lv in instrument.levels), "Evidence"],
+                                                   for lv in instrument.levels), "Evidence",
+         "Asked of"],
         [
             [r.question.id, r.pillar.name, r.dimension.name, r.question.text,
-             *r.question.descriptor_list(), "\n".join(r.question.evidence)]
+             *r.question.descriptor_list(), "\n".join(r.question.evidence),
+             _asked_of(instrument, r)]
             for r in refs
         ],
-        [11, 18, 24, 50, 34, 34, 34, 34, 34, 40],
+        [11, 18, 24, 50, 34, 34, 34, 34, 34, 40, 24],
     )  # fmt: skip
     questions = wb["Questions"]
     for row in questions.iter_rows(min_row=2):
@@ -171,17 +197,24 @@ def _questions_sheet(wb: Any, instrument: Instrument, refs: list[QuestionRef]) -
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def build_template(instrument: Instrument, profile: Profile | None = None) -> Any:
-    """The response workbook as an openpyxl ``Workbook`` (not yet saved)."""
+def build_template(
+    instrument: Instrument, profile: Profile | None = None, audience: str | None = None
+) -> Any:
+    """The response workbook as an openpyxl ``Workbook`` (not yet saved): every question, or
+    only those routed to ``audience`` (an id of the instrument's audiences)."""
     from openpyxl import Workbook
 
     profile = profile or Profile()
     instrument = instrument.tailored(profile)
+    if audience is not None and audience not in instrument.audience_ids:
+        known = ", ".join(instrument.audience_ids)
+        raise InstrumentError([f"--audience: unknown audience {audience!r} (known: {known})"])
+    routed = set(instrument.routed(None if audience is None else [audience]))
+    refs = [r for r in instrument.iter_questions() if r.question.id in routed]
     wb = Workbook()
-    _instructions(wb.active, instrument, profile)
+    _instructions(wb.active, instrument, profile, audience, len(refs))
     wb.active.title = "Instructions"
 
-    refs = list(instrument.iter_questions())
     ws = _responses_sheet(wb, instrument, profile, refs)
     roles = _lists_sheet(wb, instrument, profile)
     _drop_downs(ws, instrument, len(refs), roles)
@@ -192,8 +225,11 @@ def build_template(instrument: Instrument, profile: Profile | None = None) -> An
 
 
 def write_template(
-    path: Path | str, instrument: Instrument, profile: Profile | None = None
+    path: Path | str,
+    instrument: Instrument,
+    profile: Profile | None = None,
+    audience: str | None = None,
 ) -> Path:
     """Write the response workbook to ``path`` (atomically) and return the path."""
-    workbook = build_template(instrument, profile)
+    workbook = build_template(instrument, profile, audience)
     return write_atomic(path, workbook.save)
