@@ -258,7 +258,7 @@ def guard_zip(data: bytes, log: ProblemLog) -> bool:
                 with archive.open(part) as stream:
                     if not _guard_sheet(part, stream.read(4096), stream, log, cells):
                         return False
-        # NotImplementedError: zipfile meets a compression method it does not know.
+        # zipfile raises NotImplementedError for a compression method it does not support.
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error) as exc:
             log.error(f"damaged workbook part {part}: {exc}", "re-save it from Excel")
             return False

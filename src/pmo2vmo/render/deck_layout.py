@@ -144,20 +144,26 @@ class Deck:
         colours = [self.primary, self.accent, *(f"#{c}" for c in PALETTE)]
         return brand_rgb(colours[index % len(colours)])
 
-    def slide(self, title: str) -> Any:
-        """A content slide: its title in a brand-coloured bar (a real title placeholder)."""
-        slide = self.prs.slides.add_slide(self.prs.slide_layouts[5])  # Title Only
-        shape = slide.shapes.title
-        shape.left, shape.top, shape.width, shape.height = 0, 0, SLIDE_WIDTH, Inches(0.95)
+    def band(
+        self, shape: Any, text: str, *, top: int, height: int, size: float, indent: int
+    ) -> None:
+        """Make ``shape`` (a title placeholder) a full-width band in the brand's primary colour
+        holding ``text`` in bold, left-aligned, ``indent`` from the edge, centred vertically."""
+        shape.left, shape.top, shape.width, shape.height = 0, top, SLIDE_WIDTH, height
         shape.fill.solid()
         shape.fill.fore_color.rgb = self.primary_rgb
         frame = shape.text_frame
         frame.clear()
         frame.word_wrap = True
         frame.vertical_anchor = MSO_ANCHOR.MIDDLE
-        frame.margin_left = MARGIN
-        add_runs(frame.paragraphs[0], title, size=26, bold=True, colour=text_on(self.primary))
+        frame.margin_left = indent
+        add_runs(frame.paragraphs[0], text, size=size, bold=True, colour=text_on(self.primary))
         frame.paragraphs[0].alignment = PP_ALIGN.LEFT
+
+    def slide(self, title: str) -> Any:
+        """A content slide: its title in a brand-coloured bar (a real title placeholder)."""
+        slide = self.prs.slides.add_slide(self.prs.slide_layouts[5])  # Title Only
+        self.band(slide.shapes.title, title, top=0, height=Inches(0.95), size=26, indent=MARGIN)
         bar = slide.shapes.add_shape(
             MSO_SHAPE.RECTANGLE, 0, Inches(0.95), SLIDE_WIDTH, Inches(0.06)
         )

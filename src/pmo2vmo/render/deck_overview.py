@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.enum.text import PP_ALIGN
 from pptx.util import Inches
 
 from pmo2vmo.render.deck_layout import (
@@ -25,7 +25,6 @@ from pmo2vmo.render.deck_layout import (
     Deck,
     add_note,
     add_para,
-    add_runs,
     add_speaker_notes,
     add_table,
     add_textbox,
@@ -36,7 +35,6 @@ from pmo2vmo.render.deck_layout import (
     report_words,
     safe_text,
     subtitle,
-    text_on,
 )
 from pmo2vmo.render.view import ReportView
 from pmo2vmo.util.text import capital, figure
@@ -61,18 +59,9 @@ def title_slide(deck: Deck, view: ReportView, meta: Mapping[str, str]) -> list[s
 
 def _client_name(deck: Deck, title: Any) -> None:
     """The title placeholder as a brand-coloured band holding the client's name."""
-    title.left, title.top, title.width, title.height = 0, Inches(2.0), SLIDE_WIDTH, Inches(1.6)
-    title.fill.solid()
-    title.fill.fore_color.rgb = deck.primary_rgb
-    frame = title.text_frame
-    frame.clear()
-    frame.word_wrap = True
-    frame.vertical_anchor = MSO_ANCHOR.MIDDLE
-    frame.margin_left = Inches(0.6)
     name = safe_text(deck.brand.name)
     size = 40 if len(name) <= 40 else 30 if len(name) <= 70 else 22
-    add_runs(frame.paragraphs[0], name, size=size, bold=True, colour=text_on(deck.primary))
-    frame.paragraphs[0].alignment = PP_ALIGN.LEFT
+    deck.band(title, name, top=Inches(2.0), height=Inches(1.6), size=size, indent=Inches(0.6))
 
 
 def _subtitle(deck: Deck, placeholder: Any, view: ReportView, meta: Mapping[str, str]) -> None:

@@ -187,7 +187,7 @@ def roadmap_table_slides(deck: Deck, view: ReportView) -> None:
 def kpi_slides(deck: Deck, view: ReportView) -> None:
     """The KPIs of every planned initiative, paged by height; a page names its initiative."""
     rows = [
-        [row.initiative if k == 0 or view.kpis[k - 1].initiative != row.initiative else "",
+        [row.initiative if k == 0 or view.kpis[k - 1].initiative_id != row.initiative_id else "",
          row.kpi.name, row.kpi.formula, row.kpi.unit, row.kpi.direction, row.kpi.cadence,
          row.kpi.owner_role]
         for k, row in enumerate(view.kpis)
@@ -213,7 +213,7 @@ def exit_criteria_slides(deck: Deck, view: ReportView) -> None:
     criteria = view.exit_criteria
     if not criteria:
         return
-    phases = view.plan.roadmap.phases
+    phases = view.phases
     words = deck_text("exit_criteria")
     common = deck_text("common")
     headers = [

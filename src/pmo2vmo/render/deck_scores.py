@@ -235,7 +235,7 @@ def _comment_rows(view: ReportView) -> tuple[list[list[str]], int]:
     as fit on the slide.
     """
     gaps = {d.id: d.gap for d in view.scored_dimensions if d.gap is not None}
-    dimension_of = {i.id: i.dimension for i in view.plan.scores.items}
+    dimension_of = {i.id: i.dimension for i in view.items}
 
     def order(question: str) -> tuple[int, float]:
         """Sort key: general comments first, then by their dimension's gap, largest first."""

@@ -225,7 +225,7 @@ def _roadmap_tables(view: ReportView) -> list[Block]:
          "★" if i.quick_win else "", i.reason)
         for i in view.initiatives
     )  # fmt: skip
-    phases = view.plan.roadmap.phases  # the columns: layout, not figures
+    phases = view.phases
     exit_rows = tuple(
         (f"{row.name} ({row.dimension})", figure(row.current),
          *(figure(row.by_phase.get(p.id)) for p in phases), figure(row.target))

@@ -29,7 +29,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pmo2vmo.analysis.plan import OrganisationPlan
-from pmo2vmo.model.results import ItemScore, PhaseWindow
 from pmo2vmo.render.view import ReportView
 from pmo2vmo.render.workbook import add_table_sheet, safe_cell
 from pmo2vmo.util.atomic import write_atomic
@@ -99,40 +98,6 @@ def _date(value: Any) -> dt.date | None:
     return None
 
 
-# Not in the view yet: figures and rows the workbook shows that ReportView does not hold.
-
-
-def _data_quality(view: ReportView) -> Mapping[str, int | None]:
-    """Respondents per data-quality flag (None: too few to show as a count)."""
-    return view.plan.scores.data_quality
-
-
-def _quick_wins(view: ReportView) -> int:
-    """How many planned initiatives are quick wins."""
-    return sum(1 for i in view.initiatives if i.quick_win)
-
-
-def _items_of(view: ReportView) -> tuple[ItemScore, ...]:
-    """Every question's figures (the view holds only the disputed ones)."""
-    return tuple(view.plan.scores.items)
-
-
-def _load_and_prerequisites(view: ReportView) -> dict[str, tuple[float, tuple[str, ...]]]:
-    """Each planned initiative's load (people) and prerequisites, by id."""
-    return {i.initiative.id: (i.initiative.load, tuple(i.initiative.prerequisites))
-            for i in view.plan.roadmap.items}  # fmt: skip
-
-
-def _phases_of(view: ReportView) -> list[tuple[PhaseWindow, int]]:
-    """The roadmap's phases, each with how many initiatives start in it."""
-    return [(p, len(p.items)) for p in view.plan.roadmap.phases]
-
-
-def _kpi_initiative_ids(view: ReportView) -> list[str]:
-    """The id of the initiative of each of ``view.kpis`` (a KpiRow names only its title)."""
-    return [i.initiative.id for i in view.plan.roadmap.items for _ in i.initiative.kpis]
-
-
 def _yes(flag: Any) -> str:
     return "yes" if flag else ""
 
@@ -195,7 +160,7 @@ def _summary(wb: Any, view: ReportView, meta: Mapping[str, str]) -> None:
         ("Capacity (people a month)", roadmap.capacity_people, "", "0.0"),
         ("Horizon (months)", roadmap.horizon_months, "", COUNT),
         ("Initiatives planned", len(view.initiatives), "", COUNT),
-        ("Quick wins", _quick_wins(view), "", COUNT),
+        ("Quick wins", sum(1 for i in view.initiatives if i.quick_win), "", COUNT),
     ]
     rows += [
         (
@@ -204,7 +169,7 @@ def _summary(wb: Any, view: ReportView, meta: Mapping[str, str]) -> None:
             "respondents",
             None if count is None else COUNT,
         )
-        for key, count in _data_quality(view).items()
+        for key, count in view.data_quality.items()
     ]
     rows += [("Warning", warning, "", None) for warning in plan.scores.warnings]
     named = {
@@ -311,7 +276,7 @@ def _items(wb: Any, view: ReportView) -> None:
         [i.id, i.dimension, i.score, i.respondents, i.answered,
          i.not_applicable, i.dont_know, i.coverage, i.consensus, i.dispersion,
          _yes(i.disputed)]
-        for i in _items_of(view)
+        for i in view.items
     ]  # fmt: skip
     _table(wb, "Items", columns, rows)
 
@@ -354,14 +319,11 @@ def _roadmap(wb: Any, view: ReportView) -> None:
         _Column("Prerequisites", 30, wrap=True), _Column("Quick win", 9), _Column("Why", 12),
         _Column("Dimensions lifted", 20), _Column("Reason", 90, wrap=True),
     ]  # fmt: skip
-    extra = _load_and_prerequisites(view)
-    rows = []
-    for i in view.initiatives:
-        load, prerequisites = extra[i.id]
-        rows.append([
-            i.id, i.title, i.phase, i.start, i.end, i.duration, i.effort, load, i.owner,
-            ", ".join(prerequisites), _yes(i.quick_win), i.why, ", ".join(i.dimensions), i.reason,
-        ])  # fmt: skip
+    rows = [
+        [i.id, i.title, i.phase, i.start, i.end, i.duration, i.effort, i.load, i.owner,
+         ", ".join(i.prerequisites), _yes(i.quick_win), i.why, ", ".join(i.dimensions), i.reason]
+        for i in view.initiatives
+    ]  # fmt: skip
     _table(wb, "Roadmap", columns, rows)
 
 
@@ -372,8 +334,8 @@ def _phases(wb: Any, view: ReportView) -> None:
         _Column("Initiatives", 11, COUNT), _Column("Initiative ids", 60, wrap=True),
     ]  # fmt: skip
     rows = [
-        [p.id, p.name, _date(p.start), _date(p.end), p.purpose, count, ", ".join(p.items)]
-        for p, count in _phases_of(view)
+        [p.id, p.name, _date(p.start), _date(p.end), p.purpose, len(p.items), ", ".join(p.items)]
+        for p in view.phases
     ]
     _table(wb, "Phases", columns, rows)
 
@@ -385,14 +347,22 @@ def _kpis(wb: Any, view: ReportView) -> None:
         _Column("Owner", 24, wrap=True),
     ]  # fmt: skip
     rows = [
-        [initiative, k.name, k.formula, k.unit, k.direction, k.cadence, k.owner_role]
-        for initiative, k in zip(_kpi_initiative_ids(view), (r.kpi for r in view.kpis), strict=True)
+        [
+            r.initiative_id,
+            r.kpi.name,
+            r.kpi.formula,
+            r.kpi.unit,
+            r.kpi.direction,
+            r.kpi.cadence,
+            r.kpi.owner_role,
+        ]
+        for r in view.kpis
     ]
     _table(wb, "KPIs", columns, rows)
 
 
 def _exit_criteria(wb: Any, view: ReportView) -> None:
-    phases = [p for p, _ in _phases_of(view)]
+    phases = view.phases
     columns = [
         _Column("Dimension", 11),
         _Column("Name", 36),

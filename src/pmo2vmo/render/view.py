@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from pmo2vmo.analysis.plan import OrganisationPlan
 from pmo2vmo.model.catalogue import Kpi
@@ -24,6 +24,7 @@ from pmo2vmo.model.results import (
     ExitCriterion,
     ItemScore,
     PerceptionGap,
+    PhaseWindow,
     Readiness,
     ResidualGap,
     Status,
@@ -32,26 +33,12 @@ from pmo2vmo.model.results import (
 )
 
 
-@dataclass(frozen=True)
-class DimensionRow:
-    """A dimension as every renderer shows it."""
+@dataclass(frozen=True, slots=True)
+class DimensionRow(DimensionScore):
+    """A dimension as every renderer shows it: its score record (with the decision's target,
+    source and gap, as apply_targets set them) and its change since the previous assessment."""
 
-    id: str
-    name: str
-    pillar: str
-    score: float | None
-    target: float
-    target_source: TargetSource
-    gap: float | None  # target − score, None without a score
-    coverage: float | None
-    consensus: float | None
-    dispersion: float | None
-    respondents: int
-    answered: int
-    not_applicable: int
-    dont_know: int
-    disputed_items: tuple[str, ...]
-    change: float | None  # since the previous assessment (None: none given, or no number)
+    change: float | None = None  # None: no previous assessment given, or no number in it
 
     @property
     def label(self) -> str:
@@ -107,6 +94,8 @@ class InitiativeRow:
     duration: int  # months
     owner: str
     effort: float  # person-months
+    load: float  # people a month
+    prerequisites: tuple[str, ...]
     quick_win: bool
     reason: str
     why: Why
@@ -117,6 +106,7 @@ class InitiativeRow:
 class KpiRow:
     """One KPI of a planned initiative."""
 
+    initiative_id: str
     initiative: str  # its title
     kpi: Kpi
 
@@ -132,10 +122,13 @@ class ReportView:
     previous_found: bool  # a previous assessment was given and holds this organisation
     dimensions: tuple[DimensionRow, ...]
     pillars: tuple[PillarRow, ...]
+    items: tuple[ItemScore, ...]  # every question's figures
+    data_quality: Mapping[str, int | None]  # respondents per flag (None: too few to show)
     groups: tuple[GroupRow, ...]
     perception_gaps: tuple[PerceptionGap, ...]
     disputed: tuple[ItemScore, ...]
     initiatives: tuple[InitiativeRow, ...]
+    phases: tuple[PhaseWindow, ...]
     exit_criteria: tuple[ExitCriterion, ...]
     residual_gaps: tuple[ResidualGap, ...]
     kpis: tuple[KpiRow, ...]
@@ -157,7 +150,8 @@ class ReportView:
             InitiativeRow(
                 phase=i.phase, id=i.initiative.id, title=i.initiative.title, start=i.start,
                 end=i.end, duration=i.initiative.duration, owner=i.initiative.owner_role,
-                effort=i.initiative.effort, quick_win=i.quick_win, reason=i.reason, why=i.kind,
+                effort=i.initiative.effort, load=i.initiative.load,
+                prerequisites=tuple(i.initiative.prerequisites), quick_win=i.quick_win, reason=i.reason, why=i.kind,
                 dimensions=tuple(i.initiative.lifts),
             )
             for i in roadmap.items
@@ -170,14 +164,19 @@ class ReportView:
             previous_found=org.deltas is not None and org.deltas.previous_found,
             dimensions=dims,
             pillars=tuple(_pillars(plan, dims)),
+            items=tuple(org.items),
+            data_quality=dict(org.data_quality),
             groups=groups,
             perception_gaps=tuple(org.perception_gaps),
             disputed=tuple(i for i in org.items if i.disputed),
             initiatives=initiatives,
+            phases=tuple(roadmap.phases),
             exit_criteria=tuple(roadmap.exit_criteria),
             residual_gaps=tuple(roadmap.residual_gaps),
             kpis=tuple(
-                KpiRow(i.initiative.title, k) for i in roadmap.items for k in i.initiative.kpis
+                KpiRow(i.initiative.id, i.initiative.title, k)
+                for i in roadmap.items
+                for k in i.initiative.kpis
             ),
             comments=tuple(org.comments),
             coverage=org.coverage,
@@ -227,19 +226,11 @@ class ReportView:
 
 
 def _dimension(plan: OrganisationPlan, d: DimensionScore) -> DimensionRow:
-    """One dimension's row: the score record with the decision's target and the gap to it (as
-    apply_targets sets them: one meaning of target and gap) and its change since the previous
+    """One dimension's row: its score record as it stands, and its change since the previous
     assessment."""
-    org = plan.scores
-    target, source = plan.decision.targets[d.id]
-    change = org.deltas.dimensions.get(d.id) if org.deltas is not None else None
-    return DimensionRow(
-        id=d.id, name=d.name, pillar=d.pillar, score=d.score, target=target,
-        target_source=source, gap=None if d.score is None else round(target - d.score, 4),
-        coverage=d.coverage, consensus=d.consensus, dispersion=d.dispersion,
-        respondents=d.respondents, answered=d.answered, not_applicable=d.not_applicable,
-        dont_know=d.dont_know, disputed_items=d.disputed_items, change=change,
-    )  # fmt: skip
+    deltas = plan.scores.deltas
+    change = deltas.dimensions.get(d.id) if deltas is not None else None
+    return DimensionRow(**{f.name: getattr(d, f.name) for f in fields(d)}, change=change)
 
 
 def _pillars(plan: OrganisationPlan, dims: tuple[DimensionRow, ...]) -> list[PillarRow]:
