@@ -54,6 +54,7 @@ def make_org(
                     target_source=TargetSource.INSTRUMENT,
                     gap=round(target - scores[d.id], 4),
                     respondents=RESPONDENTS,
+                    asked=RESPONDENTS * len(d.questions),
                     answered=RESPONDENTS * len(d.questions),
                     not_applicable=0,
                     dont_know=0,
@@ -92,6 +93,7 @@ def make_org(
     return OrganisationScores(
         organisation=name,
         respondents=RESPONDENTS,
+        coverage=1.0,
         overall=round(overall_num / overall_den, 4),
         pillars=pillars,
         dimensions=dims,
@@ -101,6 +103,7 @@ def make_org(
                 dimension=d.id,
                 score=scores[d.id],
                 respondents=RESPONDENTS,
+                asked=RESPONDENTS,
                 answered=RESPONDENTS,
                 not_applicable=0,
                 dont_know=0,

@@ -134,3 +134,65 @@ def test_instrument_json_carries_audiences(instrument: Instrument) -> None:
                  for q in d["questions"]}  # fmt: skip
     for qid, ref in instrument.questions.items():
         assert questions[qid]["audiences"] == list(ref.question.audiences)
+
+
+def _one_org(path: Path, rows: list[tuple[str, str, str, object]]) -> Path:
+    """A tidy file: (respondent, role, question, answer) rows of one organisation."""
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["respondent", "role", "question", "answer"])
+        writer.writerows(rows)
+    return path
+
+
+def test_coverage_counts_only_the_respondents_a_question_is_asked_of(
+    tmp_path: Path, instrument: Instrument
+) -> None:
+    """A question routed to delivery teams only: an executive's Don't know on it is not a gap in
+    coverage, a delivery answer covers it fully, and an executive's score on it is still scored."""
+    from pmo2vmo.analysis.scoring import score
+    from pmo2vmo.ingest.responses import load_responses
+
+    delivery_only = next(q for q, r in instrument.questions.items()
+                         if "delivery" in r.question.audiences
+                         and "executive" not in r.question.audiences)  # fmt: skip
+    executive_only = next(q for q, r in instrument.questions.items()
+                          if "executive" in r.question.audiences
+                          and "delivery" not in r.question.audiences)  # fmt: skip
+    rows = [
+        ("E1", "Executive", delivery_only, "Don't know"),
+        ("D1", "Project manager", delivery_only, "3"),
+        ("E1", "Executive", executive_only, "4"),
+        ("D1", "Project manager", executive_only, "2"),  # not asked of delivery: still scored
+    ]
+    rs = load_responses([_one_org(tmp_path / "r.csv", rows)], instrument)
+    org = score(rs, instrument).organisations[0]
+    items = {i.id: i for i in org.items}
+    first, second = items[delivery_only], items[executive_only]
+    assert (first.asked, first.answered, first.dont_know, first.coverage) == (1, 1, 0, 1.0)
+    assert (second.asked, second.answered, second.coverage, second.score) == (1, 2, 1.0, 3.0)
+    asked = len(instrument.routed(["executive"])) + len(instrument.routed(["delivery"]))
+    assert org.coverage == round(2 / asked, 4)  # one routed answer each, never above 1
+    dims = {d.id: d for d in org.dimensions}
+    assert dims[instrument.questions[delivery_only].dimension.id].coverage is not None
+
+
+def test_a_partial_response_is_judged_against_the_questions_asked(
+    tmp_path: Path, instrument: Instrument
+) -> None:
+    """A finance partner who answers every finance question is complete, however few the
+    questions; answers to other questions never make a response look complete."""
+    from pmo2vmo.ingest.responses import load_responses
+
+    finance = instrument.routed(["finance"])
+    others = [q for q in instrument.questions if q not in finance]
+    complete = [("F1", "Finance partner", q, str(1 + i % 5)) for i, q in enumerate(finance)]
+    partial = [("F2", "Finance partner", q, str(1 + i % 5))
+               for i, q in enumerate([*finance[:5], *others])]  # fmt: skip
+    rs = load_responses([_one_org(tmp_path / "f.csv", complete + partial)], instrument)
+    text = " ".join(w.message for w in rs.warnings)
+    assert f"'F2' (row {len(complete) + 2}: 5 of {len(finance)})" in text
+    assert "partial response): 'F2'" in text
+    assert "'F1' (row" not in text

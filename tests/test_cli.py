@@ -76,7 +76,7 @@ def test_instrument_text_lists_counts(runner: CliRunner) -> None:
     """`instrument` prints pillars and a count line."""
     result = runner.invoke(main, ["instrument"])
     assert result.exit_code == 0
-    assert "4 pillars, 25 dimensions, 81 questions." in result.output
+    assert "4 pillars, 29 dimensions, 90 questions." in result.output
 
 
 def test_score_json_on_a_sample(

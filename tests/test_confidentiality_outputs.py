@@ -73,7 +73,8 @@ def _cases(instrument: Instrument) -> list[Row]:
     no_spo = _questions(instrument, skip="PB-SPO")
     for i in range(6):
         add("Pillar", f"p-ops{i}", "Project manager", "Ops", no_spo, 3)
-    add("Pillar", "p-ops0", "Project manager", "Ops", _questions(instrument, "PB")[12:16], 1)
+    spo = [q for q in _questions(instrument, "PB") if q.startswith("PB-SPO-")]
+    add("Pillar", "p-ops0", "Project manager", "Ops", spo, 1)
     for i in range(5):
         add("Pillar", f"p-works{i}", "Delivery team member", "Works", everything, 4)
     # 3. Every dimension hidden: unit Board (5), each member answered one pillar only, so each

@@ -22,11 +22,13 @@ from hypothesis import strategies as st
 from pmo2vmo.analysis.confidentiality import Status, protect
 from pmo2vmo.analysis.scoring import NO_ROLE, NO_UNIT, score
 from pmo2vmo.ingest.responses import ANSWER_COLUMNS, RESPONDENT_COLUMNS, ResponseSet, SourceFile
-from pmo2vmo.model.instrument import Instrument, InstrumentFile, Pillar
+from pmo2vmo.model.instrument import Instrument, InstrumentFile
+from pmo2vmo.model.pillars import Pillar
 from pmo2vmo.model.profile import Profile
 
 # ---------------------------------------------------------------------------- the instrument ---
 
+REASON = "uneven on purpose: the properties must hold for any weights"
 # (pillar id, pillar weight, [(dimension id, dimension weight, [question weights])])
 SHAPE = [
     ("AA", 1.0, [("AA-ONE", 1.0, [1.0, 2.5]), ("AA-TWO", 2.0, [1.0])]),
@@ -72,16 +74,19 @@ def _instrument() -> Instrument:
                     "id": pid,
                     "name": f"Pillar {pid}",
                     "weight": pweight,
+                    "weight_rationale": REASON if pweight != 1 else None,
                     "dimensions": [
                         {
                             "id": did,
                             "name": f"Dimension {did}",
                             "weight": dweight,
+                            "weight_rationale": REASON if dweight != 1 else None,
                             "questions": [
                                 {
                                     "id": f"{did}-{n:02d}",
                                     "text": f"Statement {did}-{n:02d} about practice.",
                                     "weight": qweight,
+                                    "weight_rationale": REASON if qweight != 1 else None,
                                     "source": "SRC",
                                     "descriptors": {lv: f"level {lv} text" for lv in range(1, 6)},
                                     "evidence": ["A document"],

@@ -73,7 +73,7 @@ def test_summary_states_the_path_and_its_figures(reports: dict[str, report.Repor
     summary = rep.section("summary")
     text = "\n".join(p for b in summary.blocks if isinstance(b, report.Text) for p in b.paragraphs)
     assert "Recommended path: Strengthen the PMO first." in text
-    assert "PMO baseline readiness 29.5 < 50" in text
+    assert "PMO baseline readiness 29.8 < 50" in text
     assert "Secure executive sponsorship first comes first: " in text
     charts = [b.id for s in rep.sections for b in s.blocks if isinstance(b, report.Chart)]
     assert charts == ["readiness", "radar", "pillars", "dimensions", "items", "consensus",
@@ -120,7 +120,7 @@ def test_appendix_carries_versions_hash_and_coverage(reports: dict[str, report.R
     (table,) = [b for b in rep.section("appendix").blocks if isinstance(b, report.Table)]
     rows = dict((str(k), v) for k, v in table.rows)
     assert rows["Respondents"] == rep.plan.scores.respondents
-    assert rows["Instrument"] == "pmo2vmo-core 1.1.0"
+    assert rows["Instrument"] == "pmo2vmo-core 2.0.0"
     assert re.fullmatch(r"[0-9a-f]{64}", str(rows["Input SHA-256"]))
     assert rows["Generated"] == "2027-01-04"
     assert str(rows["Coverage of expected answers"]).endswith("%")

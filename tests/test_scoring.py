@@ -35,7 +35,8 @@ from pmo2vmo.ingest.responses import (
     SourceFile,
     load_responses,
 )
-from pmo2vmo.model.instrument import Instrument, InstrumentFile, Pillar
+from pmo2vmo.model.instrument import Instrument, InstrumentFile
+from pmo2vmo.model.pillars import Pillar
 from pmo2vmo.model.profile import Profile
 from pmo2vmo.model.results import BreakoutRow, Status
 
@@ -51,6 +52,7 @@ def _question(qid: str, weight: float = 1.0) -> dict[str, Any]:
         "id": qid,
         "text": f"Statement {qid} describes a practice.",
         "weight": weight,
+        "weight_rationale": None if weight == 1 else "weighted on purpose to test the means",
         "source": "SRC",
         "descriptors": {lv: f"{qid} behaviour at level {lv}" for lv in range(1, 6)},
         "evidence": ["A document"],
@@ -93,6 +95,7 @@ def tiny_instrument(**meta: Any) -> Instrument:
                 "id": "AA-TWO",
                 "name": "Dimension two",
                 "weight": 2.0,
+                "weight_rationale": "weighted on purpose to test the pillar mean",
                 "default_target": 4.0,
                 "questions": [_question("AA-TWO-01")],
             },
@@ -103,6 +106,7 @@ def tiny_instrument(**meta: Any) -> Instrument:
         "id": "BB",
         "name": "Pillar BB",
         "weight": 3.0,
+        "weight_rationale": "weighted on purpose to test the overall mean",
         "dimensions": [
             {
                 "id": "BB-ONE",
@@ -671,7 +675,7 @@ def test_score_json_has_the_keys_of_product_section_12(
     path, _, report = harbor
     data = json.loads(json.dumps(report.to_json(), allow_nan=False))
     assert {"instrument", "input_sha256", "organisations"} <= set(data)
-    assert data["instrument"] == {"id": "pmo2vmo-core", "version": "1.1.0"}
+    assert data["instrument"] == {"id": "pmo2vmo-core", "version": "2.0.0"}
     assert data["input_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert len(data["organisations"]) == 1
     org = data["organisations"][0]
@@ -691,7 +695,7 @@ def test_score_json_has_the_keys_of_product_section_12(
     assert [p["id"] for p in org["pillars"]] == ["PB", "VC", "PF", "MR"]
     for pillar in org["pillars"]:
         assert {"id", "score", "achieved_level"} <= set(pillar)
-    assert len(org["dimensions"]) == 25
+    assert len(org["dimensions"]) == 29
     for dim in org["dimensions"]:
         assert {
             "id",
@@ -707,7 +711,7 @@ def test_score_json_has_the_keys_of_product_section_12(
         } <= set(dim)
         assert dim["target_source"] in {"profile", "instrument"}
     assert by_id(org["dimensions"])["MR-BEN"]["target_source"] == "profile"
-    assert len(org["items"]) == 81
+    assert len(org["items"]) == 90
     for item in org["items"]:
         assert {"id", "score", "respondents", "not_applicable", "dont_know"} <= set(item)
     assert org["breakouts"]

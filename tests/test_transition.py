@@ -143,11 +143,11 @@ def test_samples_get_three_different_archetypes(
 def test_northwind_reasons_quote_its_pmo_baseline(
     sample_plans: dict[str, OrganisationPlan],
 ) -> None:
-    """Northwind is sent to strengthen the PMO with "PMO baseline readiness 29.5 < 50"."""
+    """Northwind is sent to strengthen the PMO with "PMO baseline readiness 29.8 < 50"."""
     result = sample_plans["northwind-utilities"]
     readiness = result.decision.readiness["pmo_baseline"].value
-    assert readiness == 29.5
-    assert result.decision.reasons[0] == "PMO baseline readiness 29.5 < 50"
+    assert readiness == 29.8
+    assert result.decision.reasons[0] == "PMO baseline readiness 29.8 < 50"
 
 
 @pytest.mark.parametrize("slug", sorted(EXPECTED_ARCHETYPE))

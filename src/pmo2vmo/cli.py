@@ -115,6 +115,7 @@ def instrument_cmd(as_json: bool, profile: Path | None, instrument_dir: Path | N
         return
     echo(f"{instrument.meta.name} — {instrument.id} {instrument.version}")
     echo("Levels: " + ", ".join(f"{lv.value} {lv.name}" for lv in instrument.levels))
+    echo(f"How to answer: {instrument.meta.partial_fit_rule}")
     for pillar in instrument.pillars:
         echo(f"\n{pillar.id}  {pillar.name} (weight {pillar.weight:g})")
         for dim in pillar.dimensions:

@@ -63,14 +63,9 @@ class OrganisationScores:
     deltas: Deltas | None = None
     comments_withheld: bool = False  # too few respondents to show comments anonymously
     min_group_size: int = 5
-
-    @property
-    def coverage(self) -> float | None:
-        """Answered ÷ (respondents × questions − N/A) over the whole instrument; None when every
-        answer is N/A (nothing was expected)."""
-        answered = sum(i.answered for i in self.items)
-        expected = sum(i.respondents - i.not_applicable for i in self.items)
-        return answered / expected if expected > 0 else None
+    # Scored answers to routed questions ÷ (routed respondent × question pairs − N/A) over the
+    # whole instrument; None when every answer is N/A (nothing was expected).
+    coverage: float | None = None
 
     def quality_text(self, flag: str) -> str:
         """A data-quality count as reports show it ("fewer than 5" where it is withheld)."""

@@ -7,8 +7,9 @@ The formulas (PRODUCT §5) are the contract:
   overall = weighted mean of the scored pillars; a score with nothing behind it is ``None``;
 - achieved level of a pillar = the highest level L such that every scored dimension of the pillar
   scores at least L − tolerance (P3M3 style "weakest link");
-- coverage = answered ÷ (respondents − N/A); dispersion = population standard deviation of the
-  scored answers; consensus = Tastle & Wierman's measure (Tastle, W. J. & Wierman, M. J. (2007),
+- coverage = scored answers ÷ (respondents asked − N/A), counting only the respondents each
+  question is routed to (their audiences; answers to questions not asked are scored, never
+  counted); dispersion = population standard deviation of the scored answers; consensus = Tastle & Wierman's measure (Tastle, W. J. & Wierman, M. J. (2007),
   "Consensus and dissention: a measure of ordinal dispersion", *International Journal of Approximate
   Reasoning* 45(3)): ``1 + Σ p_i log2(1 − |X_i − μ| / (X_max − X_min))``, 1 when all agree, 0 when
   answers split between the two extremes. For dimensions, both are the weighted means over its items.
@@ -37,6 +38,7 @@ from pmo2vmo.analysis.breakouts import (
     people_of,
     score_breakouts,
 )
+from pmo2vmo.analysis.deltas import Previous
 from pmo2vmo.analysis.score_engine import (
     KINDS,
     LEVELS,
@@ -47,13 +49,12 @@ from pmo2vmo.analysis.score_engine import (
     score_groups,
 )
 from pmo2vmo.analysis.score_report import OrganisationScores, ScoreReport, group_name, num
-from pmo2vmo.ingest.quality import FLAGS, respondent_flags
+from pmo2vmo.ingest.quality import FLAGS, respondent_flags, routing
 from pmo2vmo.ingest.responses import ResponseSet
 from pmo2vmo.model.instrument import Instrument
 from pmo2vmo.model.profile import Profile
 from pmo2vmo.model.results import (
     Comment,
-    Deltas,
     DimensionScore,
     ItemScore,
     PillarScore,
@@ -120,6 +121,22 @@ def _comments_by_organisation(
     return comments
 
 
+@dataclass(frozen=True)
+class _Routed:
+    """Counts over the respondents each question is routed to (G × Q): how many were asked it,
+    and their scored answers, N/A and Don't know."""
+
+    asked: np.ndarray
+    answered: np.ndarray
+    not_applicable: np.ndarray
+    dont_know: np.ndarray
+
+    def coverage(self, g: int, idx: Any) -> float | None:
+        """Answered ÷ (asked − N/A) of organisation ``g`` over questions ``idx``."""
+        expected = int(self.asked[g, idx].sum() - self.not_applicable[g, idx].sum())
+        return num(int(self.answered[g, idx].sum()) / expected) if expected > 0 else None
+
+
 class _Scorer:
     """Scores responses against an instrument tailored to a client's profile."""
 
@@ -132,6 +149,7 @@ class _Scorer:
         for di, idx in enumerate(self.structure.dim_items):
             self.dim_of_q[idx] = di
         self.k = profile.min_group_size
+        self.previous = Previous.of(None, instrument)
         self.view = BreakoutView(
             self.structure,
             self.k,
@@ -167,10 +185,14 @@ class _Scorer:
             self.structure, people, position, coded.question, coded.kind, coded.value, contributed
         )
         members = members_of(people, orgs, contributed, d_count)
-        flags = respondent_flags(answers, respondents, self.instrument, responses.asked)
+        routed = self._routed(people, orgs, position, coded)
+        flags = respondent_flags(
+            answers, respondents, self.instrument, responses.asked, self.profile
+        )
         quality = flags.groupby("organisation", sort=False)[list(FLAGS)].sum()
         comments = _comments_by_organisation(answers, respondents)
         prev_orgs = {o.get("organisation"): o for o in (previous or {}).get("organisations", [])}
+        self.previous = Previous.of(previous, self.instrument)
         result = []
         for index, org in enumerate(orgs):
             result.append(
@@ -178,6 +200,7 @@ class _Scorer:
                     org,
                     index,
                     org_scores,
+                    routed,
                     breakouts,
                     members[org],
                     comments.get(org, []),
@@ -196,6 +219,26 @@ class _Scorer:
             organisations=result,
         )
 
+    def _routed(
+        self, people: pd.DataFrame, orgs: list[str], position: np.ndarray, coded: _Coded
+    ) -> _Routed:
+        """The counts over the respondents each question is asked of (see :class:`_Routed`)."""
+        order = pd.Index(list(self.instrument.questions)).get_indexer(pd.Index(self.structure.qids))
+        routed = routing(self.instrument, self.profile, people["role"])[:, order]
+        shape = (len(orgs), len(self.structure.qids))
+        asked = np.zeros(shape, dtype=np.int64)
+        person_org = pd.Categorical(people["organisation"], categories=orgs).codes
+        np.add.at(asked, person_org, routed.astype(np.int64))
+        on_route = routed[position, coded.question]
+        flat = coded.org * shape[1] + coded.question
+
+        def count(mask: np.ndarray) -> np.ndarray:
+            return np.bincount(flat[mask & on_route], minlength=shape[0] * shape[1]).reshape(shape)
+
+        return _Routed(
+            asked, count(coded.kind == 0), count(coded.kind == 1), count(coded.kind == 2)
+        )
+
     def _coded(self, answers: pd.DataFrame, orgs: list[str]) -> _Coded:
         """The answers as codes: organisation and question indices, kinds, levels."""
         return _Coded(
@@ -212,6 +255,7 @@ class _Scorer:
         org: str,
         g: int,
         s: GroupScores,
+        routed: _Routed,
         breakouts: Mapping[str, Breakout],
         members: Members,
         commented: list[tuple[str, str]],
@@ -221,15 +265,16 @@ class _Scorer:
     ) -> OrganisationScores:
         """Everything scored for organisation ``org``, row ``g`` of ``s``."""
         total = int(s.respondents[g])
-        items, disputed = self._items(s, g, total)
-        dimensions = self._dimensions(s, g, total, disputed)
+        items, disputed = self._items(s, routed, g, total)
+        dimensions = self._dimensions(s, routed, g, total, disputed)
         pillars = self._pillars(s, g)
         shown_breakouts, gaps = self.view.rows_and_gaps(org, breakouts, members)
         comments = self._comments(commented, total)
         warnings = self._warnings(org, total, quality, disputed, comments is None)
         deltas = None
         if previous_given:
-            deltas = self._deltas(previous, s, g, pillars, dimensions)
+            deltas = self.previous.deltas(previous, num(s.overall[g]), pillars, dimensions)
+            warnings.extend(self.previous.notes(deltas))
         return OrganisationScores(
             organisation=org,
             respondents=total,
@@ -245,9 +290,12 @@ class _Scorer:
             deltas=deltas,
             comments_withheld=comments is None,
             min_group_size=self.k,
+            coverage=routed.coverage(g, slice(None)),
         )
 
-    def _items(self, s: GroupScores, g: int, total: int) -> tuple[list[ItemScore], set[str]]:
+    def _items(
+        self, s: GroupScores, routed: _Routed, g: int, total: int
+    ) -> tuple[list[ItemScore], set[str]]:
         """The item rows of organisation ``g``, and the ids of the disputed items (enough answers,
         consensus under the instrument's threshold)."""
         settings = self.instrument.meta.disagreement
@@ -255,7 +303,6 @@ class _Scorer:
         disputed: set[str] = set()
         for qi, qid in enumerate(self.structure.qids):
             answered = int(s.answered[g, qi])
-            na = int(s.not_applicable[g, qi])
             is_disputed = bool(
                 answered >= settings.min_answers and s.consensus[g, qi] < settings.consensus_below
             )
@@ -267,10 +314,11 @@ class _Scorer:
                     dimension=self.instrument.questions[qid].dimension.id,
                     score=num(s.item[g, qi]),
                     respondents=total,
+                    asked=int(routed.asked[g, qi]),
                     answered=answered,
-                    not_applicable=na,
-                    dont_know=int(s.dont_know[g, qi]),
-                    coverage=num(answered / (total - na)) if total - na > 0 else None,
+                    not_applicable=int(routed.not_applicable[g, qi]),
+                    dont_know=int(routed.dont_know[g, qi]),
+                    coverage=routed.coverage(g, qi),
                     dispersion=num(s.dispersion[g, qi]),
                     consensus=num(s.consensus[g, qi]),
                     disputed=is_disputed,
@@ -280,7 +328,7 @@ class _Scorer:
         return items, disputed
 
     def _dimensions(
-        self, s: GroupScores, g: int, total: int, disputed: set[str]
+        self, s: GroupScores, routed: _Routed, g: int, total: int, disputed: set[str]
     ) -> list[DimensionScore]:
         """The dimension rows of organisation ``g``: scores, targets and gaps, counts."""
         st = self.structure
@@ -288,9 +336,6 @@ class _Scorer:
         for di, dim_id in enumerate(st.dim_ids):
             dim, pillar = self.instrument.dimension_index[dim_id]
             idx = st.dim_items[di]
-            answered = int(s.answered[g, idx].sum())
-            na = int(s.not_applicable[g, idx].sum())
-            expected = total * len(idx) - na
             score = num(s.dimension[g, di])
             target, source = self.target(dim_id)
             dimensions.append(
@@ -303,10 +348,11 @@ class _Scorer:
                     target_source=source,
                     gap=None if score is None else num(target - score),
                     respondents=total,
-                    answered=answered,
-                    not_applicable=na,
-                    dont_know=int(s.dont_know[g, idx].sum()),
-                    coverage=num(answered / expected) if expected > 0 else None,
+                    asked=int(routed.asked[g, idx].sum()),
+                    answered=int(s.answered[g, idx].sum()),
+                    not_applicable=int(routed.not_applicable[g, idx].sum()),
+                    dont_know=int(routed.dont_know[g, idx].sum()),
+                    coverage=routed.coverage(g, idx),
                     dispersion=num(s.dimension_dispersion[g, di]),
                     consensus=num(s.dimension_consensus[g, di]),
                     disputed_items=tuple(st.qids[i] for i in idx if st.qids[i] in disputed),
@@ -380,34 +426,6 @@ class _Scorer:
                 f"(consensus below {self.instrument.meta.disagreement.consensus_below})"
             )
         return out
-
-    def _deltas(
-        self,
-        previous: Mapping[str, Any] | None,
-        s: GroupScores,
-        g: int,
-        pillars: list[PillarScore],
-        dimensions: list[DimensionScore],
-    ) -> Deltas:
-        """Changes since ``previous`` (the organisation in an earlier score output, None when it
-        is not there) of the overall, each pillar and each dimension score."""
-        if previous is None:
-            return Deltas(previous_found=False, overall=None, pillars={}, dimensions={})
-        prev_p = {p.get("id"): p.get("score") for p in previous.get("pillars", [])}
-        prev_d = {d.get("id"): d.get("score") for d in previous.get("dimensions", [])}
-
-        def delta(now: float | None, before: Any) -> float | None:
-            """``now − before``, or None when either is not a number."""
-            if now is None or not isinstance(before, int | float) or isinstance(before, bool):
-                return None
-            return num(now - float(before))
-
-        return Deltas(
-            previous_found=True,
-            overall=delta(num(s.overall[g]), previous.get("overall")),
-            pillars={p.id: delta(p.score, prev_p.get(p.id)) for p in pillars},
-            dimensions={d.id: delta(d.score, prev_d.get(d.id)) for d in dimensions},
-        )
 
 
 def score(

@@ -167,6 +167,7 @@ def question_columns(
     answer_cols: dict[str, int] = {}
     comment_cols: dict[str, list[int]] = {}
     unknown: set[str] = set()
+    origin: dict[str, str] = {}  # the id a question's column carries (an earlier version's?)
 
     def texts_of(col: int) -> list[str]:
         """The header texts of a column, one per header row that has one."""
@@ -190,8 +191,9 @@ def question_columns(
                 "column": f"{column_letter(col)} ({token})",
                 "question": token,
             }
-            if not ctx.known(token):
-                if token not in unknown:
+            qid = ctx.current(token)
+            if qid is None:
+                if not ctx.retired(token) and token not in unknown:
                     unknown.add(token)
                     log.error(
                         f"unknown question id {token!r} in the header",
@@ -201,14 +203,21 @@ def question_columns(
                     )
                 continue
             if is_comment:
-                comment_cols.setdefault(token, []).append(col)
+                comment_cols.setdefault(qid, []).append(col)
                 break
-            if token in answer_cols:
-                first = answer_cols[token]
+            if qid in answer_cols:
+                first = answer_cols[qid]
+                if origin[qid] != qid or token != qid:  # an old id merged into one asked too
+                    if token == qid:  # the id itself wins over an old id merged into it
+                        ctx.shadowed[origin[qid]] = qid
+                        answer_cols[qid], origin[qid] = col, qid
+                    else:
+                        ctx.shadowed[token] = qid
+                    break
                 dual = all(DUAL_SCALE.search(" ".join(texts_of(c))) for c in (first, col))
                 log.error(
                     f"duplicate header: columns {column_letter(first)} and {column_letter(col)} "
-                    f"are both for {token}"
+                    f"are both for {qid}"
                     + (" (a dual-scale array: [Scale 1] and [Scale 2])" if dual else ""),
                     "keep one scale's column for the question and take the id out of the other"
                     if dual
@@ -216,6 +225,6 @@ def question_columns(
                     **where,
                 )
                 break
-            answer_cols[token] = col
+            answer_cols[qid], origin[qid] = col, token
             break
     return answer_cols, comment_cols, unknown

@@ -122,15 +122,17 @@ def _replay_lines(text: str, ctx: ReadContext, log: ProblemLog) -> _Replay:
         event = _parse_line(line, number, last, log)
         if event is None or not _valid_event(event, number, log):
             continue
-        qid = str(event["question"]).strip().upper()
-        if not ctx.known(qid):
-            log.error(
-                f"unknown question id {qid!r}",
-                "use the ids listed by `pmo2vmo instrument`",
-                row=number,
-                column="question",
-                question=qid,
-            )
+        given = str(event["question"]).strip().upper()
+        qid = ctx.current(given)
+        if qid is None:
+            if not ctx.retired(given):
+                log.error(
+                    f"unknown question id {given!r}",
+                    "use the ids listed by `pmo2vmo instrument`",
+                    row=number,
+                    column="question",
+                    question=given,
+                )
             continue
         org = cell_text(event.get("organisation")) or ctx.fallback_org
         replay.add(org, str(event["respondent"]).strip(), qid, number, event)

@@ -11,6 +11,7 @@ from pmo2vmo.errors import ProblemLog
 from pmo2vmo.ingest.answers import AnswerParser, Kind
 from pmo2vmo.ingest.readers import ID_TOKEN, Cell
 from pmo2vmo.model.instrument import Instrument
+from pmo2vmo.model.mapping import Entry, IdMapping
 from pmo2vmo.model.profile import Profile
 
 
@@ -85,6 +86,52 @@ class ReadContext:
         self.fallback_org = self.profile.organisation_name or path.stem
         self.excluded: set[str] = set(self.questions) - set(self.tailored.questions)
 
+        #: Ids of an earlier instrument version met in this file, with what became of them.
+        self.legacy: dict[str, tuple[IdMapping, Entry]] = {}
+        #: Answers under an old id not read because the file answers its new id itself.
+        self.shadowed: dict[str, str] = {}
+
+    @property
+    def ids(self) -> set[str]:
+        """Every question id a file may use: this version's and earlier versions' (mapped)."""
+        return self.questions | {q for m in self.instrument.mappings for q in m.questions}
+
     def known(self, token: str) -> bool:
         """Whether the instrument has a question of this id."""
         return token in self.questions
+
+    def current(self, token: str) -> str | None:
+        """The id an answer under ``token`` counts for: itself in this version, else where an
+        earlier version's id went (noted for the file's warning); None when the id is unknown or
+        was removed (see :meth:`retired`)."""
+        if token in self.questions:
+            return token
+        found = self.instrument.legacy(token)
+        if found is None:
+            return None
+        self.legacy[token] = found
+        return found[1].target(token)
+
+    def retired(self, token: str) -> bool:
+        """Whether ``token`` is an earlier version's id that is asked no more (not scored)."""
+        return token in self.legacy and self.legacy[token][1].target(token) is None
+
+    def legacy_warning(self) -> str | None:
+        """One sentence on the earlier version's ids this file used and how they were read."""
+        if not self.legacy:
+            return None
+        mapping = next(iter(self.legacy.values()))[0]
+        read = [f"{old} → {entry.target(old)} ({entry.status.value})"
+                for old, (_, entry) in self.legacy.items()
+                if entry.target(old) is not None and old not in self.shadowed]  # fmt: skip
+        gone = [old for old in self.legacy if self.retired(old)]
+        source = f"instrument {mapping.instrument} {mapping.from_major}.x"
+        parts = [f"the file uses question ids of {source}, read through assessment/{mapping.file}"]
+        if read:
+            parts.append("read as " + ", ".join(read))
+        if gone:
+            parts.append(f"removed in {mapping.to_version} and not scored: " + ", ".join(gone))
+        if self.shadowed:
+            parts.append("not read because the file answers the new id itself: " + ", ".join(
+                f"{old} (→ {new})" for old, new in self.shadowed.items()))  # fmt: skip
+        return "; ".join(parts)

@@ -116,7 +116,7 @@ def _quality_flags(
     """Straight-lining, partial responses and missing roles, as warnings with their rows."""
     if respondents.empty:
         return
-    flags = respondent_flags(answers, respondents, ctx.tailored, asked)
+    flags = respondent_flags(answers, respondents, ctx.tailored, asked, ctx.profile)
     for item in flags[flags["straight_lining"]].to_dict("records"):
         log.warning(
             f"respondent {item['respondent']!r} ({item['organisation']}) gave level "
@@ -214,7 +214,7 @@ def _read_one(
     builder = RecordBuilder(log)
     fmt = kind
     if kind == "xlsx":
-        grid = read_xlsx_grid(data, log, ctx.questions)
+        grid = read_xlsx_grid(data, log, ctx.ids)
     elif kind == "journal":
         text = decode_text(data, log)
         if text is not None:
@@ -224,6 +224,12 @@ def _read_one(
         grid = read_text_grid(path, data, log)
     if grid is not None:
         fmt = _read_grid(grid, kind, ctx, builder) or kind
+    legacy = ctx.legacy_warning()
+    if legacy:
+        log.warning(legacy, "answer with the current ids next time: `pmo2vmo template`")
+    legacy = instrument.legacy_in(ctx.profile)
+    if legacy:
+        log.warning(legacy, "use the current question ids in the profile")
     answers = pd.DataFrame(builder.answers, columns=ANSWER_COLUMNS)
     respondents = pd.DataFrame(list(builder.respondents.values()), columns=RESPONDENT_COLUMNS)
     asked = {log.file: frozenset(builder.asked)}

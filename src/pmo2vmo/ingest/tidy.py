@@ -26,6 +26,7 @@ class _TidyRows:
     meta: dict[str, int]
     roles: dict[tuple[str, str], tuple[str | None, int]] = field(default_factory=dict)
     seen: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    given: dict[tuple[str, str, str], str] = field(default_factory=dict)  # id as the file gave it
 
     def cell(self, row: list[Cell], name: str) -> str | None:
         """A field of a row as text (None when blank or absent)."""
@@ -50,14 +51,17 @@ class _TidyRows:
                 "respondent is empty", "give every row a respondent id", **where("respondent")
             )
             return
-        if not tokens or not ctx.known(qid):
-            log.error(
-                f"unknown question id {qtext!r}",
-                "use the ids listed by `pmo2vmo instrument`",
-                question=qid or None,
-                **where("question"),
-            )
+        current = ctx.current(qid) if tokens else None
+        if current is None:
+            if not ctx.retired(qid):
+                log.error(
+                    f"unknown question id {qtext!r}",
+                    "use the ids listed by `pmo2vmo instrument`",
+                    question=qid or None,
+                    **where("question"),
+                )
             return
+        given, qid = qid, current
         if qid in ctx.excluded:
             return
         self.builder.asked.add(qid)
@@ -68,7 +72,7 @@ class _TidyRows:
         except AnswerError as exc:
             log.error(str(exc), question=qid, **where("answer"))
             return
-        if self._repeated(org, rid, qid, number):
+        if self._repeated(org, rid, qid, number, given):
             return
         role = cell("role")
         self._check_role(org, rid, role, number)
@@ -83,10 +87,16 @@ class _TidyRows:
         elif role is not None and respondents[(org, rid)][2] is None:
             respondents[(org, rid)][2] = role
 
-    def _repeated(self, org: str, rid: str, qid: str, number: int) -> bool:
-        """Whether the respondent already answered the question (an error), else note the row."""
+    def _repeated(self, org: str, rid: str, qid: str, number: int, given: str) -> bool:
+        """Whether the respondent already answered the question (an error, unless one of the
+        two answers is under an earlier version's id merged into it: the first is kept), else
+        note the row and the id it was given under."""
         key = (org, rid, qid)
         if key in self.seen:
+            first = self.given.get(key, qid)
+            if first != qid or given != qid:
+                self.ctx.shadowed[given if first == qid else first] = qid
+                return True
             self.builder.log.error(
                 f"respondent {rid!r} answered {qid} twice (also on row {self.seen[key]})",
                 "keep one answer per respondent and question",
@@ -95,6 +105,7 @@ class _TidyRows:
             )
             return True
         self.seen[key] = number
+        self.given[key] = given
         return False
 
     def _check_role(self, org: str, rid: str, role: str | None, number: int) -> None:

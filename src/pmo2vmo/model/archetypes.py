@@ -12,7 +12,8 @@ from pydantic import Field
 
 from pmo2vmo.errors import InstrumentError
 from pmo2vmo.model.base import StrictModel, parse_model
-from pmo2vmo.model.instrument import Instrument, LevelScore
+from pmo2vmo.model.instrument import Instrument
+from pmo2vmo.model.pillars import LevelScore
 from pmo2vmo.resources import assessment_dir
 from pmo2vmo.util.memo import digest, memoised
 from pmo2vmo.util.yamlio import read_yaml

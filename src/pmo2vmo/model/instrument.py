@@ -8,7 +8,6 @@ the loaded instrument (:meth:`Instrument.tailored`) without touching the files.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,149 +17,26 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from pmo2vmo.errors import InstrumentError
-from pmo2vmo.model.audiences import AUDIENCE_ID, Audience, RoleAudience, audiences_of
+from pmo2vmo.model.audiences import Audience, RoleAudience, audiences_of
 from pmo2vmo.model.base import StrictModel, parse_model
+from pmo2vmo.model.mapping import Entry, IdMapping, load_mappings
+from pmo2vmo.model.pillars import (
+    LEVELS,
+    PARTIAL_FIT_RULE,
+    DataQuality,
+    Dimension,
+    Disagreement,
+    Level,
+    LevelScore,
+    Pillar,
+    Question,
+    Source,
+)
 from pmo2vmo.model.profile import Profile
 from pmo2vmo.model.vocabulary import normalise
 from pmo2vmo.resources import assessment_dir
 from pmo2vmo.util.memo import digest, memoised
 from pmo2vmo.util.yamlio import read_yaml
-
-LEVELS = (1, 2, 3, 4, 5)
-Weight = Annotated[float, Field(gt=0, le=100)]
-LevelScore = Annotated[float, Field(ge=1, le=5)]
-QUESTION_ID = re.compile(r"^[A-Z]{2,4}-[A-Z]{2,4}-\d{2}$")
-DIMENSION_ID = re.compile(r"^[A-Z]{2,4}-[A-Z]{2,4}$")
-PILLAR_ID = re.compile(r"^[A-Z]{2,4}$")
-
-
-class Level(StrictModel):
-    """One level of the scale: its value (1–5), name and meaning."""
-
-    value: Literal[1, 2, 3, 4, 5]
-    name: Annotated[str, Field(min_length=1, max_length=40)]
-    description: str = ""
-
-
-class Source(StrictModel):
-    """A seed article (by file name) or a named public model that questions may cite."""
-
-    id: Annotated[str, Field(min_length=2)]
-    title: Annotated[str, Field(min_length=3)]
-
-
-class Question(StrictModel):
-    """A question with a behavioural descriptor for each of the five levels."""
-
-    id: str
-    text: Annotated[str, Field(min_length=10)]
-    weight: Weight = 1.0
-    source: Annotated[str, Field(min_length=3)]
-    descriptors: dict[int, Annotated[str, Field(min_length=3)]]
-    evidence: Annotated[list[Annotated[str, Field(min_length=3)]], Field(min_length=1)]
-    # Who can observe the practice (ids of instrument.yaml's audiences): routed to them.
-    audiences: Annotated[list[Annotated[str, Field(pattern=AUDIENCE_ID)]], Field(min_length=1)]
-
-    @field_validator("audiences")
-    @classmethod
-    def _distinct_audiences(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise ValueError("lists an audience twice")
-        return value
-
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, value: str) -> str:
-        if not QUESTION_ID.match(value):
-            raise ValueError("question ids look like VC-OBJ-01 (pillar-dimension-number)")
-        return value
-
-    @field_validator("descriptors")
-    @classmethod
-    def _five_descriptors(cls, value: dict[int, str]) -> dict[int, str]:
-        if sorted(value) != list(LEVELS):
-            raise ValueError(
-                f"needs exactly five descriptors, keys 1 to 5 (found keys {sorted(value)})"
-            )
-        texts = [value[level].casefold() for level in LEVELS]
-        if len(set(texts)) != len(texts):
-            raise ValueError("the five descriptors must differ from each other")
-        return value
-
-    def descriptor_list(self) -> list[str]:
-        """Descriptors from level 1 to level 5."""
-        return [self.descriptors[level] for level in LEVELS]
-
-
-class Dimension(StrictModel):
-    """A dimension of a pillar, scored as the weighted mean of its questions."""
-
-    id: str
-    name: Annotated[str, Field(min_length=3)]
-    order: int = 0
-    weight: Weight = 1.0
-    description: str = ""
-    default_target: LevelScore | None = None
-    questions: Annotated[list[Question], Field(min_length=1)]
-
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, value: str) -> str:
-        if not DIMENSION_ID.match(value):
-            raise ValueError("dimension ids look like VC-OBJ (pillar-dimension)")
-        return value
-
-    @model_validator(mode="after")
-    def _questions_belong(self) -> Dimension:
-        for question in self.questions:
-            if not question.id.startswith(self.id + "-"):
-                raise ValueError(
-                    f"question {question.id} must start with its dimension id {self.id}-"
-                )
-        return self
-
-
-class Pillar(StrictModel):
-    """One of the four pillars (PMO baseline, value culture, portfolio, metrics)."""
-
-    type: Literal["pillar"]
-    id: str
-    name: Annotated[str, Field(min_length=3)]
-    order: int = 0
-    weight: Weight = 1.0
-    description: str = ""
-    dimensions: Annotated[list[Dimension], Field(min_length=1)]
-
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, value: str) -> str:
-        if not PILLAR_ID.match(value):
-            raise ValueError("pillar ids are 2-4 capital letters, e.g. VC")
-        return value
-
-    @model_validator(mode="after")
-    def _dimensions_belong(self) -> Pillar:
-        for dimension in self.dimensions:
-            if not dimension.id.startswith(self.id + "-"):
-                raise ValueError(
-                    f"dimension {dimension.id} must start with its pillar id {self.id}-"
-                )
-        return self
-
-
-class Disagreement(StrictModel):
-    """When an item counts as disputed (Tastle & Wierman consensus below a threshold)."""
-
-    consensus_below: Annotated[float, Field(gt=0, lt=1)] = 0.6
-    min_answers: Annotated[int, Field(ge=2)] = 3
-    perception_gap_at_least: Annotated[float, Field(gt=0, le=4)] = 0.75
-
-
-class DataQuality(StrictModel):
-    """Thresholds of the data-quality flags."""
-
-    straight_lining_min_answers: Annotated[int, Field(ge=3)] = 10
-    partial_below: Annotated[float, Field(gt=0, le=1)] = 0.8
 
 
 class InstrumentFile(StrictModel):
@@ -177,6 +53,8 @@ class InstrumentFile(StrictModel):
     disagreement: Disagreement = Disagreement()
     data_quality: DataQuality = DataQuality()
     sources: Annotated[list[Source], Field(min_length=1)]
+    # How to answer when no level fits exactly: shown wherever respondents answer.
+    partial_fit_rule: Annotated[str, Field(min_length=20)] = PARTIAL_FIT_RULE
     audiences: Annotated[list[Audience], Field(min_length=2)]
     role_audiences: list[RoleAudience] = []
     pillars: Annotated[list[str], Field(min_length=1)]
@@ -219,6 +97,8 @@ class Instrument:
     meta: InstrumentFile
     pillars: tuple[Pillar, ...]
     folder: Path
+    #: How earlier versions' ids map to this one (``mappings/*.yaml`` beside instrument.yaml).
+    mappings: tuple[IdMapping, ...] = ()
 
     @property
     def id(self) -> str:
@@ -283,7 +163,11 @@ class Instrument:
             ("exclude_dimensions", profile.exclude_dimensions, dims),
             ("targets", list(profile.targets), dims),
             ("weights.dimensions", list(profile.weights.dimensions), dims),
-            ("weights.questions", list(profile.weights.questions), self.questions),
+            (
+                "weights.questions",
+                [q for q in profile.weights.questions if not self.legacy(q)],
+                self.questions,
+            ),
             ("weights.pillars", list(profile.weights.pillars), pillar_ids),
         ):
             for ident in ids:
@@ -303,6 +187,28 @@ class Instrument:
                     f"{name}: exclude_dimensions: excludes every dimension of pillar {pillar.id}"
                 )
         return problems
+
+    def legacy(self, old: str) -> tuple[IdMapping, Entry] | None:
+        """The mapping that knows ``old`` as a question id of an earlier version, and its entry
+        (None when ``old`` is no earlier id, or is an id of this version)."""
+        if old in self.questions:
+            return None
+        for mapping in self.mappings:
+            entry = mapping.question(old)
+            if entry is not None:
+                return mapping, entry
+        return None
+
+    def legacy_in(self, profile: Profile) -> str | None:
+        """One sentence on the earlier version's question ids a profile's weights use."""
+        found = {q: self.legacy(q) for q in profile.weights.questions}
+        read = [f"{q} → {f[1].target(q)}" for q, f in found.items() if f and f[1].target(q)]
+        gone = [q for q, f in found.items() if f and not f[1].target(q)]
+        if not read and not gone:
+            return None
+        text = "the profile's weights.questions use ids of an earlier instrument version"
+        text += f"; read as {', '.join(read)}" if read else ""
+        return text + (f"; removed, ignored: {', '.join(gone)}" if gone else "")
 
     @property
     def audience_ids(self) -> list[str]:
@@ -336,6 +242,12 @@ class Instrument:
         if problems:
             raise InstrumentError(problems)
         weights = profile.weights
+        question_weights = dict(weights.questions)
+        for old, weight in weights.questions.items():  # an earlier version's ids, mapped
+            found = self.legacy(old)
+            target = found[1].target(old) if found else None
+            if target is not None and target not in weights.questions:
+                question_weights[target] = weight
         excluded = set(profile.exclude_dimensions)
         pillars = []
         for pillar in self.pillars:
@@ -344,7 +256,7 @@ class Instrument:
                 if dim.id in excluded:
                     continue
                 questions = [
-                    q.model_copy(update={"weight": weights.questions.get(q.id, q.weight)})
+                    q.model_copy(update={"weight": question_weights.get(q.id, q.weight)})
                     for q in dim.questions
                 ]
                 dims.append(
@@ -368,7 +280,8 @@ class Instrument:
             for level in self.meta.levels
         ]
         meta = self.meta.model_copy(update={"levels": levels})
-        return Instrument(meta=meta, pillars=tuple(pillars), folder=self.folder)
+        return Instrument(meta=meta, pillars=tuple(pillars), folder=self.folder,
+                          mappings=self.mappings)  # fmt: skip
 
     def to_json(self) -> dict[str, object]:
         """The instrument as the stable JSON of ``pmo2vmo instrument --json``."""
@@ -381,6 +294,7 @@ class Instrument:
                 for lv in self.levels
             ],
             "default_target": self.meta.default_target,
+            "partial_fit_rule": self.meta.partial_fit_rule,
             "sources": [{"id": s.id, "title": s.title} for s in self.meta.sources],
             "audiences": [a.model_dump() for a in self.meta.audiences],
             "pillars": [
@@ -388,12 +302,14 @@ class Instrument:
                     "id": p.id,
                     "name": p.name,
                     "weight": p.weight,
+                    "weight_rationale": p.weight_rationale,
                     "description": p.description,
                     "dimensions": [
                         {
                             "id": d.id,
                             "name": d.name,
                             "weight": d.weight,
+                            "weight_rationale": d.weight_rationale,
                             "description": d.description,
                             "default_target": self.default_target(d.id),
                             "questions": [
@@ -402,6 +318,7 @@ class Instrument:
                                     "text": q.text,
                                     "descriptors": q.descriptor_list(),
                                     "weight": q.weight,
+                                    "weight_rationale": q.weight_rationale,
                                     "evidence": list(q.evidence),
                                     "source": q.source,
                                     "audiences": list(q.audiences),
@@ -429,10 +346,12 @@ def _check_references(meta: InstrumentFile, pillars: list[tuple[Path, Pillar]]) 
             entities.append((dim.id, f"dimensions[{dim.id}].id"))
             for q in dim.questions:
                 entities.append((q.id, f"dimensions[{dim.id}].questions[{q.id}].id"))
-                if not any(sid in q.source for sid in source_ids):
+                cited, _, where = q.source.partition(" - ")
+                if cited not in source_ids or len(where.strip()) < 10:
                     problems.append(
                         f"{path}: dimensions[{dim.id}].questions[{q.id}].source: {q.source!r} names "
-                        "no known source; cite one of the ids listed under sources in instrument.yaml"
+                        "no known source; write '<source id> - <where in it>' with one of the ids "
+                        "listed under sources in instrument.yaml"
                     )
                 unknown = sorted(set(q.audiences) - audience_ids)
                 if unknown:
@@ -478,6 +397,18 @@ def _load_instrument(folder: Path) -> Instrument:
         except InstrumentError as exc:
             problems.extend(exc.problems)
     problems.extend(_check_references(meta, loaded))
+    try:
+        mappings = load_mappings(folder)
+    except InstrumentError as exc:
+        problems.extend(exc.problems)
+        mappings = []
+    questions = {q.id for _, p in loaded for d in p.dimensions for q in d.questions}
+    dimensions = {d.id for _, p in loaded for d in p.dimensions}
+    for mapping in mappings if not problems else []:  # ids resolve once the pillars are sound
+        name = str(folder / mapping.file)
+        if mapping.to_version != meta.version:
+            problems.append(f"{name}: to_version {mapping.to_version} is not {meta.version}")
+        problems.extend(mapping.problems(questions, dimensions, name))
     if problems:
         raise InstrumentError(problems)
     ordered = sorted(loaded, key=lambda item: item[1].order)
@@ -485,4 +416,4 @@ def _load_instrument(folder: Path) -> Instrument:
         p.model_copy(update={"dimensions": sorted(p.dimensions, key=lambda d: d.order)})
         for _, p in ordered
     )
-    return Instrument(meta=meta, pillars=pillars, folder=folder)
+    return Instrument(meta=meta, pillars=pillars, folder=folder, mappings=tuple(mappings))

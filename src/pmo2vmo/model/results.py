@@ -76,10 +76,11 @@ class ItemScore(Record):
     dimension: str
     score: float | None
     respondents: int
-    answered: int
-    not_applicable: int
+    asked: int  # respondents the question is routed to (their audiences, see ingest.quality)
+    answered: int  # scored answers, from anyone (an answer to a question not asked still counts)
+    not_applicable: int  # N/A and Don't know: from the respondents it was asked of
     dont_know: int
-    coverage: float | None  # answered ÷ (respondents − N/A); None when all said N/A
+    coverage: float | None  # their scored answers ÷ (asked − N/A); None when all said N/A
     dispersion: float | None
     consensus: float | None
     disputed: bool
@@ -98,6 +99,7 @@ class DimensionScore(Record):
     target_source: TargetSource
     gap: float | None  # target − score; None without a score
     respondents: int
+    asked: int  # respondent × question pairs routed, over the dimension's questions
     answered: int
     not_applicable: int
     dont_know: int
@@ -173,6 +175,9 @@ class Deltas(Record):
     overall: float | None
     pillars: Mapping[str, float | None]
     dimensions: Mapping[str, float | None]
+    previous_version: str | None = None  # the instrument version the previous was scored with
+    not_in_previous: tuple[str, ...] = ()  # dimensions the previous had no score for (new ones)
+    not_in_current: tuple[str, ...] = ()  # the previous's dimensions this version no longer has
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,7 @@ def _instructions(
         ("", "Respondent ID: any text that tells respondents apart (e.g. R01). It never appears in a report."),
         ("", f"Role and Unit: used to compare groups. No group smaller than {k} people is ever shown."),
         ("", "Answer each question with the level that best describes what happens today — not what is planned, or written in a policy nobody follows."),
+        ("", f"When no level fits exactly: {instrument.meta.partial_fit_rule}"),
         ("", "Hover over a question's header to read the five level descriptions, or see the Questions sheet."),
         ("", "N/A: the practice does not apply to your organisation. It lowers what is expected, not the score."),
         ("", "Don't know: you cannot see how this works. That is a finding in itself; it is counted, never scored as 0."),
