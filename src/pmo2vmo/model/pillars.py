@@ -98,8 +98,9 @@ class Question(StrictModel):
         return [self.descriptors[level] for level in LEVELS]
 
 
-class Dimension(StrictModel):
-    """A dimension of a pillar, scored as the weighted mean of its questions."""
+class _Part(StrictModel):
+    """What a dimension and a pillar share: a name, an order, a reasoned weight, children whose
+    ids start with their own."""
 
     id: str
     name: Annotated[str, Field(min_length=3)]
@@ -107,6 +108,18 @@ class Dimension(StrictModel):
     weight: Weight = 1.0
     weight_rationale: Rationale | None = None
     description: str = ""
+
+    def _check(self, children: list[str], kind: str) -> None:
+        _reasoned(self.weight, self.weight_rationale)
+        for child in children:
+            if not child.startswith(self.id + "-"):
+                parent = "dimension" if kind == "question" else "pillar"
+                raise ValueError(f"{kind} {child} must start with its {parent} id {self.id}-")
+
+
+class Dimension(_Part):
+    """A dimension of a pillar, scored as the weighted mean of its questions."""
+
     default_target: LevelScore | None = None
     questions: Annotated[list[Question], Field(min_length=1)]
 
@@ -119,25 +132,14 @@ class Dimension(StrictModel):
 
     @model_validator(mode="after")
     def _questions_belong(self) -> Dimension:
-        _reasoned(self.weight, self.weight_rationale)
-        for question in self.questions:
-            if not question.id.startswith(self.id + "-"):
-                raise ValueError(
-                    f"question {question.id} must start with its dimension id {self.id}-"
-                )
+        self._check([q.id for q in self.questions], "question")
         return self
 
 
-class Pillar(StrictModel):
+class Pillar(_Part):
     """One of the four pillars (PMO baseline, value culture, portfolio, metrics)."""
 
     type: Literal["pillar"]
-    id: str
-    name: Annotated[str, Field(min_length=3)]
-    order: int = 0
-    weight: Weight = 1.0
-    weight_rationale: Rationale | None = None
-    description: str = ""
     dimensions: Annotated[list[Dimension], Field(min_length=1)]
 
     @field_validator("id")
@@ -149,12 +151,7 @@ class Pillar(StrictModel):
 
     @model_validator(mode="after")
     def _dimensions_belong(self) -> Pillar:
-        _reasoned(self.weight, self.weight_rationale)
-        for dimension in self.dimensions:
-            if not dimension.id.startswith(self.id + "-"):
-                raise ValueError(
-                    f"dimension {dimension.id} must start with its pillar id {self.id}-"
-                )
+        self._check([d.id for d in self.dimensions], "dimension")
         return self
 
 
