@@ -17,7 +17,8 @@ from pmo2vmo.model.catalogue import Catalogue, find_cycle, load_catalogue
 from pmo2vmo.model.instrument import Instrument
 from pmo2vmo.resources import assessment_dir
 
-ARCHETYPES = {"strengthen-pmo", "integrated", "evolve"}
+ARCHETYPES = {"strengthen-pmo", "integrated", "evolve", "hold"}
+PATHS = {"strengthen-pmo", "integrated", "evolve"}  # the three that plan by gaps
 
 
 @pytest.fixture(scope="module")
@@ -126,8 +127,9 @@ def test_every_source_is_registered(catalogue: Catalogue, instrument: Instrument
 def test_every_dimension_is_lifted_for_every_archetype(
     catalogue: Catalogue, instrument: Instrument
 ) -> None:
-    """Every dimension is lifted by at least one initiative suited to each archetype."""
-    for archetype in sorted(ARCHETYPES):
+    """Every dimension is lifted by at least one initiative suited to each path that plans by
+    gaps (hold and reset plans a fixed reset, not gaps)."""
+    for archetype in sorted(PATHS):
         lifted = {d for i in catalogue.initiatives if archetype in i.archetypes for d in i.lifts}
         assert {d.id for d in instrument.dimensions} <= lifted, archetype
 
@@ -135,10 +137,11 @@ def test_every_dimension_is_lifted_for_every_archetype(
 def test_gate_initiatives_are_in_the_catalogue(
     catalogue: Catalogue, instrument: Instrument
 ) -> None:
-    """Every initiative a gate puts first exists and suits every archetype."""
+    """Every initiative a gate puts first exists and suits every path that plans by gaps (hold
+    and reset plans its own steps, gates aside)."""
     for gate in load_transition(instrument).gates:
         for ini_id in gate.first:
-            assert set(catalogue.by_id[ini_id].archetypes) == ARCHETYPES
+            assert set(catalogue.by_id[ini_id].archetypes) >= PATHS
 
 
 def test_kpis_cover_the_value_metrics_the_seeds_name(catalogue: Catalogue) -> None:

@@ -470,7 +470,8 @@ def test_summary_states_path_reasons_readiness_and_gates(
         assert reason in text
     for gate in plan.decision.gates:
         assert gate.reason in text
-        assert ("FIRED" in text) is gate.fired
+        line = next(t for t in text.splitlines() if f"{gate.name}: " in t)
+        assert ("FIRED" in line) is gate.fired
     rows = _table_rows([slide])
     assert [r[1] for r in rows] == [f"{v.value:.1f}" for v in plan.decision.readiness.values()]
 

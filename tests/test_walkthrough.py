@@ -372,7 +372,7 @@ def test_decision_tables(plan: OrganisationPlan) -> None:
     assert gates[0]["fired"] == "not fired"
     assert "executive sponsorship score 4.06" in gates[0]["reason"]
     rules = walkthrough.rule_rows(d)
-    assert [r["matched"] for r in rules] == ["no", "no", "matched"]
+    assert [r["matched"] for r in rules] == ["no", "no", "no", "matched"]
     assert rules[-1]["archetype"] == "integrated"
     assert "✓ PMO baseline readiness 69.5 >= 50" in rules[-1]["conditions"]
     readiness = {r["key"]: r["readiness"] for r in walkthrough.readiness_rows(d)}
@@ -380,7 +380,8 @@ def test_decision_tables(plan: OrganisationPlan) -> None:
                          "metrics": 26.7}  # fmt: skip
     model = walkthrough.operating_model_rows(d)
     assert model
-    assert set(model[0]) == {"function", "pmo", "vmo", "note"}
+    assert set(model[0]) == {"function", "Business", "Finance", "Executive committee", "PMO", "VMO",
+                             "note"}  # fmt: skip
 
 
 def test_roadmap_tables(plan: OrganisationPlan) -> None:
@@ -411,8 +412,10 @@ def test_decision_findings(plan: OrganisationPlan) -> None:
     text = "\n".join(walkthrough.decision_findings(plan))
     assert "Recommended path: Integrated PMO + VMO" in text
     assert "Rule matched: PMO baseline readiness 69.5 >= 50." in text
-    assert "No gate fired" in text
-    assert "Roadmap: 24 initiatives; 5 dimension gaps stay partly open within 18 months" in text
+    assert "Gate fired — Settle the disputed critical practices first: perception gap on" in text
+    assert "Confidence: 100% of 500 resamples of the respondents choose this path." in text
+    assert "Tipping point: " in text
+    assert "Roadmap: 25 initiatives; 5 dimension gaps stay partly open within 18 months" in text
     assert "Deferred for lack of capacity or time: secure-value-data-sources" in text
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pmo2vmo import __version__
+from pmo2vmo.analysis.confidence import confidence_of
 from pmo2vmo.analysis.roadmap import Roadmap, plan
 from pmo2vmo.analysis.scoring import OrganisationScores, ScoreReport, score
 from pmo2vmo.analysis.transition import Decision, decide
@@ -248,6 +249,7 @@ def roadmap_files(
     plans = []
     for org in scores.organisations:
         decision = decide(org, transition, tailored, client)
+        decision.confidence = confidence_of(org, responses, tailored, client, transition, decision)
         apply_targets(org, decision)
         roadmap = plan(
             org,

@@ -106,14 +106,18 @@ def plan(
         return _no_path(org, decision, start_date, capacity_people, horizon_months)
     people = plural(capacity_people, "person", "people")  # "2 people", for the messages
     gaps = Gaps.of(org, decision.targets, decision.archetype, instrument, settings)
-    eligible = [i for i in catalogue.initiatives if decision.archetype.id in i.archetypes]
+    eligible = [i for i in catalogue.initiatives
+                if decision.archetype.id in i.archetypes and not i.called_only]  # fmt: skip
     has_gap = any(v > EPSILON for v in gaps.initial.values())
     _check_capacity(has_gap, decision, eligible, capacity_people, people)
     selection = Selection(
         gaps, catalogue, eligible, Scheduler(capacity_people, horizon_months), people
     )
-    selection.take_gates(decision.gates)
-    selection.take_by_value()
+    if decision.archetype.plan:  # a fixed plan (hold and reset): its steps and nothing else
+        selection.take_fixed(decision.archetype)
+    else:
+        selection.take_gates(decision.gates)
+        selection.take_by_value()
     deferred = selection.deferred()
     if has_gap and not selection.items:
         raise PlanningError(

@@ -167,6 +167,25 @@ class Selection:
                         f"{plural(self.scheduler.horizon, 'month')}"
                     )
 
+    def take_fixed(self, archetype: Archetype) -> None:
+        """Take exactly the archetype's fixed plan, in order, with prerequisites; PlanningError
+        when an initiative is unknown or does not fit."""
+        for ini_id in archetype.plan:
+            if ini_id in self.chosen:
+                continue
+            if ini_id not in self.catalogue.by_id:
+                raise PlanningError(f"the plan of {archetype.id} names unknown initiative {ini_id}")
+            group = closure(self.catalogue.by_id[ini_id], self.catalogue, self.chosen)
+            kinds: list[tuple[Why, str]] = [
+                (Why.PREREQUISITE, f"prerequisite of {ini_id}") for _ in group[:-1]
+            ]
+            kinds.append((Why.PATH, f"step of the {archetype.name.lower()} plan"))
+            if not self.add(group, kinds):
+                raise PlanningError(
+                    f"{ini_id} (step of the {archetype.name.lower()} plan) does not fit a capacity "
+                    f"of {self.people} within {plural(self.scheduler.horizon, 'month')}"
+                )
+
     def take_by_value(self) -> None:
         """Greedy selection by what each initiative still closes per unit of effort, until no
         candidate is left; one that does not fit is rejected and the next best tried."""

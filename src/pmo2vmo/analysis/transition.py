@@ -10,38 +10,49 @@ instrument.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pmo2vmo.analysis.score_engine import achieved_level
 from pmo2vmo.analysis.scoring import OrganisationScores
 from pmo2vmo.model.archetypes import (
     OPS,
+    RACI_COLUMNS,
     READINESS_KEYS,
     SHOWN_OPS,
+    AnyOf,
     Archetype,
+    Clause,
     Condition,
     Evidence,
     TransitionFile,
+    leaves,
 )
 from pmo2vmo.model.instrument import Instrument
 from pmo2vmo.model.profile import Profile
-from pmo2vmo.model.results import DecisionStatus, Readiness, TargetSource
+from pmo2vmo.model.results import Confidence, DecisionStatus, Readiness, TargetSource
 from pmo2vmo.util.text import compact, plural
 
 # ------------------------------------------------------------------------------------ decide ---
 
 
-class _Metrics:
-    """Reads the metrics conditions name from one organisation's scores."""
+class Figures:
+    """The figures conditions name (``readiness.portfolio``, ``dimension.PB-SPO.consensus``, …),
+    read from one organisation's scores; :meth:`value` is all a decision needs, so the bootstrap
+    and the tipping points (:mod:`pmo2vmo.analysis.confidence`) give their own."""
 
-    def __init__(self, org: OrganisationScores, spec: TransitionFile) -> None:
+    def __init__(self, org: OrganisationScores, spec: TransitionFile, tolerance: float) -> None:
         self.pillars = {p.id: p for p in org.pillars}
         self.dims = {d.id: d for d in org.dimensions}
         self.overall = org.overall
         self.readiness_spec = spec.readiness
+        self.tolerance = tolerance
         self.gaps: dict[str, float] = {}
         for gap in org.perception_gaps:
             self.gaps[gap.dimension] = max(self.gaps.get(gap.dimension, 0.0), gap.gap)
+        agreed = [d.consensus for d in org.dimensions if d.consensus is not None]
+        self.consensus = sum(agreed) / len(agreed) if agreed else None
 
     def readiness(self, key: str) -> float | None:
         pillar = self.pillars.get(self.readiness_spec[key].pillar)
@@ -49,19 +60,57 @@ class _Metrics:
         return None if score is None else (score - 1) / 4 * 100
 
     def value(self, metric: str) -> float | None:
+        """The figure ``metric`` names; None when nothing is scored behind it."""
         parts = metric.split(".")
         result: Any
         if parts[0] == "overall":
             result = self.overall
+        elif parts[0] == "consensus":  # mean consensus over the scored dimensions
+            result = self.consensus
         elif parts[0] == "readiness":
             result = self.readiness(parts[1])
         elif parts[0] == "pillar":  # a field of the pillar's record ("score", "achieved_level")
             result = getattr(self.pillars.get(parts[1]), parts[2], None)
+        elif parts[0] == "dimension" and parts[2] == "level":  # the level the dimension reaches
+            score = getattr(self.dims.get(parts[1]), "score", None)
+            result = None if score is None else achieved_level([score], self.tolerance)
         elif parts[0] == "dimension":
             result = getattr(self.dims.get(parts[1]), parts[2], None)
         else:  # perception_gap
             result = self.gaps.get(parts[1])
         return None if result is None else float(result)
+
+
+class _Metrics:
+    """Checks conditions against figures, saying each as the outputs quote it."""
+
+    def __init__(self, figures: Any, spec: TransitionFile) -> None:
+        self.figures = figures
+        self.readiness_spec = spec.readiness
+
+    def value(self, metric: str) -> float | None:
+        found: float | None = self.figures.value(metric)
+        return found
+
+    def clause(self, clause: Clause) -> tuple[bool, str]:
+        """A condition or a group of them: whether it holds, and the figures behind it."""
+        if isinstance(clause, Condition):
+            return self.check(clause)
+        group = clause.any_of if isinstance(clause, AnyOf) else clause.all_of
+        checks = [self.check(c) for c in group]
+        mets = [m for m, _ in checks]
+        met = any(mets) if isinstance(clause, AnyOf) else all(mets)
+        shown = (
+            [t for m, t in checks if m]
+            if met and isinstance(clause, AnyOf)
+            else [t for _, t in checks]
+        )
+        inner = "; ".join(shown)
+        return met, f"{clause.label} ({inner})" if clause.label else inner
+
+    def judged(self, clauses: list[Clause]) -> bool:
+        """Whether any figure behind ``clauses`` has a score."""
+        return any(self.value(c.metric) is not None for c in leaves(clauses))
 
     def label(self, cond: Condition) -> str:
         if cond.label:
@@ -140,6 +189,10 @@ class Decision:
     status: DecisionStatus = RECOMMENDED
     coverage: float | None = None
     missing: list[str] = field(default_factory=list)
+    # The chosen path's re-entry criteria (hold and reset), as checked now: (met, figures).
+    reentry: list[tuple[bool, str]] = field(default_factory=list)
+    # How sure the decision is (bootstrap and tipping points; None until measured, or no path).
+    confidence: Confidence | None = None
 
     @property
     def recommended(self) -> bool:
@@ -154,6 +207,23 @@ class Decision:
     def target_levels(self) -> dict[str, float]:
         """The target level of every dimension (without where it came from)."""
         return {dim: target for dim, (target, _) in self.targets.items()}
+
+    def _confidence_json(self) -> dict[str, Any]:
+        """The confidence keys of ``archetype`` in ``roadmap --json``."""
+        c = self.confidence
+        if c is None:
+            return _no_confidence()
+        return {
+            "confidence": c.confidence,
+            "resamples": c.resamples,
+            "alternatives": dict(c.alternatives),
+            "tipping_points": [
+                {"metric": t.metric, "current": t.current, "threshold": t.threshold,
+                 "path": t.path, "change": t.change, "gates_fired": list(t.gates_fired),
+                 "gates_silenced": list(t.gates_silenced), "text": t.text}
+                for t in c.tipping_points
+            ],
+        }  # fmt: skip
 
     def to_json(self) -> dict[str, Any]:
         archetype = self.archetype
@@ -171,7 +241,16 @@ class Decision:
                 "explanation": archetype.explanation,
                 "reasons": self.reasons,
                 "fallback": self.fallback,
-                "operating_model": [r.model_dump() for r in archetype.operating_model],
+                "reentry": [{"met": m, "text": t} for m, t in self.reentry],
+                **self._confidence_json(),
+                "operating_model": [
+                    {
+                        "function": r.function,
+                        "raci": dict(zip(RACI_COLUMNS, r.letters(), strict=True)),
+                        "note": r.note,
+                    }
+                    for r in archetype.operating_model
+                ],
             },
             "reasons": self.reasons,
             "gates": [g.to_json() for g in self.gates],
@@ -184,6 +263,10 @@ class Decision:
                 for r in self.rules
             ],
         }
+
+
+def _no_confidence() -> dict[str, Any]:
+    return {"confidence": None, "resamples": 0, "alternatives": {}, "tipping_points": []}
 
 
 def targets_for(
@@ -210,11 +293,12 @@ def decide(
     org: OrganisationScores, spec: TransitionFile, instrument: Instrument, profile: Profile
 ) -> Decision:
     """Readiness, gates and the archetype for one organisation, every figure explained."""
-    metrics = _Metrics(org, spec)
+    figures = Figures(org, spec, instrument.meta.achieved_level_tolerance)
+    metrics = _Metrics(figures, spec)
     readiness = {}
     for key in READINESS_KEYS:
-        pillar = metrics.pillars.get(spec.readiness[key].pillar)
-        value = metrics.readiness(key)
+        pillar = figures.pillars.get(spec.readiness[key].pillar)
+        value = figures.readiness(key)
         readiness[key] = Readiness(
             value=None if value is None else round(value, 1),
             pillar=spec.readiness[key].pillar,
@@ -224,11 +308,11 @@ def decide(
         )
     gates = []
     for gate in spec.gates:
-        checks = [metrics.check(c) for c in gate.conditions]
+        checks = [metrics.clause(c) for c in gate.conditions]
         mets = [m for m, _ in checks]
         fired = any(mets) if gate.fires_when == "any" else all(mets)
         texts = [t for m, t in checks if m] if fired else [t for _, t in checks]
-        judged = any(metrics.value(c.metric) is not None for c in gate.conditions)
+        judged = metrics.judged(gate.conditions)
         gates.append(
             GateResult(
                 gate.id,
@@ -254,24 +338,8 @@ def decide(
             coverage=coverage,
             missing=missing,
         )
-    rules: list[RuleResult] = []
-    chosen: Archetype | None = None
-    reasons: list[str] = []
-    for rule in spec.rules:
-        checks = [metrics.check(c) for c in rule.conditions]
-        mets = [m for m, _ in checks]
-        matched = any(mets) if rule.when == "any" else all(mets)
-        rules.append(RuleResult(rule.archetype, matched, checks))
-        if matched:
-            chosen = spec.archetype(rule.archetype)
-            reasons = [t for m, t in checks if m]
-            break
-    fallback = chosen is None
-    if chosen is None:
-        chosen = spec.archetype(spec.fallback)
-        reasons = ["no rule matched; the fallback applies: " + "; ".join(
-            f"{r.archetype}: " + ", ".join(t for m, t in r.conditions if not m) for r in rules
-        )]  # fmt: skip
+    rules, chosen, reasons, fallback = choose_path(metrics, spec)
+    reentry = [metrics.check(c) for c in chosen.reentry]
     return Decision(
         organisation=org.organisation,
         readiness=readiness,
@@ -282,7 +350,47 @@ def decide(
         rules=rules,
         targets=targets_for(instrument, chosen, profile),
         coverage=coverage,
+        reentry=reentry,
     )
+
+
+def choose_path(
+    metrics: _Metrics, spec: TransitionFile
+) -> tuple[list[RuleResult], Archetype, list[str], bool]:
+    """The rules as evaluated (up to the first that matches), the archetype chosen, the reasons
+    and whether the fallback applied."""
+    rules: list[RuleResult] = []
+    for rule in spec.rules:
+        checks = [metrics.clause(c) for c in rule.conditions]
+        mets = [m for m, _ in checks]
+        matched = any(mets) if rule.when == "any" else all(mets)
+        rules.append(RuleResult(rule.archetype, matched, checks))
+        if matched:
+            return rules, spec.archetype(rule.archetype), [t for m, t in checks if m], False
+    reasons = ["no rule matched; the fallback applies: " + "; ".join(
+        f"{r.archetype}: " + ", ".join(t for m, t in r.conditions if not m) for r in rules
+    )]  # fmt: skip
+    return rules, spec.archetype(spec.fallback), reasons, True
+
+
+def holds(clause: Clause, value: Callable[[str], float | None]) -> bool:
+    """Whether a condition or group holds for the figures ``value`` gives (no text: fast)."""
+    if isinstance(clause, Condition):
+        found = value(clause.metric)
+        return found is not None and OPS[clause.op](round(found, 4), clause.value)
+    if isinstance(clause, AnyOf):
+        return any(holds(c, value) for c in clause.any_of)
+    return all(holds(c, value) for c in clause.all_of)
+
+
+def path_of(figures: Any, spec: TransitionFile) -> str:
+    """Only the id of the path ``figures`` lead to (the bootstrap's and tipping points' question):
+    the rules as :func:`choose_path` applies them, without the texts."""
+    for rule in spec.rules:
+        mets = [holds(c, figures.value) for c in rule.conditions]
+        if any(mets) if rule.when == "any" else all(mets):
+            return rule.archetype
+    return spec.fallback
 
 
 def evidence(

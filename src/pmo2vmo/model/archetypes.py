@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from pmo2vmo.errors import InstrumentError
 from pmo2vmo.model.base import StrictModel, parse_model
@@ -34,8 +34,9 @@ SHOWN_OPS = {**OPS, "!=": operator.ne}
 
 
 METRIC = re.compile(
-    r"^(?:overall|readiness\.(?P<readiness>\w+)|pillar\.(?P<pillar>[A-Z]+)\.(?:score|achieved_level)"
-    r"|dimension\.(?P<dimension>[A-Z]+-[A-Z]+)\.(?:score|consensus|gap)"
+    r"^(?:overall|consensus|readiness\.(?P<readiness>\w+)"
+    r"|pillar\.(?P<pillar>[A-Z]+)\.(?:score|achieved_level)"
+    r"|dimension\.(?P<dimension>[A-Z]+-[A-Z]+)\.(?:score|consensus|gap|level)"
     r"|perception_gap\.(?P<gap>[A-Z]+-[A-Z]+))$"
 )
 
@@ -49,13 +50,57 @@ class Condition(StrictModel):
     label: str | None = None
 
 
+class AnyOf(StrictModel):
+    """A group of conditions that holds when any of them does (``any: [...]``)."""
+
+    any_of: Annotated[list[Condition], Field(min_length=1, alias="any")]
+    label: str | None = None
+
+
+class AllOf(StrictModel):
+    """A group of conditions that holds when all of them do (``all: [...]``)."""
+
+    all_of: Annotated[list[Condition], Field(min_length=1, alias="all")]
+    label: str | None = None
+
+
+def _clause_kind(value: object) -> str:
+    """Which model a condition entry is: a group by its key, else a single condition (so a bad
+    entry gets the messages of the one model it was meant as, not of all three)."""
+    keys = value if isinstance(value, dict) else vars(value) if hasattr(value, "__dict__") else {}
+    if "any" in keys or "any_of" in keys:
+        return "any"
+    return "all" if "all" in keys or "all_of" in keys else "condition"
+
+
+Clause = Annotated[
+    Annotated[Condition, Tag("condition")]
+    | Annotated[AnyOf, Tag("any")]
+    | Annotated[AllOf, Tag("all")],
+    Discriminator(_clause_kind),
+]
+
+
+def leaves(clauses: list[Clause]) -> list[Condition]:
+    """Every condition of ``clauses``, groups opened, in order."""
+    out: list[Condition] = []
+    for clause in clauses:
+        if isinstance(clause, AnyOf):
+            out.extend(clause.any_of)
+        elif isinstance(clause, AllOf):
+            out.extend(clause.all_of)
+        else:
+            out.append(clause)
+    return out
+
+
 class Gate(StrictModel):
     """A condition that, when it fires, puts its initiatives first whatever the archetype."""
 
     id: str
     name: str
     fires_when: Literal["any", "all"] = "any"
-    conditions: Annotated[list[Condition], Field(min_length=1)]
+    conditions: Annotated[list[Clause], Field(min_length=1)]
     first: list[str] = []
     explanation: str
 
@@ -65,16 +110,42 @@ class Rule(StrictModel):
 
     archetype: str
     when: Literal["any", "all"] = "all"
-    conditions: Annotated[list[Condition], Field(min_length=1)]
+    conditions: Annotated[list[Clause], Field(min_length=1)]
+
+
+#: The operating model's columns, in order, with the names reports show.
+RACI_COLUMNS = {
+    "business": "Business",
+    "finance": "Finance",
+    "executive_committee": "Executive committee",
+    "pmo": "PMO",
+    "vmo": "VMO",
+}
+Letter = Literal["R", "A", "C", "I", ""]
 
 
 class Responsibility(StrictModel):
-    """One row of an archetype's operating model: who owns a function, PMO or VMO."""
+    """One row of an archetype's operating model: who is Responsible, Accountable (exactly one),
+    Consulted or Informed for a function, among business (benefit owners), finance, the executive
+    committee, the PMO and the VMO."""
 
     function: str
-    pmo: str
-    vmo: str
+    raci: dict[Literal["business", "finance", "executive_committee", "pmo", "vmo"], Letter]
     note: str = ""
+
+    @model_validator(mode="after")
+    def _one_accountable(self) -> Responsibility:
+        accountable = [c for c, letter in self.raci.items() if letter == "A"]
+        if len(accountable) != 1:
+            raise ValueError(
+                f"{self.function!r} needs exactly one A (accountable); it has "
+                f"{len(accountable)}{': ' + ', '.join(accountable) if accountable else ''}"
+            )
+        return self
+
+    def letters(self) -> list[str]:
+        """The row's letters in :data:`RACI_COLUMNS` order ("" where the column has none)."""
+        return [self.raci.get(column, "") for column in RACI_COLUMNS]  # type: ignore[call-overload]
 
 
 class Archetype(StrictModel):
@@ -89,6 +160,11 @@ class Archetype(StrictModel):
     targets: dict[str, LevelScore] = {}
     emphasis: dict[str, Annotated[float, Field(gt=0, le=10)]] = {}
     operating_model: Annotated[list[Responsibility], Field(min_length=1)]
+    # A fixed plan (hold and reset): exactly these initiatives, in order, nothing chosen by gap;
+    # at most six items with their prerequisites, checkpoints included.
+    plan: Annotated[list[str], Field(max_length=6)] = []
+    # When the organisation may leave this path: conditions re-checked at the checkpoint.
+    reentry: list[Condition] = []
 
 
 class ReadinessSpec(StrictModel):
@@ -103,10 +179,20 @@ class Evidence(StrictModel):
     min_scored_dimensions: Annotated[int, Field(ge=0)] = 1
 
 
+class ConfidenceSettings(StrictModel):
+    """The bootstrap behind the decision's confidence: resamples of the respondents, and a seed."""
+
+    resamples: Annotated[int, Field(ge=500, le=20000)] = 500
+    seed: Annotated[int, Field(ge=0)] = 20261201
+
+
 class TransitionFile(StrictModel):
     type: Literal["transition"]
     version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")]
     evidence: Evidence = Evidence()
+    confidence: ConfidenceSettings = ConfidenceSettings()
+    # Dimensions a path cannot stand on when weak, tested one by one by rules and gates.
+    critical_dimensions: list[str] = []
     readiness: dict[str, ReadinessSpec]
     gates: list[Gate] = []
     rules: Annotated[list[Rule], Field(min_length=1)]
@@ -137,8 +223,11 @@ def _check(data: TransitionFile, path: Path, instrument: Instrument) -> list[str
             problems.append(f"{path}: rules[{i}].archetype: unknown archetype {rule.archetype!r}")
     if data.fallback not in arch_ids:
         problems.append(f"{path}: fallback: unknown archetype {data.fallback!r}")
-    conditions = [(f"gates[{g.id}]", c) for g in data.gates for c in g.conditions]
-    conditions += [(f"rules[{i}]", c) for i, r in enumerate(data.rules) for c in r.conditions]
+    conditions = [(f"gates[{g.id}]", c) for g in data.gates for c in leaves(g.conditions)]
+    conditions += [
+        (f"rules[{i}]", c) for i, r in enumerate(data.rules) for c in leaves(r.conditions)
+    ]
+    conditions += [(f"archetypes[{a.id}].reentry", c) for a in data.archetypes for c in a.reentry]
     for where, cond in conditions:
         match = METRIC.match(cond.metric)
         if not match:
@@ -151,6 +240,9 @@ def _check(data: TransitionFile, path: Path, instrument: Instrument) -> list[str
         for dim in (match["dimension"], match["gap"]):
             if dim and dim not in dims:
                 problems.append(f"{path}: {where}.metric: unknown dimension {dim!r}")
+    for dim in data.critical_dimensions:
+        if dim not in dims:
+            problems.append(f"{path}: critical_dimensions: unknown dimension {dim!r}")
     for arch in data.archetypes:
         for dim in arch.targets:
             if dim not in dims:

@@ -27,7 +27,10 @@ def _key_path(loc: tuple[int | str, ...], data: Any) -> str:
     """
     out = ""
     node = data
-    for part in loc:
+    for n, part in enumerate(loc):
+        last = n == len(loc) - 1
+        if isinstance(part, str) and not last and not (isinstance(node, dict) and part in node):
+            continue  # the tag of a union member (a condition or a group of them), not a key
         if isinstance(part, int):
             label: str = str(part)
             if isinstance(node, list) and 0 <= part < len(node):

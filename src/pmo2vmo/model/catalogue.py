@@ -51,6 +51,8 @@ class Initiative(StrictModel):
     deliverables: Annotated[list[Text], Field(min_length=1)]
     kpis: Annotated[list[Kpi], Field(min_length=1)]
     archetypes: Annotated[list[str], Field(min_length=1)]
+    # Planned only when a gate or a path's fixed plan calls for it, never chosen to close a gap.
+    called_only: bool = False
     source: Text
 
     @property

@@ -66,6 +66,7 @@ class Why(StrEnum):
     GATE = "gate"
     GAP = "gap"
     PREREQUISITE = "prerequisite"
+    PATH = "path"  # part of a path's fixed plan (hold and reset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,3 +234,28 @@ class Deferral(Record):
     id: str
     title: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class TippingPoint(Record):
+    """The smallest change of one figure alone that changes the path (or the gates fired)."""
+
+    metric: str
+    label: str
+    current: float
+    threshold: float
+    path: str  # the path chosen after the change
+    change: float  # signed: the threshold crossed minus the current figure
+    gates_fired: tuple[str, ...]  # gates that fire after the change and did not before
+    gates_silenced: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Confidence(Record):
+    """How sure the decision is: the bootstrap's shares and the tipping points."""
+
+    confidence: float  # share of resamples choosing the recommended path
+    resamples: int
+    alternatives: Mapping[str, float]  # path id → share of resamples choosing it
+    tipping_points: tuple[TippingPoint, ...]

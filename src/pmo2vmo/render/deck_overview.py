@@ -186,11 +186,11 @@ def operating_model_slide(deck: Deck, view: ReportView) -> None:
     if archetype is None:
         add_note(slide, words["none"].format(path=view.plan.decision.path_name), top=CONTENT_TOP)
         return
-    rows = [[r.function, r.pmo, r.vmo, r.note] for r in archetype.operating_model]
+    rows = [[r.function, *r.letters(), r.note] for r in archetype.operating_model]
     for page, chunk in enumerate(paginate(rows, 12)):
         if page:
             slide = deck.slide(words["title_continued"])
-        add_table(deck, slide, words["headers"], chunk, [3.8, 1.6, 1.6, 5.3])
+        add_table(deck, slide, words["headers"], chunk, [3.4, 1.1, 1.0, 1.3, 0.8, 0.8, 3.9])
     add_note(slide, words["note"].format(archetype=archetype.name))
 
 

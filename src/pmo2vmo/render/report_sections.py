@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from pmo2vmo.analysis.plan import OrganisationPlan
+from pmo2vmo.model.archetypes import RACI_COLUMNS
 from pmo2vmo.model.results import Status
 from pmo2vmo.render import charts
 from pmo2vmo.render.report_model import Block, Chart, Section, Table, Text
@@ -213,8 +214,9 @@ def transition_section(view: ReportView) -> Section:
         gates,
         Table("Rules, in order (the first that matches decides)",
               ("Path", "Matched", "Figures"), rules),
-        Table("Operating model: who is accountable", ("Function", "PMO", "VMO", "Note"),
-              tuple((r.function, r.pmo, r.vmo, r.note) for r in archetype.operating_model)),
+        Table("Operating model: who is responsible (R), accountable (A), consulted (C), informed (I)",
+              ("Function", *RACI_COLUMNS.values(), "Note"),
+              tuple((r.function, *r.letters(), r.note) for r in archetype.operating_model)),
     ))  # fmt: skip
 
 

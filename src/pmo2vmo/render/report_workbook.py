@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pmo2vmo.analysis.plan import OrganisationPlan
+from pmo2vmo.model.archetypes import RACI_COLUMNS
 from pmo2vmo.render.view import ReportView
 from pmo2vmo.render.workbook import add_table_sheet, safe_cell
 from pmo2vmo.util.atomic import write_atomic
@@ -398,12 +399,13 @@ def _left_out(wb: Any, view: ReportView) -> None:
 def _operating_model(wb: Any, view: ReportView) -> None:
     archetype = view.plan.decision.archetype
     rows = (
-        [[r.function, r.pmo, r.vmo, r.note] for r in archetype.operating_model] if archetype else []
+        [[r.function, *r.letters(), r.note] for r in archetype.operating_model] if archetype else []
     )
     _table(
         wb,
         "Operating model",
-        [_Column("Function", 40, wrap=True), _Column("PMO", 14), _Column("VMO", 14),
+        [_Column("Function", 40, wrap=True),
+         *(_Column(name, 12) for name in RACI_COLUMNS.values()),
          _Column("Note", 60, wrap=True)],
         rows,
     )  # fmt: skip

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pmo2vmo.analysis.plan import OrganisationPlan
 from pmo2vmo.analysis.roadmap import Roadmap
 from pmo2vmo.analysis.transition import Decision
+from pmo2vmo.model.archetypes import RACI_COLUMNS
 from pmo2vmo.render.walkthrough_scores import Row
 from pmo2vmo.util.text import plural
 
@@ -52,7 +53,14 @@ def operating_model_rows(decision: Decision) -> list[Row]:
     """The chosen archetype's responsibility matrix: who owns each function, PMO or VMO."""
     if decision.archetype is None:
         return []
-    return [r.model_dump() for r in decision.archetype.operating_model]
+    return [
+        {
+            "function": r.function,
+            **dict(zip(RACI_COLUMNS.values(), r.letters(), strict=True)),
+            "note": r.note,
+        }
+        for r in decision.archetype.operating_model
+    ]
 
 
 def phase_rows(roadmap: Roadmap) -> list[Row]:
@@ -112,6 +120,20 @@ def exit_criteria_table(roadmap: Roadmap) -> tuple[dict[str, str], list[Row]]:
     return columns, rows
 
 
+def confidence_findings(d: Decision, nearest: int = 2) -> list[str]:
+    """How sure the decision is, in a sentence, and the nearest tipping points."""
+    c = d.confidence
+    if c is None or d.archetype is None:
+        return []
+    others = [f"{p} {share:.0%}" for p, share in c.alternatives.items() if p != d.archetype.id]
+    out = [
+        f"Confidence: {c.confidence:.0%} of {c.resamples} resamples of the respondents choose this "
+        "path" + (f" (others: {', '.join(others)})." if others else ".")
+    ]
+    out += [f"Tipping point: {t.text}." for t in c.tipping_points[:nearest]]
+    return out
+
+
 def decision_findings(plan: OrganisationPlan) -> list[str]:
     """The transition decision and the plan in a few sentences, every figure from the data."""
     d, r = plan.decision, plan.roadmap
@@ -121,6 +143,7 @@ def decision_findings(plan: OrganisationPlan) -> list[str]:
         out = [f"Recommended path: {d.archetype.name} — {d.archetype.summary}"]
         why = "; ".join(d.reasons)
         out.append(f"{'Fallback' if d.fallback else 'Rule matched'}: {why}.")
+        out.extend(confidence_findings(d))
     fired = [g for g in d.gates if g.fired]
     if fired:
         for g in fired:

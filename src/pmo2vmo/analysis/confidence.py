@@ -1,0 +1,344 @@
+"""How sure the transition decision is: a bootstrap over respondents, and its tipping points.
+
+**Confidence.** The organisation's respondents are resampled with replacement (``resamples`` times,
+500 by default, ``transition.yaml``'s ``confidence``), every figure the rules read is recomputed
+from the resampled answers with the scoring engine's own arithmetic, and the rules choose a path
+for each resample. The share of resamples choosing each path is reported; the recommended path's
+share is the confidence. The generator is seeded from the configured seed, the organisation and the
+input's hash, so the same input always gives the same figures. In a resample, perception gaps are
+the widest gap between role bands (and between units) with at least ``min_group_size`` draws; the
+complementary suppression of the reports is not replayed.
+
+**Tipping points.** For every figure a rule or gate tests, the smallest change of that figure alone
+that changes the path (or fires or silences a gate): "tips to Strengthen the PMO first if PMO
+baseline readiness falls 19.5 points, from 69.5 to under 50".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pmo2vmo.analysis.breakouts import GROUP_BYS, people_of
+from pmo2vmo.analysis.score_engine import (
+    LEVELS,
+    Structure,
+    _by_dimension,
+    _item_statistics,
+    _weighted,
+    kind_codes,
+)
+from pmo2vmo.analysis.score_report import OrganisationScores
+from pmo2vmo.analysis.transition import Decision, Figures, _Metrics, path_of
+from pmo2vmo.ingest.responses import ResponseSet
+from pmo2vmo.model.archetypes import Condition, TransitionFile, leaves
+from pmo2vmo.model.instrument import Instrument
+from pmo2vmo.model.profile import Profile
+from pmo2vmo.model.results import Confidence, TippingPoint
+from pmo2vmo.util.text import compact
+
+
+def _levels(weakest: np.ndarray, tolerance: float) -> np.ndarray:
+    """The achieved level (1–5, NaN where nothing is scored) for each weakest dimension score."""
+    out = np.where(np.isnan(weakest), np.nan, 1.0)
+    for level in (2, 3, 4, 5):
+        out = np.where(np.round(weakest, 4) >= round(level - tolerance, 4), level, out)
+    return out
+
+
+@dataclass
+class _Resampled:
+    """The figures of B resamples as arrays, read one resample at a time by :meth:`at`."""
+
+    structure: Structure
+    dimension: np.ndarray  # B × D
+    consensus: np.ndarray  # B × D
+    pillar: np.ndarray  # B × P
+    overall: np.ndarray  # B
+    gaps: np.ndarray  # B × D, widest gap between groups shown (NaN: fewer than two)
+    targets: dict[str, float]
+    tolerance: float
+    readiness: dict[str, str]  # readiness key → pillar id
+
+    def column(self, metric: str) -> np.ndarray:
+        """The figure ``metric`` names in every resample (NaN where nothing is scored)."""
+        st, parts = self.structure, metric.split(".")
+        if parts[0] == "overall":
+            return self.overall
+        if parts[0] == "consensus":
+            with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # a resample with nothing scored
+                mean: np.ndarray = np.nanmean(self.consensus, axis=1)
+                return mean
+        if parts[0] == "readiness":
+            return (self.pillar[:, st.pillar_ids.index(self.readiness[parts[1]])] - 1) / 4 * 100
+        if parts[0] == "pillar":
+            p = st.pillar_ids.index(parts[1])
+            if parts[2] == "score":
+                return self.pillar[:, p]
+            dims = self.dimension[:, st.pillar_dims[p]]
+            weakest = np.where(np.isnan(dims).all(axis=1), np.nan,
+                               np.nanmin(np.where(np.isnan(dims), np.inf, dims), axis=1))  # fmt: skip
+            return _levels(weakest, self.tolerance)
+        d = st.dim_ids.index(parts[1])
+        if parts[0] == "perception_gap":
+            return self.gaps[:, d]
+        score = self.dimension[:, d]
+        return {
+            "score": score,
+            "consensus": self.consensus[:, d],
+            "gap": self.targets.get(parts[1], np.nan) - score,
+            "level": _levels(score, self.tolerance),
+        }[parts[2]]
+
+
+@dataclass
+class _At:
+    """One resample's figures, answering ``value`` like :class:`Figures` does."""
+
+    columns: dict[str, np.ndarray]
+    b: int
+
+    def value(self, metric: str) -> float | None:
+        found = float(self.columns[metric][self.b])
+        return None if np.isnan(found) else found
+
+
+def _person_counts(structure: Structure, people: pd.DataFrame, answers: pd.DataFrame) -> np.ndarray:
+    """Scored answers per person, question and level (P × Q × 5)."""
+    key = pd.MultiIndex.from_frame(people[["organisation", "respondent"]])
+    person = key.get_indexer(pd.MultiIndex.from_frame(answers[["organisation", "respondent"]]))
+    question = pd.Index(structure.qids).get_indexer(pd.Index(answers["question"]))
+    scored = (kind_codes(answers["kind"]) == 0) & (person >= 0) & (question >= 0)
+    level = answers["value"].fillna(0).to_numpy(dtype=float)[scored].astype(np.int64) - 1
+    flat = (person[scored] * len(structure.qids) + question[scored]) * 5 + level
+    counts = np.bincount(flat, minlength=len(people) * len(structure.qids) * 5)
+    return counts.reshape(len(people), len(structure.qids), 5).astype(float)
+
+
+def _scores(structure: Structure, counts: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Dimension, dimension consensus, pillar and overall scores from counts (G × Q × 5)."""
+    _, item, _, consensus = _item_statistics(counts)
+    dimension = _by_dimension(structure, item)
+    pillar = np.column_stack(
+        [_weighted(dimension[:, idx], structure.dim_weight[idx]) for idx in structure.pillar_dims]
+    )
+    overall = _weighted(pillar, structure.pillar_weight)
+    return dimension, _by_dimension(structure, consensus), pillar, overall
+
+
+def _group_gaps(
+    structure: Structure, draws: np.ndarray, per_person: np.ndarray, labels: np.ndarray, k: int
+) -> np.ndarray:
+    """Per resample and dimension, the widest gap between groups of at least ``k`` draws."""
+    b_count, d_count = draws.shape[0], len(structure.dim_ids)
+    high = np.full((b_count, d_count), -np.inf)
+    low = np.full((b_count, d_count), np.inf)
+    shown = np.zeros((b_count, d_count), dtype=np.int64)
+    flat = per_person.reshape(per_person.shape[0], -1)
+    for label in np.unique(labels):
+        member = labels == label
+        weights = draws * member
+        size = weights.sum(axis=1)
+        counts = (weights @ flat).reshape(b_count, *per_person.shape[1:])
+        n = counts.sum(axis=2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            item = np.where(n > 0, (counts * LEVELS).sum(axis=2) / np.where(n > 0, n, 1), np.nan)
+        dims = _by_dimension(structure, item)
+        ok = (size >= k)[:, None] & ~np.isnan(dims)
+        high = np.where(ok, np.maximum(high, np.where(ok, dims, -np.inf)), high)
+        low = np.where(ok, np.minimum(low, np.where(ok, dims, np.inf)), low)
+        shown += ok
+    return np.where(shown >= 2, high - low, np.nan)
+
+
+def _seed(base: int, organisation: str, input_sha256: str) -> int:
+    digest = hashlib.sha256(f"{base}:{organisation}:{input_sha256}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def bootstrap(
+    org: OrganisationScores,
+    responses: ResponseSet,
+    instrument: Instrument,
+    profile: Profile,
+    spec: TransitionFile,
+) -> dict[str, int]:
+    """How many of the resamples choose each path (``instrument`` tailored to ``profile``)."""
+    settings = spec.confidence
+    structure = Structure.of(instrument)
+    people = people_of(
+        responses.respondents[responses.respondents["organisation"] == org.organisation], profile
+    ).reset_index(drop=True)
+    answers = responses.answers[responses.answers["organisation"] == org.organisation]
+    if people.empty:
+        return {}
+    per_person = _person_counts(structure, people, answers)
+    rng = np.random.default_rng(_seed(settings.seed, org.organisation, responses.input_sha256))
+    n, b_count = len(people), settings.resamples
+    picks = rng.integers(0, n, size=(b_count, n)) + np.arange(b_count)[:, None] * n
+    draws = np.bincount(picks.ravel(), minlength=b_count * n).reshape(b_count, n).astype(float)
+    counts = (draws @ per_person.reshape(n, -1)).reshape(b_count, *per_person.shape[1:])
+    dimension, consensus, pillar, overall = _scores(structure, counts)
+    needed = {c.metric for r in spec.rules for c in leaves(r.conditions)}
+    gaps = np.full(dimension.shape, np.nan)
+    for group_by in GROUP_BYS if any(m.startswith("perception_gap.") for m in needed) else ():
+        found = _group_gaps(
+            structure, draws, per_person, people[group_by].to_numpy(), profile.min_group_size
+        )
+        gaps = np.fmax(gaps, found)
+    arrays = _Resampled(
+        structure, dimension, consensus, pillar, overall, gaps,
+        {d.id: d.target for d in org.dimensions}, instrument.meta.achieved_level_tolerance,
+        {key: r.pillar for key, r in spec.readiness.items()},
+    )  # fmt: skip
+    columns = {m: arrays.column(m) for m in needed}
+    chosen: dict[str, int] = {}
+    for b in range(b_count):
+        path = path_of(_At(columns, b), spec)
+        chosen[path] = chosen.get(path, 0) + 1
+    return chosen
+
+
+@dataclass
+class _Override:
+    """Figures with one figure replaced (what if this figure alone were different?)."""
+
+    base: Any
+    metric: str
+    new: float
+    tolerance: float = 0.0
+
+    def value(self, metric: str) -> float | None:
+        if metric == self.metric:
+            return self.new
+        if self.metric.endswith(".score") and metric == self.metric[: -len("score")] + "level":
+            return float(_levels(np.array([self.new]), self.tolerance)[0])  # the level follows
+        found: float | None = self.base.value(metric)
+        return found
+
+
+def _as_score(cond: Condition, tolerance: float) -> Condition:
+    """A condition on a dimension's level as the condition on its score it amounts to (a level
+    changes only when the score crosses a threshold: that is the figure to move)."""
+    if not cond.metric.endswith(".level"):
+        return cond
+    given = cond.label or ""
+    label = given[: -len(" level")] + " score" if given.endswith(" level") else None
+    return cond.model_copy(update={"metric": cond.metric[: -len("level")] + "score",
+                                   "value": cond.value - tolerance, "label": label})  # fmt: skip
+
+
+def _gates_fired(figures: Any, spec: TransitionFile) -> list[str]:
+    metrics = _Metrics(figures, spec)
+    fired = []
+    for gate in spec.gates:
+        mets = [metrics.clause(c)[0] for c in gate.conditions]
+        if any(mets) if gate.fires_when == "any" else all(mets):
+            fired.append(gate.id)
+    return fired
+
+
+def tipping_points(figures: Figures, spec: TransitionFile) -> list[TippingPoint]:
+    """For each figure the rules and gates test, the smallest change of it alone that changes the
+    path or the gates fired: changes of path first, nearest first."""
+    path = path_of(figures, spec)
+    gates = _gates_fired(figures, spec)
+    metrics = _Metrics(figures, spec)
+    tolerance = figures.tolerance
+    conditions = [c for r in spec.rules for c in leaves(r.conditions)]
+    conditions += [c for g in spec.gates for c in leaves(g.conditions)]
+    conditions = [_as_score(c, tolerance) for c in conditions]
+    found: dict[tuple[str, str, str], TippingPoint] = {}
+    for cond in conditions:
+        current = figures.value(cond.metric)
+        if current is None:
+            continue
+        step = 0.05 if cond.metric.startswith("readiness.") else 0.005
+        thresholds = {c.value for c in conditions if c.metric == cond.metric}
+        for threshold in sorted(thresholds):
+            for new in (threshold - step, threshold, threshold + step):
+                if round(new, 4) == round(current, 4):
+                    continue
+                other = _Override(figures, cond.metric, new, tolerance)
+                now_path, now_gates = path_of(other, spec), _gates_fired(other, spec)
+                if now_path == path and now_gates == gates:
+                    continue
+                point = _point(metrics, cond, current, new, threshold, (path, now_path),
+                               (gates, now_gates), spec)  # fmt: skip
+                key = (point.metric, point.path, ",".join(now_gates))
+                if key not in found or abs(point.change) < abs(found[key].change):
+                    found[key] = point
+    # Changes of path first (nearest first), then gates that would fire or fall silent.
+    return sorted(
+        found.values(),
+        key=lambda p: (p.path == path, abs(p.change) / _scale(p.metric), p.metric),
+    )
+
+
+def _scale(metric: str) -> float:
+    """Comparable sizes: 100 readiness points span what 4 levels (or 1 of consensus) do."""
+    if metric.startswith("readiness."):
+        return 25.0
+    return 0.25 if metric == "consensus" or metric.endswith(".consensus") else 1.0
+
+
+def _point(
+    metrics: _Metrics, cond: Condition, current: float, new: float, threshold: float,
+    moved: tuple[str, str], gates: tuple[list[str], list[str]], spec: TransitionFile,
+) -> TippingPoint:  # fmt: skip
+    """One tipping point (``moved``: path before, after; ``gates``: fired before, after), with the
+    sentence reports show."""
+    label = metrics.label(cond)
+    change = threshold - current  # how far the figure is from the threshold it crosses
+    digits = 1 if cond.metric.startswith("readiness.") else 2
+    where = "under" if new < threshold else ("to" if new == threshold else "over")
+    if change == 0:  # at the threshold itself: the smallest step across it
+        change = new - current
+    what = (
+        f"{label} {'falls' if change < 0 else 'rises'} {compact(round(abs(change), digits), digits)}"
+        f", from {compact(round(current, digits), digits)} {where} {compact(threshold, 4)}"
+    )
+    before, after = gates
+    fired = sorted(set(after) - set(before))
+    silenced = sorted(set(before) - set(after))
+    if moved[0] != moved[1]:
+        text = f"tips to {spec.archetype(moved[1]).name} if {what}"
+    else:
+        names = {g.id: g.name for g in spec.gates}
+        parts = [f"the gate “{names[g]}” fires" for g in fired]
+        parts += [f"the gate “{names[g]}” no longer fires" for g in silenced]
+        text = f"{'; '.join(parts)} if {what}"
+    return TippingPoint(
+        metric=cond.metric, label=label, current=round(current, 4), threshold=threshold,
+        path=moved[1], change=round(change, 4), gates_fired=tuple(fired),
+        gates_silenced=tuple(silenced), text=text,
+    )  # fmt: skip
+
+
+def confidence_of(
+    org: OrganisationScores,
+    responses: ResponseSet,
+    instrument: Instrument,
+    profile: Profile,
+    spec: TransitionFile,
+    decision: Decision,
+) -> Confidence | None:
+    """The decision's confidence, alternatives and tipping points (None: no path recommended)."""
+    if decision.archetype is None:
+        return None
+    chosen = bootstrap(org, responses, instrument, profile, spec)
+    total = sum(chosen.values())
+    shares = {path: round(n / total, 4) for path, n in sorted(chosen.items())} if total else {}
+    figures = Figures(org, spec, instrument.meta.achieved_level_tolerance)
+    return Confidence(
+        confidence=shares.get(decision.archetype.id, 0.0),
+        resamples=total,
+        alternatives=shares,
+        tipping_points=tuple(tipping_points(figures, spec)),
+    )
