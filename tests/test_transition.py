@@ -606,6 +606,10 @@ _DELETE = object()
             "rules[0].conditions[0].any[1].op:",
         ),
         (
+            _set("rules[1].conditions[0]", "nonsense"),
+            "rules[1].conditions[0]: ",
+        ),
+        (
             _set("archetypes[2].default_target", 6),
             "archetypes[evolve].default_target:",
         ),
@@ -623,6 +627,7 @@ _DELETE = object()
         "readiness-pillar",
         "operator",
         "operator-in-group",
+        "condition-not-a-mapping",
         "target-range",
     ],
 )

@@ -11,7 +11,7 @@ complementary suppression of the reports is not replayed.
 
 **Tipping points.** For every figure a rule or gate tests, the smallest change of that figure alone
 that changes the path (or fires or silences a gate): "tips to Strengthen the PMO first if PMO
-baseline readiness falls 19.5 points, from 69.5 to under 50".
+baseline readiness falls 19.5, from 69.5 under 50".
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from pmo2vmo.analysis.score_engine import (
 from pmo2vmo.analysis.score_report import OrganisationScores
 from pmo2vmo.analysis.transition import Decision, Figures, _Metrics, path_of
 from pmo2vmo.ingest.responses import ResponseSet
-from pmo2vmo.model.archetypes import Condition, TransitionFile, leaves
+from pmo2vmo.model.archetypes import AnyOf, Clause, Condition, TransitionFile, leaves
 from pmo2vmo.model.instrument import Instrument
 from pmo2vmo.model.profile import Profile
 from pmo2vmo.model.results import Confidence, TippingPoint
@@ -97,18 +97,6 @@ class _Resampled:
         }[parts[2]]
 
 
-@dataclass
-class _At:
-    """One resample's figures, answering ``value`` like :class:`Figures` does."""
-
-    columns: dict[str, np.ndarray]
-    b: int
-
-    def value(self, metric: str) -> float | None:
-        found = float(self.columns[metric][self.b])
-        return None if np.isnan(found) else found
-
-
 def _person_counts(structure: Structure, people: pd.DataFrame, answers: pd.DataFrame) -> np.ndarray:
     """Scored answers per person, question and level (P × Q × 5)."""
     key = pd.MultiIndex.from_frame(people[["organisation", "respondent"]])
@@ -133,10 +121,16 @@ def _scores(structure: Structure, counts: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 def _group_gaps(
-    structure: Structure, draws: np.ndarray, per_person: np.ndarray, labels: np.ndarray, k: int
-) -> np.ndarray:
-    """Per resample and dimension, the widest gap between groups of at least ``k`` draws."""
-    b_count, d_count = draws.shape[0], len(structure.dim_ids)
+    structure: Structure, draws: np.ndarray, per_person: np.ndarray, labels: np.ndarray, k: int,
+    dims: list[int],
+) -> np.ndarray:  # fmt: skip
+    """Per resample and each of ``dims``, the widest gap between groups of at least ``k``
+    draws."""
+    b_count, d_count = draws.shape[0], len(dims)
+    items = [structure.dim_items[d] for d in dims]
+    wanted = np.concatenate(items)
+    per_person = per_person[:, wanted, :]
+    offsets = np.cumsum([0, *(len(i) for i in items)])
     high = np.full((b_count, d_count), -np.inf)
     low = np.full((b_count, d_count), np.inf)
     shown = np.zeros((b_count, d_count), dtype=np.int64)
@@ -149,10 +143,13 @@ def _group_gaps(
         n = counts.sum(axis=2)
         with np.errstate(invalid="ignore", divide="ignore"):
             item = np.where(n > 0, (counts * LEVELS).sum(axis=2) / np.where(n > 0, n, 1), np.nan)
-        dims = _by_dimension(structure, item)
-        ok = (size >= k)[:, None] & ~np.isnan(dims)
-        high = np.where(ok, np.maximum(high, np.where(ok, dims, -np.inf)), high)
-        low = np.where(ok, np.minimum(low, np.where(ok, dims, np.inf)), low)
+        means = np.column_stack([
+            _weighted(item[:, offsets[j]:offsets[j + 1]], structure.q_weight[idx])
+            for j, idx in enumerate(items)
+        ])  # fmt: skip
+        ok = (size >= k)[:, None] & ~np.isnan(means)
+        high = np.where(ok, np.maximum(high, np.where(ok, means, -np.inf)), high)
+        low = np.where(ok, np.minimum(low, np.where(ok, means, np.inf)), low)
         shown += ok
     return np.where(shown >= 2, high - low, np.nan)
 
@@ -184,25 +181,54 @@ def bootstrap(
     picks = rng.integers(0, n, size=(b_count, n)) + np.arange(b_count)[:, None] * n
     draws = np.bincount(picks.ravel(), minlength=b_count * n).reshape(b_count, n).astype(float)
     counts = (draws @ per_person.reshape(n, -1)).reshape(b_count, *per_person.shape[1:])
-    dimension, consensus, pillar, overall = _scores(structure, counts)
+    # Rounded as the reported scores are (4 digits), so a resample equal to the sample decides alike.
+    dimension, consensus, pillar, overall = (np.round(a, 4) for a in _scores(structure, counts))
     needed = {c.metric for r in spec.rules for c in leaves(r.conditions)}
+    gapped = [structure.dim_ids.index(m.split(".")[1]) for m in sorted(needed)
+              if m.startswith("perception_gap.") and m.split(".")[1] in structure.dim_ids]  # fmt: skip
     gaps = np.full(dimension.shape, np.nan)
-    for group_by in GROUP_BYS if any(m.startswith("perception_gap.") for m in needed) else ():
-        found = _group_gaps(
-            structure, draws, per_person, people[group_by].to_numpy(), profile.min_group_size
-        )
-        gaps = np.fmax(gaps, found)
+    for group_by in GROUP_BYS if gapped else ():
+        found = _group_gaps(structure, draws, per_person, people[group_by].to_numpy(),
+                            profile.min_group_size, gapped)  # fmt: skip
+        gaps[:, gapped] = np.fmax(gaps[:, gapped], found)
     arrays = _Resampled(
         structure, dimension, consensus, pillar, overall, gaps,
         {d.id: d.target for d in org.dimensions}, instrument.meta.achieved_level_tolerance,
         {key: r.pillar for key, r in spec.readiness.items()},
     )  # fmt: skip
     columns = {m: arrays.column(m) for m in needed}
+    rule = np.full(b_count, len(spec.rules))  # the first rule that matches; past the end: fallback
+    for i in reversed(range(len(spec.rules))):
+        r = spec.rules[i]
+        mets = [_holds_all(c, columns) for c in r.conditions]
+        matched = np.logical_or.reduce(mets) if r.when == "any" else np.logical_and.reduce(mets)
+        rule = np.where(matched, i, rule)
+    paths = [r.archetype for r in spec.rules] + [spec.fallback]
     chosen: dict[str, int] = {}
-    for b in range(b_count):
-        path = path_of(_At(columns, b), spec)
-        chosen[path] = chosen.get(path, 0) + 1
+    for i, n_chosen in zip(*np.unique(rule, return_counts=True), strict=True):
+        chosen[paths[i]] = chosen.get(paths[i], 0) + int(n_chosen)
     return chosen
+
+
+_NP_OPS = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
+           "==": np.equal}  # fmt: skip
+
+
+def _holds_all(clause: Clause, columns: dict[str, np.ndarray]) -> np.ndarray:
+    """Whether ``clause`` holds in every resample at once (as :func:`holds` says for one)."""
+    if isinstance(clause, Condition):
+        value = columns[clause.metric]
+        with np.errstate(invalid="ignore"):
+            met: np.ndarray = ~np.isnan(value) & _NP_OPS[clause.op](
+                np.round(value, 4), clause.value
+            )
+        return met
+    group = clause.any_of if isinstance(clause, AnyOf) else clause.all_of
+    mets = [_holds_all(c, columns) for c in group]
+    found: np.ndarray = (
+        np.logical_or.reduce(mets) if isinstance(clause, AnyOf) else np.logical_and.reduce(mets)
+    )
+    return found
 
 
 @dataclass
@@ -230,8 +256,11 @@ def _as_score(cond: Condition, tolerance: float) -> Condition:
         return cond
     given = cond.label or ""
     label = given[: -len(" level")] + " score" if given.endswith(" level") else None
+    # level >= L and level < L turn on the score reaching L - tolerance; level > L and
+    # level <= L on it reaching L + 1 - tolerance (levels are whole numbers).
+    reach = cond.value if cond.op in (">=", "<", "==") else cond.value + 1
     return cond.model_copy(update={"metric": cond.metric[: -len("level")] + "score",
-                                   "value": cond.value - tolerance, "label": label})  # fmt: skip
+                                   "value": reach - tolerance, "label": label})  # fmt: skip
 
 
 def _gates_fired(figures: Any, spec: TransitionFile) -> list[str]:
@@ -298,8 +327,10 @@ def _point(
     change = threshold - current  # how far the figure is from the threshold it crosses
     digits = 1 if cond.metric.startswith("readiness.") else 2
     where = "under" if new < threshold else ("to" if new == threshold else "over")
-    if change == 0:  # at the threshold itself: the smallest step across it
+    if round(change, 4) == 0:  # at the threshold itself: the smallest step across it
         change = new - current
+    while digits < 4 and round(abs(change), digits) == 0:  # never "falls 0"
+        digits += 1
     what = (
         f"{label} {'falls' if change < 0 else 'rises'} {compact(round(abs(change), digits), digits)}"
         f", from {compact(round(current, digits), digits)} {where} {compact(threshold, 4)}"

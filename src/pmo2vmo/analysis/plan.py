@@ -223,8 +223,10 @@ def roadmap_files(
     horizon_months: int | None = None,
     instrument_dir: Path | str | None = None,
     previous: Path | str | None = None,
+    confidence: bool = True,
 ) -> RoadmapReport:
-    """Score the files, decide each organisation's transition path and plan its roadmap.
+    """Score the files, decide each organisation's transition path and plan its roadmap
+    (``confidence``: and measure how sure each decision is — a validation can skip it).
 
     Capacity, start date and horizon come from the arguments, else the profile, else
     ``assessment/roadmap.yaml``. The catalogue, transition and roadmap settings are read from
@@ -249,7 +251,10 @@ def roadmap_files(
     plans = []
     for org in scores.organisations:
         decision = decide(org, transition, tailored, client)
-        decision.confidence = confidence_of(org, responses, tailored, client, transition, decision)
+        if confidence:
+            decision.confidence = confidence_of(
+                org, responses, tailored, client, transition, decision
+            )
         apply_targets(org, decision)
         roadmap = plan(
             org,

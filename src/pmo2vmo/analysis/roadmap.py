@@ -2,7 +2,9 @@
 
 1. **Targets**: the profile, else the chosen archetype, else the instrument (see
    :func:`pmo2vmo.analysis.transition.targets_for`); only positive gaps (target − score) drive the plan.
-2. **Gates** first: a fired gate's initiatives head the plan, whatever the archetype.
+2. **Gates** first: a fired gate's initiatives head the plan, whatever the archetype — except a
+   path with a fixed plan (hold and reset), whose steps, one after the other, are the whole plan
+   (they settle sponsorship and re-validate the disputed findings the gates point at).
 3. **Greedy selection** among the initiatives suited to the archetype: an initiative's value is
    what it still closes — Σ over its dimensions of weight × min(remaining gap, its lift) — divided
    by its effort; the best is taken (ties by id), its prerequisites come with it ("prerequisite of

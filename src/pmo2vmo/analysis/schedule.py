@@ -78,9 +78,11 @@ class Scheduler:
         self.load = [0.0] * horizon
         self.ends: dict[str, int] = {}
 
-    def place(self, ini: Initiative) -> int | None:
-        """The first feasible start month, or None when it cannot end within the horizon."""
-        earliest = max((self.ends[p] for p in ini.prerequisites), default=0)
+    def place(self, ini: Initiative, after: int = 0) -> int | None:
+        """The first feasible start month from ``after`` on, once its prerequisites have ended,
+        or None when it cannot end within the horizon."""
+        earliest = max((self.ends[p] for p in ini.prerequisites), default=after)
+        earliest = max(earliest, after)
         for start in range(earliest, self.horizon - ini.duration + 1):
             window = self.load[start : start + ini.duration]
             if all(used + ini.load <= self.capacity + EPSILON for used in window):

@@ -118,12 +118,13 @@ class Selection:
             )
         return "; ".join(parts)
 
-    def add(self, group: list[Initiative], kinds: list[tuple[Why, str]]) -> bool:
-        """Schedule a group (prerequisites, then the initiative) or leave the plan unchanged."""
+    def add(self, group: list[Initiative], kinds: list[tuple[Why, str]], after: int = 0) -> bool:
+        """Schedule a group (prerequisites, then the initiative), none of it starting before
+        month ``after``, or leave the plan unchanged."""
         trial = self.scheduler.copy()
         starts = []
         for ini in group:
-            start = trial.place(ini)
+            start = trial.place(ini, after)
             if start is None:
                 return False
             trial.commit(ini, start)
@@ -168,8 +169,10 @@ class Selection:
                     )
 
     def take_fixed(self, archetype: Archetype) -> None:
-        """Take exactly the archetype's fixed plan, in order, with prerequisites; PlanningError
-        when an initiative is unknown or does not fit."""
+        """Take exactly the archetype's fixed plan, in order — each step starting once the one
+        before has ended — with prerequisites; PlanningError when an initiative is unknown or
+        does not fit."""
+        after = 0
         for ini_id in archetype.plan:
             if ini_id in self.chosen:
                 continue
@@ -180,7 +183,9 @@ class Selection:
                 (Why.PREREQUISITE, f"prerequisite of {ini_id}") for _ in group[:-1]
             ]
             kinds.append((Why.PATH, f"step of the {archetype.name.lower()} plan"))
-            if not self.add(group, kinds):
+            if self.add(group, kinds, after):
+                after = self.scheduler.ends[ini_id]
+            else:
                 raise PlanningError(
                     f"{ini_id} (step of the {archetype.name.lower()} plan) does not fit a capacity "
                     f"of {self.people} within {plural(self.scheduler.horizon, 'month')}"

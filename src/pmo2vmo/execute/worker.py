@@ -37,7 +37,8 @@ def _validate(client: dict[str, Any]) -> str | None:
     """Why the client's file cannot be reported on, or None."""
 
     try:
-        result = roadmap_files([client["path"]], profile=client["profile"])
+        # Only whether it can be reported on: the kernel measures the decision's confidence.
+        result = roadmap_files([client["path"]], profile=client["profile"], confidence=False)
     except InvalidInputError as exc:
         shown = "; ".join(str(p) for p in exc.problems[:20])
         more = f"; … and {len(exc.problems) - 20} more" if len(exc.problems) > 20 else ""

@@ -19,6 +19,10 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+#: The tags of the condition union (pmo2vmo.model.archetypes.Clause), never keys of a file.
+UNION_TAGS = frozenset({"condition", "any", "all"})
+
+
 def _key_path(loc: tuple[int | str, ...], data: Any) -> str:
     """Turn a pydantic location into ``dimensions[VC-OBJ].questions[VC-OBJ-02].weight``.
 
@@ -28,9 +32,10 @@ def _key_path(loc: tuple[int | str, ...], data: Any) -> str:
     out = ""
     node = data
     for n, part in enumerate(loc):
-        last = n == len(loc) - 1
-        if isinstance(part, str) and not last and not (isinstance(node, dict) and part in node):
-            continue  # the tag of a union member (a condition or a group of them), not a key
+        if part in UNION_TAGS and n > 0 and isinstance(loc[n - 1], int):
+            following = loc[n + 1] if n + 1 < len(loc) else None
+            if part == "condition" or following == part:
+                continue  # the tag of a union member (a condition or a group of them), not a key
         if isinstance(part, int):
             label: str = str(part)
             if isinstance(node, list) and 0 <= part < len(node):
