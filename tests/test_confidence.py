@@ -4,6 +4,7 @@ critical dimensions tested one by one, and an operating model with one accountab
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import zlib
 from collections.abc import Callable
@@ -102,7 +103,7 @@ def test_disputed_sponsorship_and_low_consensus_hold_and_reset(tmp_path: Path) -
     assert len(items) <= 6
     assert items[-1] == "path-decision-checkpoint"
     steps = archetype["items"]
-    for before, after in zip(steps, steps[1:], strict=False):  # type: ignore[arg-type, index]
+    for before, after in itertools.pairwise(steps):  # type: ignore[arg-type]
         assert after["start_month"] >= before["start_month"] + before["duration"]  # one by one
     assert "secure-executive-sponsor" in items
     assert all(i["why"] in ("path", "prerequisite") for i in archetype["items"])  # type: ignore[attr-defined, index]

@@ -36,6 +36,7 @@ from pmo2vmo.render import charts
 from pmo2vmo.resources import samples_dir
 from pmo2vmo.util import atomic
 from pmo2vmo.util.text import json_text, printable
+from pmo2vmo.util.yamlio import read_yaml
 
 SAMPLE = samples_dir() / "harbor-mutual.csv"
 PROFILE = samples_dir() / "harbor-mutual.yaml"
@@ -139,6 +140,19 @@ def test_yaml_alias_bomb_profile_is_refused_fast(tmp_path: Path) -> None:
     result = _cli("score", str(SAMPLE), "--profile", str(bomb))
     _refused(result, "bomb.yaml", "aliases expand")
     assert time.monotonic() - started < 30  # generous: interpreter start-up included
+
+
+def test_a_key_given_twice_is_refused_not_silently_dropped(tmp_path: Path) -> None:
+    """YAML keeps the last of two equal keys: a profile (or any data file) giving a key twice is
+    refused with its line, never read with one of the values lost."""
+    path = tmp_path / "twice.yaml"
+    path.write_text("client: Acme\ntargets:\n  PB-SPO: 4.0\n  PB-SPO: 2.0\n", encoding="utf-8")
+    with pytest.raises(InstrumentError, match=r"the key 'PB-SPO' is given twice .*line 4"):
+        load_profile(path)
+    raci = tmp_path / "transition.yaml"
+    raci.write_text("rows: [{raci: {pmo: A, pmo: R, executive_committee: A}}]\n", encoding="utf-8")
+    with pytest.raises(InstrumentError, match="the key 'pmo' is given twice"):
+        read_yaml(raci)
 
 
 def test_recursive_alias_is_refused(tmp_path: Path) -> None:

@@ -69,10 +69,36 @@ def _check_expansion(root: yaml.Node) -> None:
     size(root)
 
 
-def safe_load_bounded(text: str) -> Any:
-    """``yaml.safe_load`` that refuses documents whose aliases expand beyond a small bound.
+def _check_duplicate_keys(root: yaml.Node) -> None:
+    """Refuse a mapping that gives the same key twice: YAML keeps only the last, so a typo such
+    as ``{pmo: A, pmo: R}`` would silently lose a value (and slip past any check on it)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: dict[object, yaml.Node] = {}
+            for key, _ in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in keys:
+                        mark = key.start_mark
+                        raise ValueError(
+                            f"the key {clip(repr(key.value))} is given twice in one mapping "
+                            f"(line {mark.line + 1}, column {mark.column + 1}) — keep one"
+                        )
+                    keys[key.value] = key
+        stack.extend(_children(node))
 
-    Raises :class:`yaml.YAMLError` for invalid YAML and ``ValueError`` for an alias bomb.
+
+def safe_load_bounded(text: str) -> Any:
+    """``yaml.safe_load`` that refuses documents whose aliases expand beyond a small bound, or
+    that give a key twice in one mapping.
+
+    Raises :class:`yaml.YAMLError` for invalid YAML and ``ValueError`` for an alias bomb or a
+    duplicate key.
     """
     depth, aliases = 0, 0
     for event in yaml.parse(text, Loader=_Loader):  # a stream of events: no recursion
@@ -92,6 +118,7 @@ def safe_load_bounded(text: str) -> Any:
         try:
             if aliases:  # without an alias nothing can expand
                 _check_expansion(node)
+            _check_duplicate_keys(node)
         except _ExpansionError as exc:
             raise ValueError(str(exc)) from None
         except RecursionError:
