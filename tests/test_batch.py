@@ -189,7 +189,9 @@ def test_changed_profile_or_formats_redo_a_client(tmp_path: Path) -> None:
     first = batch.run_batch(in_dir, out_dir, formats="html", progress=False)
     assert [r.status for r in first.results] == ["ok", "ok"]
     profile = in_dir / "beta.yaml"
-    profile.write_text(profile.read_text(encoding="utf-8") + "capacity_people: 2\n",
+    text = profile.read_text(encoding="utf-8")
+    assert "capacity_people: 4.0\n" in text
+    profile.write_text(text.replace("capacity_people: 4.0\n", "capacity_people: 2\n"),
                        encoding="utf-8")  # fmt: skip
     second = batch.run_batch(in_dir, out_dir, formats="html", progress=False)
     assert [(r.client, r.status) for r in second.results] == [("alpha", "skipped"),
