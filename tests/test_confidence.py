@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from pmo2vmo.analysis.plan import roadmap_files
+from pmo2vmo.analysis.plan import fixed_plan_problems, roadmap_files
 from pmo2vmo.cli import main
 from pmo2vmo.model.archetypes import RACI_COLUMNS, Responsibility, TransitionFile, leaves
 from pmo2vmo.model.catalogue import Catalogue
@@ -213,3 +213,23 @@ def test_roadmap_json_carries_confidence_and_raci() -> None:
     row = archetype["operating_model"][0]
     assert set(row["raci"]) == set(RACI_COLUMNS)
     assert set(row["raci"].values()) <= {"R", "A", "C", "I", ""}
+
+
+def test_a_fixed_plan_is_checked_when_loaded(spec: TransitionFile, catalogue: Catalogue) -> None:
+    """An unknown step, a step not suited to the path, or more than six steps with their
+    prerequisites is refused naming transition.yaml and the path."""
+    assert fixed_plan_problems(spec, catalogue) == []
+    hold = spec.archetype("hold")
+    gap_only = next(i.id for i in catalogue.initiatives if "hold" not in i.archetypes)
+    bad = hold.model_copy(update={"plan": ["no-such-step", gap_only]})
+    other = spec.model_copy(update={"archetypes": [bad]})
+    problems = fixed_plan_problems(other, catalogue)
+    assert "transition.yaml: archetypes[hold].plan: unknown initiative 'no-such-step'" in problems
+    assert f"transition.yaml: archetypes[hold].plan: {gap_only} is not suited to hold" in problems
+    with_prerequisites = [i.id for i in catalogue.initiatives if i.prerequisites][:6]
+    assert len(with_prerequisites) == 6  # six steps that each bring at least one more along
+    too_long = spec.model_copy(
+        update={"archetypes": [hold.model_copy(update={"plan": with_prerequisites})]}
+    )
+    assert any(p.endswith("steps with their prerequisites, at most 6")
+               for p in fixed_plan_problems(too_long, catalogue))  # fmt: skip

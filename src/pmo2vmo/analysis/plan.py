@@ -17,9 +17,9 @@ from pmo2vmo.analysis.scoring import OrganisationScores, ScoreReport, score
 from pmo2vmo.analysis.transition import Decision, decide
 from pmo2vmo.errors import InputProblem, InstrumentError, InvalidInputError, NotReadable
 from pmo2vmo.ingest.responses import load_responses
-from pmo2vmo.model.archetypes import load_transition
+from pmo2vmo.model.archetypes import MAX_FIXED_STEPS, TransitionFile, load_transition
 from pmo2vmo.model.branding import brand_for
-from pmo2vmo.model.catalogue import load_catalogue
+from pmo2vmo.model.catalogue import Catalogue, load_catalogue
 from pmo2vmo.model.instrument import Instrument, load_instrument
 from pmo2vmo.model.profile import Profile, load_profile
 from pmo2vmo.model.settings import RoadmapSettings, load_settings
@@ -248,6 +248,9 @@ def roadmap_files(
     missing = [i for g in transition.gates for i in g.first if i not in catalogue.by_id]
     if missing:
         raise InstrumentError([f"transition.yaml: gates: unknown initiatives {missing}"])
+    problems = fixed_plan_problems(transition, catalogue)
+    if problems:
+        raise InstrumentError(problems)
     plans = []
     for org in scores.organisations:
         decision = decide(org, transition, tailored, client)
@@ -274,6 +277,31 @@ def roadmap_files(
     return RoadmapReport(
         scores, catalogue.version, transition.version, plans, tailored, client, settings
     )
+
+
+def fixed_plan_problems(transition: TransitionFile, catalogue: Catalogue) -> list[str]:
+    """What is wrong with a path's fixed plan (hold and reset): an unknown initiative, one not
+    suited to the path, or more than six steps once their prerequisites come along."""
+    problems = []
+    for archetype in transition.archetypes:
+        where = f"transition.yaml: archetypes[{archetype.id}].plan"
+        needed: set[str] = set()
+        stack = list(archetype.plan)
+        while stack:
+            ini_id = stack.pop()
+            ini = catalogue.by_id.get(ini_id)
+            if ini is None:
+                problems.append(f"{where}: unknown initiative {ini_id!r}")
+                continue
+            if archetype.id not in ini.archetypes:
+                problems.append(f"{where}: {ini_id} is not suited to {archetype.id}")
+            needed.add(ini_id)
+            stack.extend(p for p in ini.prerequisites if p not in needed)
+        if len(needed) > MAX_FIXED_STEPS:
+            problems.append(
+                f"{where}: {len(needed)} steps with their prerequisites, at most {MAX_FIXED_STEPS}"
+            )
+    return problems
 
 
 def _data_file(folder: Path, name: str) -> Path:

@@ -19,6 +19,9 @@ from pmo2vmo.util.memo import digest, memoised
 from pmo2vmo.util.yamlio import read_yaml
 
 READINESS_KEYS = ("pmo_baseline", "value_culture", "portfolio", "metrics")
+MAX_FIXED_STEPS = (
+    6  # a fixed plan (hold and reset) is short: prerequisites and checkpoints included
+)
 
 
 OPS: dict[str, Callable[[float, float], bool]] = {
@@ -162,7 +165,7 @@ class Archetype(StrictModel):
     operating_model: Annotated[list[Responsibility], Field(min_length=1)]
     # A fixed plan (hold and reset): exactly these initiatives, in order, nothing chosen by gap;
     # at most six items with their prerequisites, checkpoints included.
-    plan: Annotated[list[str], Field(max_length=6)] = []
+    plan: Annotated[list[str], Field(max_length=MAX_FIXED_STEPS)] = []
     # When the organisation may leave this path: conditions re-checked at the checkpoint.
     reentry: list[Condition] = []
 
