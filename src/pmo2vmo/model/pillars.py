@@ -7,7 +7,7 @@ thresholds of ``instrument.yaml``); :mod:`pmo2vmo.model.instrument` loads and ch
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -99,8 +99,14 @@ class Question(StrictModel):
 
 
 class _Part(StrictModel):
-    """What a dimension and a pillar share: a name, an order, a reasoned weight, children whose
-    ids start with their own."""
+    """What a dimension and a pillar share: a name, an order, a reasoned weight, an id of the
+    right shape, children whose ids start with their own."""
+
+    ID_SHAPE: ClassVar[re.Pattern[str]]
+    ID_HINT: ClassVar[str]
+    KIND: ClassVar[str]
+    CHILD: ClassVar[str]
+    CHILDREN: ClassVar[str]  # the field that holds the children
 
     id: str
     name: Annotated[str, Field(min_length=3)]
@@ -109,50 +115,44 @@ class _Part(StrictModel):
     weight_rationale: Rationale | None = None
     description: str = ""
 
-    def _check(self, children: list[str], kind: str) -> None:
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not cls.ID_SHAPE.match(value):
+            raise ValueError(cls.ID_HINT)
+        return value
+
+    @model_validator(mode="after")
+    def _children_belong(self) -> _Part:
         _reasoned(self.weight, self.weight_rationale)
-        for child in children:
+        for child in (c.id for c in getattr(self, self.CHILDREN)):
             if not child.startswith(self.id + "-"):
-                parent = "dimension" if kind == "question" else "pillar"
-                raise ValueError(f"{kind} {child} must start with its {parent} id {self.id}-")
+                raise ValueError(
+                    f"{self.CHILD} {child} must start with its {self.KIND} id {self.id}-"
+                )
+        return self
 
 
 class Dimension(_Part):
     """A dimension of a pillar, scored as the weighted mean of its questions."""
 
+    ID_SHAPE = DIMENSION_ID
+    ID_HINT = "dimension ids look like VC-OBJ (pillar-dimension)"
+    KIND, CHILD, CHILDREN = "dimension", "question", "questions"
+
     default_target: LevelScore | None = None
     questions: Annotated[list[Question], Field(min_length=1)]
-
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, value: str) -> str:
-        if not DIMENSION_ID.match(value):
-            raise ValueError("dimension ids look like VC-OBJ (pillar-dimension)")
-        return value
-
-    @model_validator(mode="after")
-    def _questions_belong(self) -> Dimension:
-        self._check([q.id for q in self.questions], "question")
-        return self
 
 
 class Pillar(_Part):
     """One of the four pillars (PMO baseline, value culture, portfolio, metrics)."""
 
+    ID_SHAPE = PILLAR_ID
+    ID_HINT = "pillar ids are 2-4 capital letters, e.g. VC"
+    KIND, CHILD, CHILDREN = "pillar", "dimension", "dimensions"
+
     type: Literal["pillar"]
     dimensions: Annotated[list[Dimension], Field(min_length=1)]
-
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, value: str) -> str:
-        if not PILLAR_ID.match(value):
-            raise ValueError("pillar ids are 2-4 capital letters, e.g. VC")
-        return value
-
-    @model_validator(mode="after")
-    def _dimensions_belong(self) -> Pillar:
-        self._check([d.id for d in self.dimensions], "dimension")
-        return self
 
 
 class Disagreement(StrictModel):
