@@ -34,7 +34,7 @@ from pmo2vmo.analysis.score_engine import (
     kind_codes,
 )
 from pmo2vmo.analysis.score_report import OrganisationScores
-from pmo2vmo.analysis.transition import Decision, Figures, _Metrics, path_of
+from pmo2vmo.analysis.transition import Decision, Figures, _Metrics, holds, path_of
 from pmo2vmo.ingest.responses import ResponseSet
 from pmo2vmo.model.archetypes import AnyOf, Clause, Condition, TransitionFile, leaves
 from pmo2vmo.model.instrument import Instrument
@@ -264,10 +264,10 @@ def _as_score(cond: Condition, tolerance: float) -> Condition:
 
 
 def _gates_fired(figures: Any, spec: TransitionFile) -> list[str]:
-    metrics = _Metrics(figures, spec)
+    """The ids of the gates ``figures`` fire (as :func:`decide` fires them, without the texts)."""
     fired = []
     for gate in spec.gates:
-        mets = [metrics.clause(c)[0] for c in gate.conditions]
+        mets = [holds(c, figures.value) for c in gate.conditions]
         if any(mets) if gate.fires_when == "any" else all(mets):
             fired.append(gate.id)
     return fired

@@ -18,7 +18,6 @@ from pmo2vmo.analysis.score_engine import achieved_level
 from pmo2vmo.analysis.scoring import OrganisationScores
 from pmo2vmo.model.archetypes import (
     OPS,
-    RACI_COLUMNS,
     READINESS_KEYS,
     SHOWN_OPS,
     AnyOf,
@@ -246,7 +245,7 @@ class Decision:
                 "operating_model": [
                     {
                         "function": r.function,
-                        "raci": dict(zip(RACI_COLUMNS, r.letters(), strict=True)),
+                        "raci": r.by_column(),
                         "note": r.note,
                     }
                     for r in archetype.operating_model

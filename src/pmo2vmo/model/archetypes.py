@@ -146,6 +146,10 @@ class Responsibility(StrictModel):
             )
         return self
 
+    def by_column(self) -> dict[str, str]:
+        """Column id → letter, every column of :data:`RACI_COLUMNS` in order ("" for none)."""
+        return dict(zip(RACI_COLUMNS, self.letters(), strict=True))
+
     def letters(self) -> list[str]:
         """The row's letters in :data:`RACI_COLUMNS` order ("" where the column has none)."""
         return [self.raci.get(column, "") for column in RACI_COLUMNS]  # type: ignore[call-overload]
