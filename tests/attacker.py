@@ -13,6 +13,11 @@ position short of seeing the answers), and tries:
   miss exactly one dimension the group answered gives that dimension;
 - **small figures**: a shown figure that itself rests on fewer than ``k`` people.
 
+With ``equal_per_band`` weighting the attacker knows the rule too (it is in the README): a
+figure over a set of respondents is the mean of its blocks' means, a block being a role band whose
+score of the dimension is shown, or everybody else pooled. Each figure is then a known linear
+combination of the respondents' own scores, and the same least squares apply.
+
 A *breach* is a group of 1 to ``k − 1`` people, or a hidden figure, recovered to within 0.1 of its
 true value (the engine's score of exactly those people). The organisation's own figures are shown
 whatever its size (the product says so, with a warning), so the whole organisation is not a group
@@ -61,12 +66,14 @@ def attack(
     structure: Structure,
     truth_of: Scorer,
     k: int,
+    weighting: str = "per_respondent",
 ) -> list[Breach]:
     """Every breach of one organisation's JSON.
 
     ``people`` holds ``id``, ``role_band`` and ``unit`` per respondent; ``scored`` maps each
     dimension to the ids who scored it; ``structure`` maps each pillar to its weight and its
-    (dimension, weight) pairs; ``truth_of`` scores a set of respondents with the engine.
+    (dimension, weight) pairs; ``truth_of`` scores a set of respondents with the engine;
+    ``weighting`` is the profile's respondent weighting.
     """
     breaches: list[Breach] = []
     groups = {
@@ -84,7 +91,16 @@ def attack(
             cache[key] = truth_of(key)
         return cache[key]
 
+    band_of = {p["id"]: p["role_band"] for p in people}
     for dim, contributors in scored.items():
+        shown_bands = {
+            group for (by, group), row in groups.items()
+            if by == "role_band" and (row["dimensions"] or {}).get(dim) is not None
+        }  # fmt: skip
+
+        def block(i: str, bands: set[str] = shown_bands) -> str | None:
+            return band_of[i] if weighting == "equal_per_band" and band_of[i] in bands else None
+
         figures: list[tuple[set[str], float]] = []
         if totals.get(dim) is not None and contributors:
             figures.append((set(contributors), float(totals[dim])))
@@ -96,7 +112,7 @@ def attack(
                     breaches.append(Breach("small figure", dim, tuple(sorted(inside)),
                                            float(value), float(value)))  # fmt: skip
                 figures.append((inside, float(value)))
-        breaches += _set_arithmetic(dim, figures, contributors, people, k, truth)
+        breaches += _set_arithmetic(dim, figures, contributors, people, k, truth, block)
     for key, row in groups.items():
         if members[key] >= {p["id"] for p in people}:
             continue  # the group is the whole organisation: its figures are the organisation's
@@ -128,16 +144,21 @@ def _set_arithmetic(
     people: Sequence[Any],
     k: int,
     truth: Callable[[set[str]], Mapping[str, Mapping[str, float | None]]],
+    block: Callable[[str], str | None],
 ) -> list[Breach]:
     if not figures:
         return []
     order = sorted(contributors)
     index = {i: n for n, i in enumerate(order)}
+    # Each figure as the weight of every respondent in it: the mean of its blocks' means.
     matrix = np.zeros((len(order), len(figures)))
     for col, (ids, _) in enumerate(figures):
+        sizes: dict[str | None, int] = {}
         for i in ids:
-            matrix[index[i], col] = 1.0
-    sums = np.array([len(ids) * value for ids, value in figures])
+            sizes[block(i)] = sizes.get(block(i), 0) + 1
+        for i in ids:
+            matrix[index[i], col] = 1.0 / (len(sizes) * sizes[block(i)])
+    values = np.array([value for _, value in figures])
     out = []
     seen: set[tuple[str, ...]] = set()
     for target in _candidates(figures, contributors, people):
@@ -149,11 +170,11 @@ def _set_arithmetic(
         seen.add(key)
         want = np.zeros(len(order))
         for i in target:
-            want[index[i]] = 1.0
+            want[index[i]] = 1.0 / len(target)
         coef, *_ = np.linalg.lstsq(matrix, want, rcond=None)
-        if np.abs(matrix @ coef - want).max() > 1e-6:
+        if np.abs(matrix @ coef - want).max() > 1e-6 / len(target):
             continue  # not isolated by any combination of the shown figures
-        estimate = float(coef @ sums) / len(target)
+        estimate = float(coef @ values)
         true = truth(target)["dimensions"].get(dim)
         if true is not None and abs(estimate - true) < TOLERANCE:
             out.append(Breach("set arithmetic", dim, key, estimate, true))

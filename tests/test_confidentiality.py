@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -52,9 +53,12 @@ def organisation(draw: st.DrawFn) -> tuple[list[Person], int]:
     return people, k
 
 
-def breaches_of(people: Sequence[Person], k: int) -> list[Any]:
+WEIGHTINGS = ("per_respondent", "equal_per_band")
+
+
+def breaches_of(people: Sequence[Person], k: int, weighting: str) -> list[Any]:
     """What the attacker recovers from the ``score --json`` of ``people``."""
-    profile = Profile(role_bands=BANDS, min_group_size=k)
+    profile = Profile(role_bands=BANDS, min_group_size=k, respondent_weighting=weighting)
     org = run(people, profile)["organisations"][0]
     by_id = {p["id"]: p for p in people}
     known = [{"id": p["id"], **labels(p, profile)} for p in people]
@@ -70,7 +74,7 @@ def breaches_of(people: Sequence[Person], k: int) -> list[Any]:
             "pillars": {p["id"]: p["score"] for p in alone["pillars"]},
         }
 
-    return attack(org, known, scored, STRUCTURE, truth, k)
+    return attack(org, known, scored, STRUCTURE, truth, k, weighting)
 
 
 def _person(index: int, role: str | None, unit: str | None, answers: dict[str, Any]) -> Person:
@@ -122,18 +126,20 @@ FOUND = (
 )
 
 
+@pytest.mark.parametrize("weighting", WEIGHTINGS)
 @given(organisation())
 @example(DIFFERENCE)
 @example(PILLAR_MINUS_DIMENSIONS)
 @example(EVERY_DIMENSION_HIDDEN)
 @example(FOUND)
 def test_no_combination_of_shown_figures_recovers_a_small_group(
-    case: tuple[list[Person], int],
+    weighting: str, case: tuple[list[Person], int]
 ) -> None:
     """No difference, intersection or remainder of shown groups, and no pillar-minus-dimensions
-    equation, recovers 1 to k − 1 respondents (or a hidden figure) to within 0.1."""
+    equation, recovers 1 to k − 1 respondents (or a hidden figure) to within 0.1, whether
+    respondents count one each or every shown role band the same."""
     people, k = case
-    breaches = breaches_of(people, k)
+    breaches = breaches_of(people, k, weighting)
     assert not breaches, "\n".join(str(b) for b in breaches[:5])
 
 
@@ -162,6 +168,36 @@ def test_the_attacker_breaks_the_rule_it_checks() -> None:
     assert {b.people for b in breaches} == {("resp-005",)}  # the CEO, on every dimension
     assert {b.dimension for b in breaches} == set(DIM_QIDS)
     assert all(abs(b.estimate - 5.0) < 1e-3 and b.truth == 5.0 for b in breaches)  # 4 decimals
+
+
+def test_the_weighted_attacker_breaks_weights_that_count_a_hidden_band() -> None:
+    """The attacker is not vacuous under equal_per_band either: had unit North (five Devs and
+    the only CEO) weighted the CEO's band like the shown band Teams, North beside Teams would
+    give the CEO's scores away; the pooled blocks the engine uses give nothing."""
+    people, k = DIFFERENCE
+    profile = Profile(role_bands=BANDS, min_group_size=k, respondent_weighting="equal_per_band")
+    org = run(people, profile)["organisations"][0]
+    teams = _figures(run(people[:5], profile))
+    ceo = _figures(run(people[5:6], profile))
+    north = {d: (teams[d] + ceo[d]) / 2 for d in teams}  # type: ignore[operator]
+    org["breakouts"] = [
+        {"group_by": "unit", "group": "North", "status": "ok", "pillars": {}, "score": None,
+         "dimensions": north},
+        {"group_by": "role_band", "group": "Teams", "status": "ok", "pillars": {}, "score": None,
+         "dimensions": teams},
+    ]  # fmt: skip
+    known = [{"id": p["id"], **labels(p, profile)} for p in people]
+    scored = {d: {p["id"] for p in people} for d in DIM_QIDS}
+
+    def truth(ids: Sequence[str]) -> Mapping[str, Mapping[str, float | None]]:
+        alone = run([p for p in people if p["id"] in ids], profile)["organisations"][0]
+        return {"dimensions": {d["id"]: d["score"] for d in alone["dimensions"]}, "pillars": {}}
+
+    breaches = attack(org, known, scored, STRUCTURE, truth, k, "per_respondent")
+    assert not any(b.people == ("resp-005",) for b in breaches)  # the wrong model finds nothing
+    breaches = attack(org, known, scored, STRUCTURE, truth, k, "equal_per_band")
+    assert {b.people for b in breaches} == {("resp-005",)}
+    assert all(abs(b.estimate - 5.0) < 1e-3 for b in breaches)
 
 
 def _figures(data: Mapping[str, Any]) -> dict[str, float | None]:

@@ -285,9 +285,9 @@ def test_no_limiting_dimension_at_the_top_level(plan: OrganisationPlan) -> None:
 def test_pillar_findings_quote_the_figures(plan: OrganisationPlan, tailored: Instrument) -> None:
     """Findings state score, level, largest gap, disputes and perception gaps from the data."""
     text = " ".join(walkthrough.pillar_findings(plan, "PF", tailored))
-    assert "scores 2.63" in text
+    assert "scores 2.62" in text
     assert "achieved level is 2 Developing" in text
-    assert "Prioritisation by value (PF-PRI): score 2.65 against 4 (archetype target)" in text
+    assert "Prioritisation by value (PF-PRI): score 2.59 against 4 (archetype target)" in text
     assert "PF-PRI-01, PF-PRI-02, PF-PRI-03, PF-PRI-04" in text
     assert "Leadership 4.02 against Delivery 1.87" in text
     pb = " ".join(walkthrough.pillar_findings(plan, "PB", tailored))
@@ -370,14 +370,14 @@ def test_decision_tables(plan: OrganisationPlan) -> None:
     gates = walkthrough.gate_rows(d)
     assert [g["id"] for g in gates] == [g.id for g in d.gates]
     assert gates[0]["fired"] == "not fired"
-    assert "executive sponsorship score 4.06" in gates[0]["reason"]
+    assert "executive sponsorship score 4.05" in gates[0]["reason"]
     rules = walkthrough.rule_rows(d)
     assert [r["matched"] for r in rules] == ["no", "no", "no", "matched"]
     assert rules[-1]["archetype"] == "integrated"
-    assert "✓ PMO baseline readiness 69.5 >= 50" in rules[-1]["conditions"]
+    assert "✓ PMO baseline readiness 69.4 >= 50" in rules[-1]["conditions"]
     readiness = {r["key"]: r["readiness"] for r in walkthrough.readiness_rows(d)}
-    assert readiness == {"pmo_baseline": 69.5, "value_culture": 29.2, "portfolio": 40.8,
-                         "metrics": 26.7}  # fmt: skip
+    assert readiness == {"pmo_baseline": 69.4, "value_culture": 29.1, "portfolio": 40.5,
+                         "metrics": 26.5}  # fmt: skip
     model = walkthrough.operating_model_rows(d)
     assert model
     assert set(model[0]) == {"function", "Business", "Finance", "Executive committee", "PMO", "VMO",
@@ -411,7 +411,7 @@ def test_decision_findings(plan: OrganisationPlan) -> None:
     """The decision in sentences: path, rule, gates, plan and what was deferred."""
     text = "\n".join(walkthrough.decision_findings(plan))
     assert "Recommended path: Integrated PMO + VMO" in text
-    assert "Rule matched: PMO baseline readiness 69.5 >= 50." in text
+    assert "Rule matched: PMO baseline readiness 69.4 >= 50." in text
     assert "Gate fired — Settle the disputed critical practices first: perception gap on" in text
     assert "Confidence: 100% of 500 resamples of the respondents choose this path." in text
     assert "Tipping point: " in text

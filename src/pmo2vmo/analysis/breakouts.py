@@ -61,12 +61,14 @@ def score_breakouts(
     kind: np.ndarray,
     value: np.ndarray,
     contributed: np.ndarray,
+    block: np.ndarray | None = None,
 ) -> dict[str, Breakout]:
     """Every breakout of :data:`GROUP_BYS`, scored per (organisation, group).
 
     ``position`` is each answer's row in ``people``; ``question``, ``kind`` and ``value`` the
     answers' codes (see :func:`~pmo2vmo.analysis.score_engine.score_groups`); ``contributed`` the
-    sorted unique ``person × dimensions + dimension`` cells that hold a scored answer.
+    sorted unique ``person × dimensions + dimension`` cells that hold a scored answer;
+    ``block`` each answer's weighting block (see :func:`weighting_blocks`), or None.
     """
     d_count = len(structure.dim_ids)
     breakouts: dict[str, Breakout] = {}
@@ -79,7 +81,7 @@ def score_breakouts(
         )
         sizes = np.bincount(person_group, minlength=len(pairs))
         scores = score_groups(
-            structure, person_group[position], len(pairs), question, kind, value, sizes
+            structure, person_group[position], len(pairs), question, kind, value, sizes, block
         )
         owner = person_group[contributed // d_count]
         per_dim = np.bincount(
@@ -90,6 +92,31 @@ def score_breakouts(
         )
         breakouts[group_by] = Breakout(pairs, scores, per_group, per_dim)
     return breakouts
+
+
+def weighting_blocks(
+    people: pd.DataFrame, shown: Mapping[str, Mapping[str, set[int]]], d_count: int
+) -> np.ndarray:
+    """Each person's weighting block per dimension (P × D codes), for ``equal_per_band``: their
+    role band where the confidentiality rule shows that band's score of the dimension
+    (``shown``: organisation -> band -> dimensions shown), else one block for everybody else of
+    the organisation (bands too small to show, and the groups hidden to protect them).
+
+    Why the hidden bands are pooled: weighting a band of two like a band of twenty would let two
+    people move half a score, and, with the other bands' scores shown, the organisation's score
+    minus theirs would give those two away. Pooled, every figure stays a combination of the
+    groups the rule already protects.
+    """
+    labels = people["role_band"].astype(str).to_numpy()
+    orgs = people["organisation"].to_numpy()
+    names = sorted({band for by_band in shown.values() for band in by_band})
+    blocks = np.full((len(people), d_count), len(names), dtype=np.int64)
+    for org, by_band in shown.items():
+        for band, dims in by_band.items():
+            rows = np.flatnonzero((orgs == org) & (labels == band))
+            if dims and len(rows):
+                blocks[np.ix_(rows, np.array(sorted(dims), dtype=np.int64))] = names.index(band)
+    return blocks
 
 
 def members_of(
@@ -130,13 +157,23 @@ class BreakoutView:
     role_bands: frozenset[str]  # the group names of the role-band breakout the profile gives
     gap_at_least: float  # a perception gap at least this wide is flagged
 
+    def protected(self, members: Members) -> tuple[dict[str, dict[str, Status]], Shown]:
+        """The rule applied across both breakouts: each group's status, then per breakout and
+        group the dimensions shown."""
+        status = self._group_status(members)
+        return status, self._dimensions_shown(members, status)
+
     def rows_and_gaps(
-        self, org: str, breakouts: Mapping[str, Breakout], members: Members
+        self,
+        org: str,
+        breakouts: Mapping[str, Breakout],
+        members: Members,
+        protected: tuple[dict[str, dict[str, Status]], Shown] | None = None,
     ) -> tuple[list[BreakoutRow], list[PerceptionGap]]:
         """Breakout rows and perception gaps (widest first), the rule applied across both
-        breakouts: to groups, then to each dimension within them."""
-        status = self._group_status(members)
-        dim_shown = self._dimensions_shown(members, status)
+        breakouts: to groups, then to each dimension within them (``protected``: the rule's
+        result, when already known)."""
+        status, dim_shown = protected or self.protected(members)
         rows: list[BreakoutRow] = []
         gaps: list[PerceptionGap] = []
         for group_by, breakout in breakouts.items():

@@ -7,11 +7,13 @@ for each resample. The share of resamples choosing each path is reported; the re
 share is the confidence. The generator is seeded from the configured seed, the organisation and the
 input's hash, so the same input always gives the same figures. In a resample, perception gaps are
 the widest gap between role bands (and between units) with at least ``min_group_size`` draws; the
-complementary suppression of the reports is not replayed.
+complementary suppression of the reports is not replayed. Respondents count as they do in the
+scores: with ``equal_per_band``, the blocks the organisation's scores were weighted by (its shown
+role bands, the rest pooled) weigh the same in every resample too.
 
 **Tipping points.** For every figure a rule or gate tests, the smallest change of that figure alone
 that changes the path (or fires or silences a gate): "tips to Strengthen the PMO first if PMO
-baseline readiness falls 19.5, from 69.5 under 50".
+baseline readiness falls 19.4, from 69.4 under 50".
 """
 
 from __future__ import annotations
@@ -24,13 +26,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pmo2vmo.analysis.breakouts import GROUP_BYS, people_of
+from pmo2vmo.analysis.breakouts import GROUP_BYS, people_of, weighting_blocks
 from pmo2vmo.analysis.score_engine import (
     LEVELS,
     Structure,
     _by_dimension,
     _item_statistics,
     _weighted,
+    equal_per_block,
     kind_codes,
 )
 from pmo2vmo.analysis.score_report import OrganisationScores
@@ -39,7 +42,7 @@ from pmo2vmo.ingest.responses import ResponseSet
 from pmo2vmo.model.archetypes import AnyOf, Clause, Condition, TransitionFile, leaves
 from pmo2vmo.model.instrument import Instrument
 from pmo2vmo.model.profile import Profile
-from pmo2vmo.model.results import Confidence, TippingPoint
+from pmo2vmo.model.results import Confidence, Status, TippingPoint
 from pmo2vmo.util.text import compact
 
 
@@ -109,6 +112,42 @@ def _person_counts(structure: Structure, people: pd.DataFrame, answers: pd.DataF
     return counts.reshape(len(people), len(structure.qids), 5).astype(float)
 
 
+def _blocks(structure: Structure, org: OrganisationScores, people: pd.DataFrame,
+            profile: Profile) -> np.ndarray | None:  # fmt: skip
+    """Each person's weighting block per question (P × Q), as the scores were weighted: the
+    role bands whose dimension the report shows, the rest pooled; None for one per respondent."""
+    if profile.weighting != "equal_per_band":
+        return None
+    index = {d: i for i, d in enumerate(structure.dim_ids)}
+    shown = {
+        row.group: {index[d] for d, v in (row.dimensions or {}).items() if v is not None}
+        for row in org.breakouts
+        if row.group_by == "role_band" and row.group is not None and row.status is Status.OK
+    }
+    dims = weighting_blocks(people, {org.organisation: shown}, len(structure.dim_ids))
+    dim_of_q = np.empty(len(structure.qids), dtype=np.int64)
+    for di, idx in enumerate(structure.dim_items):
+        dim_of_q[idx] = di
+    found: np.ndarray = dims[:, dim_of_q]
+    return found
+
+
+def _counted(weights: np.ndarray, per_person: np.ndarray, block: np.ndarray | None) -> np.ndarray:
+    """Answers per resample, question and level (B × Q × 5) of people drawn ``weights`` times
+    (B × P), every block weighing the same when ``block`` (P × Q) is given."""
+    flat = per_person.reshape(per_person.shape[0], -1)
+    if block is None:
+        counts: np.ndarray = (weights @ flat).reshape(weights.shape[0], *per_person.shape[1:])
+        return counts
+    per_block = np.stack([
+        (weights @ (per_person * (block == code)[..., None]).reshape(flat.shape)).reshape(
+            weights.shape[0], *per_person.shape[1:]
+        )
+        for code in np.unique(block)
+    ], axis=1)  # fmt: skip
+    return equal_per_block(per_block)
+
+
 def _scores(structure: Structure, counts: np.ndarray) -> tuple[np.ndarray, ...]:
     """Dimension, dimension consensus, pillar and overall scores from counts (G × Q × 5)."""
     _, item, _, consensus = _item_statistics(counts)
@@ -122,7 +161,7 @@ def _scores(structure: Structure, counts: np.ndarray) -> tuple[np.ndarray, ...]:
 
 def _group_gaps(
     structure: Structure, draws: np.ndarray, per_person: np.ndarray, labels: np.ndarray, k: int,
-    dims: list[int],
+    dims: list[int], block: np.ndarray | None,
 ) -> np.ndarray:  # fmt: skip
     """Per resample and each of ``dims``, the widest gap between groups of at least ``k``
     draws."""
@@ -130,16 +169,16 @@ def _group_gaps(
     items = [structure.dim_items[d] for d in dims]
     wanted = np.concatenate(items)
     per_person = per_person[:, wanted, :]
+    block = None if block is None else block[:, wanted]
     offsets = np.cumsum([0, *(len(i) for i in items)])
     high = np.full((b_count, d_count), -np.inf)
     low = np.full((b_count, d_count), np.inf)
     shown = np.zeros((b_count, d_count), dtype=np.int64)
-    flat = per_person.reshape(per_person.shape[0], -1)
     for label in np.unique(labels):
         member = labels == label
         weights = draws * member
         size = weights.sum(axis=1)
-        counts = (weights @ flat).reshape(b_count, *per_person.shape[1:])
+        counts = _counted(weights, per_person, block)
         n = counts.sum(axis=2)
         with np.errstate(invalid="ignore", divide="ignore"):
             item = np.where(n > 0, (counts * LEVELS).sum(axis=2) / np.where(n > 0, n, 1), np.nan)
@@ -180,7 +219,8 @@ def bootstrap(
     n, b_count = len(people), settings.resamples
     picks = rng.integers(0, n, size=(b_count, n)) + np.arange(b_count)[:, None] * n
     draws = np.bincount(picks.ravel(), minlength=b_count * n).reshape(b_count, n).astype(float)
-    counts = (draws @ per_person.reshape(n, -1)).reshape(b_count, *per_person.shape[1:])
+    block = _blocks(structure, org, people, profile)
+    counts = _counted(draws, per_person, block)
     # Rounded as the reported scores are (4 digits), so a resample equal to the sample decides alike.
     dimension, consensus, pillar, overall = (np.round(a, 4) for a in _scores(structure, counts))
     needed = {c.metric for r in spec.rules for c in leaves(r.conditions)}
@@ -189,7 +229,7 @@ def bootstrap(
     gaps = np.full(dimension.shape, np.nan)
     for group_by in GROUP_BYS if gapped else ():
         found = _group_gaps(structure, draws, per_person, people[group_by].to_numpy(),
-                            profile.min_group_size, gapped)  # fmt: skip
+                            profile.min_group_size, gapped, block)  # fmt: skip
         gaps[:, gapped] = np.fmax(gaps[:, gapped], found)
     arrays = _Resampled(
         structure, dimension, consensus, pillar, overall, gaps,

@@ -118,6 +118,20 @@ def _item_statistics(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     return n, item, dispersion, consensus
 
 
+def equal_per_block(per_block: np.ndarray) -> np.ndarray:
+    """Answers per level (… × blocks × Q × 5) as one distribution per item in which every block
+    that answered the item weighs the same: the mean of the blocks' shares, scaled back to the
+    item's number of answers (so the means, spread and consensus of :func:`_item_statistics` are
+    those of the blocks weighted equally, and a block with no scored answer changes nothing)."""
+    n = per_block.sum(axis=-1)  # … × blocks × Q
+    present = (n > 0).sum(axis=-2)  # … × Q
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(n[..., None] > 0, per_block / np.where(n > 0, n, 1)[..., None], 0.0)
+        mean = share.sum(axis=-3) / np.where(present > 0, present, 1)[..., None]
+    spread: np.ndarray = mean * n.sum(axis=-2)[..., None]
+    return spread
+
+
 def _by_dimension(structure: Structure, values: np.ndarray) -> np.ndarray:
     """Per-item values (G × Q) as weighted means per dimension (G × D)."""
     return np.column_stack(
@@ -133,11 +147,15 @@ def score_groups(
     kind: np.ndarray,
     value: np.ndarray,
     respondents: np.ndarray,
+    block: np.ndarray | None = None,
 ) -> GroupScores:
     """The vectorised engine: per-group counts by level, then the weighted roll-ups.
 
     ``group`` and ``question`` are integer codes per answer; ``kind`` is :data:`KINDS` codes
     (0 score, 1 N/A, 2 Don't know) or the kind strings; ``value`` the level for scored answers.
+    ``block`` (a code per answer, or None) weighs respondents equally per block: each item's
+    answers are the mean of the blocks' own distributions (see :func:`equal_per_block`); the
+    counts of answers stay counts.
     """
     q_count = len(structure.qids)
     if kind.dtype == object:
@@ -145,13 +163,24 @@ def score_groups(
     scored = kind == 0
     levels = value[scored].astype(np.int64) - 1
     cell = group[scored] * q_count + question[scored]
-    counts = np.bincount(cell * 5 + levels, minlength=n_groups * q_count * 5).reshape(
-        n_groups, q_count, 5
-    )
+    if block is None:
+        counts = np.bincount(cell * 5 + levels, minlength=n_groups * q_count * 5).reshape(
+            n_groups, q_count, 5
+        )
+        spread: np.ndarray = counts
+    else:
+        b_count = int(block.max()) + 1 if len(block) else 1
+        cell = (group[scored] * b_count + block[scored]) * q_count + question[scored]
+        per_block = np.bincount(
+            cell * 5 + levels, minlength=n_groups * b_count * q_count * 5
+        ).reshape(n_groups, b_count, q_count, 5)
+        counts = per_block.sum(axis=1)
+        spread = equal_per_block(per_block)
     flat = group * q_count + question
     na = np.bincount(flat[kind == 1], minlength=n_groups * q_count).reshape(n_groups, q_count)
     dk = np.bincount(flat[kind == 2], minlength=n_groups * q_count).reshape(n_groups, q_count)
-    n, item, dispersion, consensus = _item_statistics(counts)
+    _, item, dispersion, consensus = _item_statistics(spread)
+    n = counts.sum(axis=2)
     dimension = _by_dimension(structure, item)
     pillar = np.column_stack(
         [_weighted(dimension[:, idx], structure.dim_weight[idx]) for idx in structure.pillar_dims]

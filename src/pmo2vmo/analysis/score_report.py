@@ -66,6 +66,8 @@ class OrganisationScores:
     # Scored answers to routed questions ÷ (routed respondent × question pairs − N/A) over the
     # whole instrument; None when every answer is N/A (nothing was expected).
     coverage: float | None = None
+    # How respondents count in every figure: per_respondent, or equal_per_band (the profile's).
+    respondent_weighting: str = "per_respondent"
 
     def quality_text(self, flag: str) -> str:
         """A data-quality count as reports show it ("fewer than 5" where it is withheld)."""
@@ -81,6 +83,7 @@ class OrganisationScores:
         out: dict[str, Any] = {
             "organisation": self.organisation,
             "respondents": self.respondents,
+            "respondent_weighting": self.respondent_weighting,
             "overall": self.overall,
             "pillars": plain(self.pillars),
             "dimensions": plain(self.dimensions),

@@ -34,9 +34,11 @@ from pmo2vmo.analysis.breakouts import (
     Breakout,
     BreakoutView,
     Members,
+    Shown,
     members_of,
     people_of,
     score_breakouts,
+    weighting_blocks,
 )
 from pmo2vmo.analysis.deltas import Previous
 from pmo2vmo.analysis.score_engine import (
@@ -58,6 +60,7 @@ from pmo2vmo.model.results import (
     DimensionScore,
     ItemScore,
     PillarScore,
+    Status,
     TargetSource,
 )
 
@@ -172,19 +175,27 @@ class _Scorer:
         coded = self._coded(answers, orgs)
         r_count = respondents.groupby("organisation", sort=False).size()
         totals = np.array([int(r_count[o]) for o in orgs], dtype=np.int64)
-        org_scores = score_groups(
-            self.structure, coded.org, len(orgs), coded.question, coded.kind, coded.value, totals
-        )
         people = people_of(respondents, self.profile)
         position = _positions(people, answers)
         # Who contributed a scored answer, per person and dimension (for confidentiality counts).
         scored = coded.kind == 0
         d_count = len(self.structure.dim_ids)
         contributed = np.unique(position[scored] * d_count + self.dim_of_q[coded.question[scored]])
-        breakouts = score_breakouts(
-            self.structure, people, position, coded.question, coded.kind, coded.value, contributed
-        )
         members = members_of(people, orgs, contributed, d_count)
+        protected = {org: self.view.protected(members[org]) for org in orgs}
+        block = None
+        if self.profile.weighting == "equal_per_band":
+            shown = {org: p[1]["role_band"] for org, p in protected.items()}
+            blocks = weighting_blocks(people, shown, d_count)
+            block = blocks[position, self.dim_of_q[coded.question]]
+        org_scores = score_groups(
+            self.structure, coded.org, len(orgs), coded.question, coded.kind, coded.value, totals,
+            block,
+        )  # fmt: skip
+        breakouts = score_breakouts(
+            self.structure, people, position, coded.question, coded.kind, coded.value,
+            contributed, block,
+        )  # fmt: skip
         routed = self._routed(people, orgs, position, coded)
         flags = respondent_flags(
             answers, respondents, self.instrument, responses.asked, self.profile
@@ -203,6 +214,7 @@ class _Scorer:
                     routed,
                     breakouts,
                     members[org],
+                    protected[org],
                     comments.get(org, []),
                     {k: int(v) for k, v in quality.loc[org].items()}
                     if org in quality.index
@@ -258,6 +270,7 @@ class _Scorer:
         routed: _Routed,
         breakouts: Mapping[str, Breakout],
         members: Members,
+        protected: tuple[dict[str, dict[str, Status]], Shown],
         commented: list[tuple[str, str]],
         quality: dict[str, int],
         previous: Mapping[str, Any] | None,
@@ -268,9 +281,16 @@ class _Scorer:
         items, disputed = self._items(s, routed, g, total)
         dimensions = self._dimensions(s, routed, g, total, disputed)
         pillars = self._pillars(s, g)
-        shown_breakouts, gaps = self.view.rows_and_gaps(org, breakouts, members)
+        shown_breakouts, gaps = self.view.rows_and_gaps(org, breakouts, members, protected)
         comments = self._comments(commented, total)
         warnings = self._warnings(org, total, quality, disputed, comments is None)
+        bands = [b for b, st_ in protected[0]["role_band"].items() if st_ is Status.OK]
+        if self.profile.weighting == "equal_per_band" and len(bands) < 2:
+            warnings.append(
+                "respondents count one each: weighing role bands the same needs two "
+                f"bands that can be shown (at least {self.k} respondents each, none recoverable "
+                f"from the other groups); {'only ' + bands[0] if bands else 'none'} can."
+            )
         deltas = None
         if previous_given:
             deltas = self.previous.deltas(previous, num(s.overall[g]), pillars, dimensions)
@@ -291,6 +311,7 @@ class _Scorer:
             comments_withheld=comments is None,
             min_group_size=self.k,
             coverage=routed.coverage(g, slice(None)),
+            respondent_weighting=self.profile.weighting,
         )
 
     def _items(

@@ -78,6 +78,9 @@ class Profile(StrictModel):
     identifiable_workshop: bool = False
     incomplete: Literal["keep", "drop"] = "keep"
     role_bands: dict[str, list[str]] = {}
+    # How respondents count in every figure: one each, or every role band the same in total.
+    # Unset: equal_per_band when role_bands are given, else per_respondent (see the README).
+    respondent_weighting: Literal["equal_per_band", "per_respondent"] | None = None
     # Role or role band -> the audiences whose questions its respondents are asked.
     audiences: dict[
         Annotated[str, Field(min_length=1, max_length=200)],
@@ -138,6 +141,14 @@ class Profile(StrictModel):
     def organisation_name(self) -> str | None:
         """The organisation to use for files that name none."""
         return self.organisation or self.client
+
+    @property
+    def weighting(self) -> Literal["equal_per_band", "per_respondent"]:
+        """The respondent weighting in force: as set, else equal per band when the profile
+        names role bands (the consultant said which groups matter), else one per respondent."""
+        if self.respondent_weighting is not None:
+            return self.respondent_weighting
+        return "equal_per_band" if self.role_bands else "per_respondent"
 
     def band_of(self, role: str | None) -> str | None:
         """The role band a role belongs to (the role itself when no band lists it)."""

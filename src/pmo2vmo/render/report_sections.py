@@ -288,6 +288,13 @@ def voices_section(view: ReportView) -> Section:
     ))  # fmt: skip
 
 
+_WEIGHTING = {
+    "per_respondent": "one each",
+    "equal_per_band": "each role band shown the same, whatever its size (bands too small to "
+                      "show weigh as one band together)",
+}  # fmt: skip
+
+
 def _method(view: ReportView, meta: Mapping[str, str], min_group_size: int) -> Table:
     """How the figures were made: answers counted, groups suppressed, data quality, provenance."""
     org = view.plan.scores  # the data-quality flags and their wording
@@ -298,6 +305,7 @@ def _method(view: ReportView, meta: Mapping[str, str], min_group_size: int) -> T
         ("Don't know", view.dont_know),
         # One figure with the deck and the evidence check: answered ÷ (respondents − N/A).
         ("Coverage of expected answers", "—" if view.coverage is None else f"{view.coverage:.0%}"),
+        ("Respondents count", _WEIGHTING.get(org.respondent_weighting, org.respondent_weighting)),
         ("Smallest group shown", min_group_size),
         ("Suppressed groups", ", ".join([f"{g.grouped_by}: {g.description}" for g in view.suppressed]) or "none"),
         *((f"Data quality: {k.replace('_', ' ')}", org.quality_text(k)) for k in org.data_quality),
