@@ -36,12 +36,15 @@ def test_score_is_one_call_with_the_cli_keywords(runner: CliRunner, tmp_path: Pa
     with mock.patch.object(api, "score_files") as score_files:
         score_files.return_value.to_json.return_value = {"organisations": []}
         result = runner.invoke(
-            main, ["score", str(data), "--json", "--profile", "p.yaml", "--previous", "old.json"]
-        )
+            main,
+            ["score", str(data), "--json", "--profile", "p.yaml", "--previous", "old.json",
+             "--moderation", "m.yaml"],
+        )  # fmt: skip
     assert result.exit_code == 0, result.output
     score_files.assert_called_once_with(
-        [data], profile=Path("p.yaml"), previous=Path("old.json"), instrument_dir=None
-    )
+        [data], profile=Path("p.yaml"), previous=Path("old.json"), instrument_dir=None,
+        moderation=Path("m.yaml"),
+    )  # fmt: skip
 
 
 def test_validate_and_template_are_one_call_each(runner: CliRunner, tmp_path: Path) -> None:
@@ -189,7 +192,7 @@ def test_roadmap_is_one_call_with_the_cli_keywords(runner: CliRunner) -> None:
         result = runner.invoke(
             main,
             ["roadmap", "r.csv", "--json", "--profile", "p.yaml", "--start-date", "2027-03-01",
-             "--capacity", "2.5", "--horizon", "12"],
+             "--capacity", "2.5", "--horizon", "12", "--moderation", "m.yaml"],
         )  # fmt: skip
     assert result.exit_code == 0, result.output
     roadmap_files.assert_called_once_with(
@@ -199,6 +202,7 @@ def test_roadmap_is_one_call_with_the_cli_keywords(runner: CliRunner) -> None:
         capacity_people=2.5,
         horizon_months=12,
         instrument_dir=None,
+        moderation=Path("m.yaml"),
     )
 
 

@@ -36,6 +36,13 @@ profile_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Client profile (YAML): targets, weights, excluded dimensions, min_group_size…",
 )
+moderation_option = click.option(
+    "--moderation",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An assessor's moderation (YAML, or the Moderation sheet of `pmo2vmo template`): an "
+    "evidence-based level per dimension, shown beside the self-assessed score; it drives gaps, "
+    "decision and roadmap unless the profile says `drive: self_assessed`.",
+)
 instrument_option = click.option(
     "--instrument",
     "instrument_dir",
@@ -229,6 +236,7 @@ def _print_report(report: ScoreReport, as_json: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="An earlier `score --json` output, for deltas per dimension.",
 )
+@moderation_option
 @instrument_option
 @handles_bad_input
 def score_cmd(
@@ -236,12 +244,12 @@ def score_cmd(
     as_json: bool,
     profile: Path | None,
     previous: Path | None,
+    moderation: Path | None,
     instrument_dir: Path | None,
 ) -> None:
     """Score response files: items, dimensions, pillars, overall, breakouts and gaps."""
-    report = api.score_files(
-        list(files), profile=profile, previous=previous, instrument_dir=instrument_dir
-    )
+    report = api.score_files(list(files), profile=profile, previous=previous,
+                             instrument_dir=instrument_dir, moderation=moderation)  # fmt: skip
     _print_report(report, as_json)
 
 
@@ -295,6 +303,7 @@ def _print_plan(plan: api.OrganisationPlan) -> None:
     type=click.IntRange(min=1, max=120),
     help="Months the plan may span (default: profile, else 18).",
 )
+@moderation_option
 @instrument_option
 @handles_bad_input
 def roadmap_cmd(
@@ -304,17 +313,15 @@ def roadmap_cmd(
     start_date: dt.datetime | None,
     capacity: float | None,
     horizon: int | None,
+    moderation: Path | None,
     instrument_dir: Path | None,
 ) -> None:
     """Decide the transition path and plan a scheduled, explained roadmap per organisation."""
     report = api.roadmap_files(
-        list(files),
-        profile=profile,
-        start_date=start_date.date() if start_date else None,
-        capacity_people=capacity,
-        horizon_months=horizon,
-        instrument_dir=instrument_dir,
-    )
+        list(files), profile=profile, start_date=start_date.date() if start_date else None,
+        capacity_people=capacity, horizon_months=horizon, instrument_dir=instrument_dir,
+        moderation=moderation,
+    )  # fmt: skip
     if as_json:
         echo(json_text(report.to_json()))
         return
@@ -362,6 +369,7 @@ def _print_outcomes(outcomes: Sequence[Any]) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="An earlier `score --json` output: the report shows the change since then.",
 )
+@moderation_option
 @formats_option
 @timeout_option
 @handles_bad_input
@@ -370,6 +378,7 @@ def run_cmd(
     out: Path,
     profile: Path | None,
     previous: Path | None,
+    moderation: Path | None,
     formats: str,
     timeout: float,
 ) -> None:
@@ -380,9 +389,8 @@ def run_cmd(
     """
     from pmo2vmo.execute.run import run_report  # lazy: papermill and jupyter are slow to load
 
-    outcomes = run_report(
-        file, out, profile=profile, previous=previous, formats=formats, timeout=timeout
-    )
+    outcomes = run_report(file, out, profile=profile, previous=previous, moderation=moderation,
+                          formats=formats, timeout=timeout)  # fmt: skip
     _print_outcomes(outcomes)
     if any(o.status != "ok" for o in outcomes):
         sys.exit(1)
@@ -430,11 +438,12 @@ def batch_cmd(
     kernels: str,
 ) -> None:
     """Report on every client file in IN_DIR (one client per .csv/.xlsx/.jsonl file, named by
-    its stem; its profile STEM.yaml beside it or in --profile-dir).
+    its stem; its profile STEM.yaml beside it or in --profile-dir; an assessor's moderation
+    STEM.moderation.yaml beside it, when there is one).
 
     Clients run in parallel and in isolation: one that fails is recorded in
     OUT/manifest.json with the reason, and the others go on. Re-running skips clients whose
-    input, profile, formats, instrument, templates and version are unchanged. Exit code 1 when
+    input, profile, moderation, formats, instrument, templates and version are unchanged. Exit code 1 when
     any client failed, 2 on invalid usage (e.g. two files for one client).
     """
     from pmo2vmo.execute.batch import run_batch  # lazy: papermill and jupyter are slow to load

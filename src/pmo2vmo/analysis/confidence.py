@@ -35,6 +35,7 @@ from pmo2vmo.analysis.score_engine import (
     _weighted,
     equal_per_block,
     kind_codes,
+    roll_up,
 )
 from pmo2vmo.analysis.score_report import OrganisationScores
 from pmo2vmo.analysis.transition import Decision, Figures, _Metrics, holds, path_of
@@ -132,6 +133,14 @@ def _blocks(structure: Structure, org: OrganisationScores, people: pd.DataFrame,
     return found
 
 
+def _fixed(structure: Structure, org: OrganisationScores) -> np.ndarray | None:
+    """The moderated levels that drive, per dimension (NaN where none), or None."""
+    if org.moderation is None or not org.moderation.drives:
+        return None
+    levels = {m.dimension: m.level for m in org.moderation.levels}
+    return np.array([levels.get(d, np.nan) for d in structure.dim_ids], dtype=float)
+
+
 def _counted(weights: np.ndarray, per_person: np.ndarray, block: np.ndarray | None) -> np.ndarray:
     """Answers per resample, question and level (B × Q × 5) of people drawn ``weights`` times
     (B × P), every block weighing the same when ``block`` (P × Q) is given."""
@@ -148,14 +157,17 @@ def _counted(weights: np.ndarray, per_person: np.ndarray, block: np.ndarray | No
     return equal_per_block(per_block)
 
 
-def _scores(structure: Structure, counts: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Dimension, dimension consensus, pillar and overall scores from counts (G × Q × 5)."""
+def _scores(
+    structure: Structure, counts: np.ndarray, fixed: np.ndarray | None = None
+) -> tuple[np.ndarray, ...]:
+    """Dimension, dimension consensus, pillar and overall scores from counts (G × Q × 5); the
+    ``fixed`` dimension scores (D, NaN where none: the moderated levels that drive) are the
+    assessor's, not resampled."""
     _, item, _, consensus = _item_statistics(counts)
     dimension = _by_dimension(structure, item)
-    pillar = np.column_stack(
-        [_weighted(dimension[:, idx], structure.dim_weight[idx]) for idx in structure.pillar_dims]
-    )
-    overall = _weighted(pillar, structure.pillar_weight)
+    if fixed is not None:
+        dimension = np.where(np.isnan(fixed)[None, :], dimension, fixed[None, :])
+    pillar, overall = roll_up(structure, dimension)
     return dimension, _by_dimension(structure, consensus), pillar, overall
 
 
@@ -222,7 +234,10 @@ def bootstrap(
     block = _blocks(structure, org, people, profile)
     counts = _counted(draws, per_person, block)
     # Rounded as the reported scores are (4 digits), so a resample equal to the sample decides alike.
-    dimension, consensus, pillar, overall = (np.round(a, 4) for a in _scores(structure, counts))
+    fixed = _fixed(structure, org)
+    dimension, consensus, pillar, overall = (
+        np.round(a, 4) for a in _scores(structure, counts, fixed)
+    )
     needed = {c.metric for r in spec.rules for c in leaves(r.conditions)}
     gapped = [structure.dim_ids.index(m.split(".")[1]) for m in sorted(needed)
               if m.startswith("perception_gap.") and m.split(".")[1] in structure.dim_ids]  # fmt: skip

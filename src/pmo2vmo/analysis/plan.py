@@ -16,12 +16,15 @@ from pmo2vmo.analysis.roadmap import Roadmap, plan
 from pmo2vmo.analysis.scoring import OrganisationScores, ScoreReport, score
 from pmo2vmo.analysis.transition import Decision, decide
 from pmo2vmo.errors import InputProblem, InstrumentError, InvalidInputError, NotReadable
-from pmo2vmo.ingest.responses import load_responses
+from pmo2vmo.ingest.moderation import load_moderation
+from pmo2vmo.ingest.responses import ResponseSet, load_responses
 from pmo2vmo.model.archetypes import MAX_FIXED_STEPS, TransitionFile, load_transition
 from pmo2vmo.model.branding import brand_for
 from pmo2vmo.model.catalogue import Catalogue, load_catalogue
 from pmo2vmo.model.instrument import Instrument, load_instrument
+from pmo2vmo.model.moderation import Moderation
 from pmo2vmo.model.profile import Profile, load_profile
+from pmo2vmo.model.results import plain
 from pmo2vmo.model.settings import RoadmapSettings, load_settings
 from pmo2vmo.resources import assessment_dir
 from pmo2vmo.util.safeio import read_bounded
@@ -112,18 +115,42 @@ def previous_dimension_scores(
     return None
 
 
+def moderations_for(
+    path: Path | str | None, responses: ResponseSet, instrument: Instrument
+) -> dict[str, Moderation]:
+    """The moderation in ``path`` by the organisation it moderates (``instrument`` tailored to
+    the client): the one it names, else the only organisation of the responses."""
+    if path is None:
+        return {}
+    moderation = load_moderation(path, instrument)
+    orgs = list(dict.fromkeys(responses.respondents["organisation"]))
+    named = moderation.organisation
+    if named is not None and named not in orgs:
+        held = ", ".join(clip(o, 80) for o in orgs)
+        problem = f"organisation: {clip(named, 80)!r} is not in the responses (they hold {held})"
+        raise InstrumentError([f"{path}: {problem}"])
+    if named is None and len(orgs) != 1:
+        problem = f"the responses hold {len(orgs)} organisations; name the one moderated"
+        raise InstrumentError([f"{path}: {problem} with `organisation:`"])
+    return {named or orgs[0]: moderation}
+
+
 def score_files(
     paths: Sequence[Path | str],
     *,
     profile: Path | str | None = None,
     previous: Path | str | None = None,
     instrument_dir: Path | str | None = None,
+    moderation: Path | str | None = None,
 ) -> ScoreReport:
-    """Read, validate and score the files; raises :class:`InvalidInputError` on bad input."""
+    """Read, validate and score the files; raises :class:`InvalidInputError` on bad input.
+    ``moderation``: an assessor's moderation file (YAML or a template's Moderation sheet)."""
     instrument, loaded = instrument_and_profile(profile, instrument_dir)
     prior = load_previous(previous) if previous else None
     responses = load_responses(paths, instrument, loaded)
-    report = score(responses, instrument, loaded, prior)
+    client = loaded or Profile()
+    moderations = moderations_for(moderation, responses, instrument.tailored(client))
+    report = score(responses, instrument, loaded, prior, moderations)
     # Targets as the roadmap and every report use them: the decided path's defaults included.
     folder = Path(instrument_dir) if instrument_dir else assessment_dir()
     transition = load_transition(instrument, _data_file(folder, "transition.yaml"))
@@ -159,18 +186,20 @@ class OrganisationPlan:
     roadmap: Roadmap
 
     def to_json(self) -> dict[str, Any]:
-        keys = ("id", "score", "target", "target_source", "gap")
+        keys = ("id", "score", "self_assessed", "moderated", "target", "target_source", "gap")
         dims = [{k: d.to_json()[k] for k in keys} for d in self.scores.dimensions]
+        old = ("score", "target", "target_source", "gap")
         return {
             "organisation": self.scores.organisation,
             "respondents": self.scores.respondents,
             **self.decision.to_json(),
             # "targets" (with names) is kept for scripts written before "dimensions" existed.
             "targets": [
-                {"id": d.id, "name": d.name, **{k: d.to_json()[k] for k in keys[1:]}}
+                {"id": d.id, "name": d.name, **{k: d.to_json()[k] for k in old}}
                 for d in self.scores.dimensions
             ],
             "dimensions": dims,
+            "moderation": plain(self.scores.moderation),
             **self.roadmap.to_json(),
         }
 
@@ -224,6 +253,7 @@ def roadmap_files(
     instrument_dir: Path | str | None = None,
     previous: Path | str | None = None,
     confidence: bool = True,
+    moderation: Path | str | None = None,
 ) -> RoadmapReport:
     """Score the files, decide each organisation's transition path and plan its roadmap
     (``confidence``: and measure how sure each decision is — a validation can skip it).
@@ -231,14 +261,16 @@ def roadmap_files(
     Capacity, start date and horizon come from the arguments, else the profile, else
     ``assessment/roadmap.yaml``. The catalogue, transition and roadmap settings are read from
     ``instrument_dir`` when it holds them, else from the bundled ``assessment/``. ``previous``
-    (an earlier ``score --json``) adds deltas to the scores.
+    (an earlier ``score --json``) adds deltas to the scores; ``moderation`` (an assessor's
+    moderation file) adds the moderated levels, which drive unless the profile says otherwise.
     """
     instrument, loaded = instrument_and_profile(profile, instrument_dir)
     prior = load_previous(previous) if previous else None
     folder = Path(instrument_dir) if instrument_dir else assessment_dir()
     responses = load_responses(paths, instrument, loaded)
     client = loaded or Profile()
-    scores = score(responses, instrument, client, prior)
+    moderations = moderations_for(moderation, responses, instrument.tailored(client))
+    scores = score(responses, instrument, client, prior, moderations)
     transition = load_transition(instrument, _data_file(folder, "transition.yaml"))
     catalogue = load_catalogue(
         instrument, {a.id for a in transition.archetypes}, _data_file(folder, "initiatives.yaml")

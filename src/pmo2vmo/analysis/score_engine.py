@@ -139,6 +139,15 @@ def _by_dimension(structure: Structure, values: np.ndarray) -> np.ndarray:
     )
 
 
+def roll_up(structure: Structure, dimension: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pillar (G × P) and overall (G) scores: weighted means of the scored dimensions (G × D),
+    then of the scored pillars."""
+    pillar = np.column_stack(
+        [_weighted(dimension[:, idx], structure.dim_weight[idx]) for idx in structure.pillar_dims]
+    )
+    return pillar, _weighted(pillar, structure.pillar_weight)
+
+
 def score_groups(
     structure: Structure,
     group: np.ndarray,
@@ -182,10 +191,7 @@ def score_groups(
     _, item, dispersion, consensus = _item_statistics(spread)
     n = counts.sum(axis=2)
     dimension = _by_dimension(structure, item)
-    pillar = np.column_stack(
-        [_weighted(dimension[:, idx], structure.dim_weight[idx]) for idx in structure.pillar_dims]
-    )
-    overall = _weighted(pillar, structure.pillar_weight)
+    pillar, overall = roll_up(structure, dimension)
     return GroupScores(
         counts, na, dk, respondents, item, dispersion, consensus, dimension, pillar, overall, n,
         _by_dimension(structure, dispersion), _by_dimension(structure, consensus),

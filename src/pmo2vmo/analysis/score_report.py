@@ -15,6 +15,7 @@ from pmo2vmo.model.results import (
     Deltas,
     DimensionScore,
     ItemScore,
+    ModerationSummary,
     PerceptionGap,
     PillarScore,
     plain,
@@ -68,6 +69,7 @@ class OrganisationScores:
     coverage: float | None = None
     # How respondents count in every figure: per_respondent, or equal_per_band (the profile's).
     respondent_weighting: str = "per_respondent"
+    moderation: ModerationSummary | None = None  # None: no assessor moderation was given
 
     def quality_text(self, flag: str) -> str:
         """A data-quality count as reports show it ("fewer than 5" where it is withheld)."""
@@ -94,6 +96,7 @@ class OrganisationScores:
             "data_quality": self.data_quality,
             "warnings": self.warnings,
         }
+        out["moderation"] = plain(self.moderation)
         if self.deltas is not None:
             out["deltas"] = self.deltas.to_json()
         return out

@@ -41,6 +41,7 @@ from pmo2vmo.analysis.breakouts import (
     weighting_blocks,
 )
 from pmo2vmo.analysis.deltas import Previous
+from pmo2vmo.analysis.moderation import drive, moderated_levels, summary
 from pmo2vmo.analysis.score_engine import (
     KINDS,
     LEVELS,
@@ -54,6 +55,7 @@ from pmo2vmo.analysis.score_report import OrganisationScores, ScoreReport, group
 from pmo2vmo.ingest.quality import FLAGS, respondent_flags, routing
 from pmo2vmo.ingest.responses import ResponseSet
 from pmo2vmo.model.instrument import Instrument
+from pmo2vmo.model.moderation import Moderation
 from pmo2vmo.model.profile import Profile
 from pmo2vmo.model.results import (
     Comment,
@@ -143,9 +145,13 @@ class _Routed:
 class _Scorer:
     """Scores responses against an instrument tailored to a client's profile."""
 
-    def __init__(self, instrument: Instrument, profile: Profile) -> None:
+    def __init__(
+        self, instrument: Instrument, profile: Profile, moderations: Mapping[str, Moderation]
+    ) -> None:
         self.instrument = instrument.tailored(profile)
         self.profile = profile
+        self.moderations = moderations
+        self.drives = profile.drive == "moderated"
         self.structure = Structure.of(self.instrument)
         self.q_index = {q: i for i, q in enumerate(self.structure.qids)}
         self.dim_of_q = np.empty(len(self.structure.qids), dtype=np.int64)
@@ -192,6 +198,10 @@ class _Scorer:
             self.structure, coded.org, len(orgs), coded.question, coded.kind, coded.value, totals,
             block,
         )  # fmt: skip
+        self.self_assessed = org_scores.dimension.copy()
+        self.moderated = moderated_levels(self.structure, orgs, self.moderations)
+        if self.drives:
+            drive(org_scores, self.structure, self.moderated)
         breakouts = score_breakouts(
             self.structure, people, position, coded.question, coded.kind, coded.value,
             contributed, block,
@@ -282,6 +292,7 @@ class _Scorer:
         dimensions = self._dimensions(s, routed, g, total, disputed)
         pillars = self._pillars(s, g)
         shown_breakouts, gaps = self.view.rows_and_gaps(org, breakouts, members, protected)
+        moderation = self.moderations.get(org)
         comments = self._comments(commented, total)
         warnings = self._warnings(org, total, quality, disputed, comments is None)
         bands = [b for b, st_ in protected[0]["role_band"].items() if st_ is Status.OK]
@@ -312,6 +323,9 @@ class _Scorer:
             min_group_size=self.k,
             coverage=routed.coverage(g, slice(None)),
             respondent_weighting=self.profile.weighting,
+            moderation=None
+            if moderation is None
+            else summary(moderation, self.drives, dimensions, shown_breakouts),
         )
 
     def _items(
@@ -359,6 +373,7 @@ class _Scorer:
             idx = st.dim_items[di]
             score = num(s.dimension[g, di])
             target, source = self.target(dim_id)
+            moderated = num(self.moderated[g, di])
             dimensions.append(
                 DimensionScore(
                     id=dim_id,
@@ -377,6 +392,8 @@ class _Scorer:
                     dispersion=num(s.dimension_dispersion[g, di]),
                     consensus=num(s.dimension_consensus[g, di]),
                     disputed_items=tuple(st.qids[i] for i in idx if st.qids[i] in disputed),
+                    self_assessed=num(self.self_assessed[g, di]),
+                    moderated=moderated,
                 )
             )
         return dimensions
@@ -454,10 +471,12 @@ def score(
     instrument: Instrument,
     profile: Profile | None = None,
     previous: Mapping[str, Any] | None = None,
+    moderations: Mapping[str, Moderation] | None = None,
 ) -> ScoreReport:
     """Score every organisation in ``responses``.
 
     ``previous`` is an earlier ``pmo2vmo score --json`` output; organisations found in it by name
-    get ``deltas`` per pillar and dimension.
+    get ``deltas`` per pillar and dimension. ``moderations`` holds an assessor's moderation per
+    organisation (see :mod:`pmo2vmo.analysis.moderation`).
     """
-    return _Scorer(instrument, profile or Profile()).run(responses, previous)
+    return _Scorer(instrument, profile or Profile(), moderations or {}).run(responses, previous)

@@ -205,6 +205,7 @@ def _triage(
             continue
         todo.append({"name": client.name, "slug": client.slug, "path": str(client.path),
                      "profile": None if client.profile is None else str(client.profile),
+                     "moderation": None if client.moderation is None else str(client.moderation),
                      **prints})  # fmt: skip
     return results, todo
 

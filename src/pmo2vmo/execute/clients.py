@@ -1,7 +1,8 @@
 """A batch's clients: the input files of ``IN_DIR``, their profiles, and their fingerprints.
 
 A client is an input file of ``IN_DIR`` (``.csv``, ``.xlsx``, ``.jsonl``), named by its stem; its
-profile is ``STEM.yaml`` beside it or in ``--profile-dir``. Office lock files (``~$*``) and hidden
+profile is ``STEM.yaml`` beside it or in ``--profile-dir``; an assessor's moderation, when there
+is one, is ``STEM.moderation.yaml`` (or ``.yml``, ``.xlsx``) beside it. Office lock files (``~$*``) and hidden
 files are ignored; two files with one stem, or two stems that give one output folder, are refused
 before anything runs. A client's fingerprint hashes everything that decides its outputs: a batch
 skips a client whose fingerprint is unchanged (see :mod:`pmo2vmo.execute.batch`).
@@ -29,6 +30,7 @@ from pmo2vmo.util.text import slugify
 
 INPUT_SUFFIXES = (".csv", ".xlsx", ".jsonl")
 PROFILE_SUFFIXES = (".yaml", ".yml")
+MODERATION = ".moderation"  # STEM.moderation.yaml: the client's moderation, never a client
 SUMMARY = "index.html"  # written by pmo2vmo.render.summary
 RESERVED = (MANIFEST, SUMMARY, LOCK_FILE)  # names at the top of OUT_DIR no client folder may take
 
@@ -41,6 +43,7 @@ class Client:
     slug: str  # safe folder name inside OUT_DIR
     path: Path
     profile: Path | None
+    moderation: Path | None = None  # STEM.moderation.yaml beside the input, when there is one
 
 
 def discover(in_dir: Path, profile_dir: Path | None = None) -> list[Client]:
@@ -53,6 +56,7 @@ def discover(in_dir: Path, profile_dir: Path | None = None) -> list[Client]:
         p for p in in_dir.iterdir()
         if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
         and not p.name.startswith(("~$", "."))
+        and not p.stem.lower().endswith(MODERATION)
     )  # fmt: skip
     by_stem: dict[str, list[Path]] = {}
     for path in files:
@@ -81,7 +85,10 @@ def discover(in_dir: Path, profile_dir: Path | None = None) -> list[Client]:
     clients = []
     for stem, (path,) in sorted(by_stem.items(), key=lambda kv: kv[0].lower()):
         profile = _profile_for(stem, in_dir, profile_dir)
-        clients.append(Client(stem, slugify(stem, "client"), path, profile))
+        moderation = next((in_dir / f"{stem}{MODERATION}{suffix}"
+                           for suffix in (*PROFILE_SUFFIXES, ".xlsx")
+                           if (in_dir / f"{stem}{MODERATION}{suffix}").is_file()), None)  # fmt: skip
+        clients.append(Client(stem, slugify(stem, "client"), path, profile, moderation))
     return clients
 
 
@@ -138,9 +145,13 @@ def fingerprint(client: Client, formats: Sequence[str], environment: str) -> dic
         "input_sha256": _sha256(client.path),
         "profile_sha256": "",
         "logo_sha256": "",
+        "moderation_sha256": "",
         "formats": ",".join(formats),
         "environment": environment,
     }
+    if client.moderation:
+        with contextlib.suppress(Exception):  # an unreadable one fails the client later, loudly
+            parts["moderation_sha256"] = _sha256(client.moderation)
     if client.profile:
         with contextlib.suppress(Exception):  # a broken profile fails the client later, loudly
             parts["profile_sha256"] = _sha256(client.profile)

@@ -118,6 +118,7 @@ def make_job(
     *,
     profile: Path | str | None = None,
     previous: Path | str | None = None,
+    moderation: Path | str | None = None,
     organisation_index: int = 0,
 ) -> dict[str, Any]:
     """The job file's content for one report notebook run: absolute paths (the kernel runs in
@@ -130,6 +131,7 @@ def make_job(
         "responses": absolute(responses),
         "profile": absolute(profile),
         "previous": absolute(previous),
+        "moderation": absolute(moderation),
         "organisation_index": organisation_index,
         "output_dir": str(staging),
         "formats": [f for f in formats if f in ("xlsx", "pptx")],
@@ -236,6 +238,7 @@ def run_report(
     *,
     profile: Path | str | None = None,
     previous: Path | str | None = None,
+    moderation: Path | str | None = None,
     formats: str | Sequence[str] = FORMATS,
     timeout: float | None = 600,
     notebook: Path | None = None,
@@ -249,7 +252,8 @@ def run_report(
     skip_slow_optional_imports()
 
     wanted = parse_formats(formats)
-    result = roadmap_files([path], profile=profile, previous=previous)  # validates everything
+    # Validates everything (responses, profile, previous, moderation) before anything runs.
+    result = roadmap_files([path], profile=profile, previous=previous, moderation=moderation)
     names = [p.scores.organisation for p in result.organisations]
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -260,7 +264,7 @@ def run_report(
         outcome = Outcome(name, slug, "ok")
         with staging_folder(out) as staging:
             job = make_job(path, staging, wanted, generated, profile=profile, previous=previous,
-                           organisation_index=index)  # fmt: skip
+                           moderation=moderation, organisation_index=index)  # fmt: skip
             try:
                 nb, outcome.seconds = execute_report(
                     job, staging, timeout=timeout, notebook=notebook

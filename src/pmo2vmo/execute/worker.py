@@ -38,7 +38,8 @@ def _validate(client: dict[str, Any]) -> str | None:
 
     try:
         # Only whether it can be reported on: the kernel measures the decision's confidence.
-        result = roadmap_files([client["path"]], profile=client["profile"], confidence=False)
+        result = roadmap_files([client["path"]], profile=client["profile"], confidence=False,
+                               moderation=client.get("moderation"))  # fmt: skip
     except InvalidInputError as exc:
         shown = "; ".join(str(p) for p in exc.problems[:20])
         more = f"; … and {len(exc.problems) - 20} more" if len(exc.problems) > 20 else ""
@@ -71,7 +72,7 @@ def _execute_client(
         pool.prepare()  # the next client's kernel starts while this one works
         formats = settings["formats"]
         job = make_job(client["path"], staging, formats, settings["generated"],
-                       profile=client["profile"])  # fmt: skip
+                       profile=client["profile"], moderation=client.get("moderation"))  # fmt: skip
         notebook = Path(settings["notebook"]) if settings.get("notebook") else None
         nb, timings = execute_report(job, staging, timeout=settings["timeout"],
                                      notebook=notebook, km=km)  # fmt: skip

@@ -21,6 +21,7 @@ class Job:
     responses: str
     profile: str | None = None
     previous: str | None = None
+    moderation: str | None = None
     organisation_index: int = 0
     output_dir: str | None = None
     formats: tuple[str, ...] = ()
@@ -43,6 +44,7 @@ def job_from_parameters(
     responses: str | Path | None = None,
     profile: str | Path | None = None,
     previous: str | Path | None = None,
+    moderation: str | Path | None = None,
     organisation_index: int = 0,
     output_dir: str | Path | None = None,
     formats: str = "",
@@ -60,6 +62,7 @@ def job_from_parameters(
         responses=str(responses),
         profile=None if profile is None else str(profile),
         previous=None if previous is None else str(previous),
+        moderation=None if moderation is None else str(moderation),
         organisation_index=organisation_index,
         output_dir=None if output_dir is None else str(output_dir),
         formats=tuple(f.strip() for f in formats.split(",") if f.strip()),

@@ -81,6 +81,9 @@ class Profile(StrictModel):
     # How respondents count in every figure: one each, or every role band the same in total.
     # Unset: equal_per_band when role_bands are given, else per_respondent (see the README).
     respondent_weighting: Literal["equal_per_band", "per_respondent"] | None = None
+    # What drives gaps, decision and roadmap when an assessor's moderation is given: the
+    # moderated levels (default) or the respondents' self-assessed scores.
+    drive: Literal["moderated", "self_assessed"] = "moderated"
     # Role or role band -> the audiences whose questions its respondents are asked.
     audiences: dict[
         Annotated[str, Field(min_length=1, max_length=200)],

@@ -108,6 +108,10 @@ class DimensionScore(Record):
     dispersion: float | None
     consensus: float | None
     disputed_items: tuple[str, ...]
+    # The respondents' own score, and the assessor's moderated level when one was given; ``score``
+    # is the one that drives (the moderated level unless the profile says ``self_assessed``).
+    self_assessed: float | None = None
+    moderated: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +148,39 @@ class BreakoutRow(Record):
     def shown(self) -> bool:
         """Whether the group's figures are shown."""
         return self.status is Status.OK
+
+
+@dataclass(frozen=True, slots=True)
+class Optimism(Record):
+    """How far a group's self-assessment runs above the assessor's levels: the mean of
+    (self-assessed − moderated) over the moderated dimensions shown for the group."""
+
+    group_by: str | None  # "role_band"; None for all respondents
+    group: str
+    index: float
+    dimensions: int  # moderated dimensions the mean is over
+
+
+@dataclass(frozen=True, slots=True)
+class ModeratedLevel(Record):
+    """The assessor's level of one dimension, why, and the evidence seen."""
+
+    dimension: str
+    level: float
+    rationale: str
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationSummary(Record):
+    """An organisation's moderation: who moderated, whether it drives, the levels, and the
+    optimism of each role band shown and of all respondents."""
+
+    drives: bool  # the moderated levels drive gaps, decision and roadmap
+    assessor: str | None
+    date: str | None
+    levels: tuple[ModeratedLevel, ...]
+    optimism: tuple[Optimism, ...]
 
 
 @dataclass(frozen=True, slots=True)

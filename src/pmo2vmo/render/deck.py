@@ -1,8 +1,8 @@
 """The client deck: a 16:9 PowerPoint presentation with native, editable charts (PRODUCT §8).
 
 One organisation's plan in, a :class:`pptx.presentation.Presentation` out — title, executive
-summary, operating model, radar, pillar and dimension bars, consensus and perception gaps, views by
-group, comments, roadmap Gantt and tables, KPIs, phase exit criteria, and a method and data-quality
+summary, operating model, radar, pillar and dimension bars, the assessor's moderation (when given),
+consensus and perception gaps, views by group, comments, roadmap Gantt and tables, KPIs, phase exit criteria, and a method and data-quality
 appendix. Every chart is a python-pptx chart (its data opens in Excel from PowerPoint), never a
 picture of one.
 
@@ -10,7 +10,7 @@ This module assembles the deck; the pieces live beside it: :mod:`~pmo2vmo.render
 (geometry, colours, safe text, text boxes, tables, paging), :mod:`~pmo2vmo.render.deck_charts`
 (native charts with safely embedded data), and the slides themselves in
 :mod:`~pmo2vmo.render.deck_overview` (title, summary, operating model, method, footers),
-:mod:`~pmo2vmo.render.deck_scores` (scores, consensus, groups, comments) and
+:mod:`~pmo2vmo.render.deck_scores` (scores, moderation, consensus, groups, comments) and
 :mod:`~pmo2vmo.render.deck_roadmap` (Gantt, roadmap items, KPIs, exit criteria).
 
 Safety rules, each pinned by a test:
@@ -52,6 +52,7 @@ from pmo2vmo.render.deck_scores import (
     comments_slide,
     consensus_slide,
     dimension_slides,
+    moderation_slides,
     pillar_slide,
     radar_slide,
 )
@@ -64,6 +65,7 @@ SLIDES: tuple[Callable[[Deck, ReportView], None], ...] = (
     radar_slide,
     pillar_slide,
     dimension_slides,
+    moderation_slides,
     consensus_slide,
     breakout_slides,
     comments_slide,

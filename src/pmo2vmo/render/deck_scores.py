@@ -1,4 +1,5 @@
-"""The deck's score slides: radar, pillars, dimensions by gap, consensus, groups and comments.
+"""The deck's score slides: radar, pillars, dimensions by gap, moderation, consensus, groups and
+comments.
 
 A dimension with no answers (score ``None``) is left out of charts, never drawn as 0; breakout
 groups with status ``suppressed`` appear only as "suppressed", never with a number. Every figure
@@ -295,3 +296,35 @@ def comments_slide(deck: Deck, view: ReportView) -> None:
         if left_out:
             note += " " + words["left_out"].format(count=left_out)
     add_note(slide, note)
+
+
+MODERATED_PER_SLIDE = 7
+
+
+def moderation_slides(deck: Deck, view: ReportView) -> None:
+    """The assessor's levels beside the self-assessed scores, with the optimism index of each
+    group (only when a moderation was given)."""
+    moderation = view.moderation
+    if moderation is None:
+        return
+    words = deck_text("moderation")
+    pages = paginate(view.moderated, MODERATED_PER_SLIDE)
+    for page, chunk in enumerate(pages):
+        slide = deck.slide(paged_title(words["title"], page, len(pages)))
+        rows = [
+            [m.label, figure(m.self_assessed), figure(m.moderated),
+             figure(m.difference, signed=True), m.rationale]
+            for m in chunk
+        ]  # fmt: skip
+        add_table(deck, slide, words["headers"], rows, [2.6, 1.0, 1.0, 0.9, 4.2], size=9,
+                  numeric=[1, 2, 3])  # fmt: skip
+        if page == 0 and moderation.optimism:
+            frame = add_textbox(slide, Inches(10.4), CONTENT_TOP, Inches(2.5), Inches(0.4))
+            add_para(frame, words["optimism"], size=13, bold=True)
+            add_table(
+                deck, slide, words["optimism_headers"],
+                [[o.group, figure(o.index, signed=True)] for o in moderation.optimism],
+                [1.7, 0.8], left=Inches(10.4), top=CONTENT_TOP + Inches(0.45), size=9,
+                numeric=[1],
+            )  # fmt: skip
+        add_note(slide, words["drives" if moderation.drives else "shown"])

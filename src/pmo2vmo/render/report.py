@@ -87,7 +87,9 @@ def build_report(
 def prepare(job: Job) -> Report:
     """Score, decide, plan and build the report for the job's organisation."""
 
-    result = roadmap_files([job.responses], profile=job.profile, previous=job.previous)
+    result = roadmap_files(
+        [job.responses], profile=job.profile, previous=job.previous, moderation=job.moderation
+    )
     plan = result.organisations[job.organisation_index]
     scores = result.scores
     meta = {

@@ -122,7 +122,7 @@ def position_section(figs: Figures) -> Section:
 
 def pillars_section(view: ReportView, figs: Figures, *, min_gap: float) -> Section:
     """Pillars and dimensions: charts, then every dimension against its target."""
-    dim_rows = tuple(
+    dim_rows: tuple[tuple[str, ...], ...] = tuple(
         (d.pillar, d.label, figure(d.score), figure(d.target), d.target_source.value,
          figure(d.gap), figure(d.coverage), figure(d.consensus), figure(d.change))
         for d in view.dimensions
@@ -132,6 +132,14 @@ def pillars_section(view: ReportView, figs: Figures, *, min_gap: float) -> Secti
          figure(p.target), figure(p.readiness, 1))
         for p in view.pillars
     )  # fmt: skip
+    header: tuple[str, ...] = ("Pillar", "Dimension", "Score", "Target", "Target from", "Gap",
+                               "Coverage", "Consensus", "Change since last")  # fmt: skip
+    if view.moderation is not None:  # the self-assessed score and the assessor's level beside it
+        header = (*header[:3], "Self-assessed", "Moderated", *header[3:])
+        dim_rows = tuple(
+            (*row[:3], figure(d.self_assessed), figure(d.moderated), *row[3:])
+            for row, d in zip(dim_rows, view.dimensions, strict=True)
+        )
     return Section("pillars", _title("pillars"), (
         _intro("pillars", min_gap=min_gap),
         Chart("pillars", figs["pillars"]),
@@ -139,10 +147,33 @@ def pillars_section(view: ReportView, figs: Figures, *, min_gap: float) -> Secti
                           "Target (mean of its dimensions' targets)", "Readiness (0–100)"),
               pillar_rows, numeric=(1, 2, 3, 4)),
         Chart("dimensions", figs["dimensions"]),
-        Table("Dimensions", ("Pillar", "Dimension", "Score", "Target", "Target from", "Gap",
-                             "Coverage", "Consensus", "Change since last"), dim_rows,
-              numeric=(2, 3, 5, 6, 7, 8)),
+        Table("Dimensions", header, dim_rows,
+              numeric=tuple(i for i, h in enumerate(header) if i >= 2 and h != "Target from")),
+        *_moderation(view),
     ))  # fmt: skip
+
+
+def _moderation(view: ReportView) -> tuple[Block, ...]:
+    """The assessor's levels beside the self-assessed scores, and the optimism index."""
+    moderation = view.moderation
+    if moderation is None:
+        return ()
+    words = report_text()["sections"]["pillars"]
+    key = "moderation_drives" if moderation.drives else "moderation_shown"
+    by = f" — {moderation.assessor}" if moderation.assessor else ""
+    when = f", {moderation.date}" if moderation.date else ""
+    return (
+        Text((words[key].format(count=len(view.moderated)),), heading=f"Assessor moderation{by}{when}"),
+        Table("Moderated dimensions", ("Dimension", "Self-assessed", "Moderated",
+                                       "Self-assessed − moderated", "Rationale", "Evidence"),
+              tuple((m.label, figure(m.self_assessed), figure(m.moderated),
+                     figure(m.difference, signed=True), m.rationale, "; ".join(m.evidence))
+                    for m in view.moderated), numeric=(1, 2, 3)),
+        Text((words["optimism"],)),
+        Table("Optimism index", ("Group", "Optimism index", "Dimensions compared"),
+              tuple((o.group, figure(o.index, signed=True), o.dimensions)
+                    for o in moderation.optimism), numeric=(1, 2)),
+    )  # fmt: skip
 
 
 def items_section(view: ReportView, figs: Figures) -> Section:

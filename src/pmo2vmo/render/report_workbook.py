@@ -197,6 +197,8 @@ def _dimensions(wb: Any, view: ReportView) -> None:
     columns = list(DIMENSION_COLUMNS)
     if changes:
         columns.append(_Column("Change since previous", 12, GAP))
+    if view.moderation is not None:
+        columns += [_Column("Self-assessed", 12, SCORE), _Column("Moderated", 11, SCORE)]
     score_col, target_col = _letter(columns, "Score"), _letter(columns, "Target")
     rows = []
     for row, d in enumerate(view.dimensions, start=2):
@@ -211,6 +213,8 @@ def _dimensions(wb: Any, view: ReportView) -> None:
         ]  # fmt: skip
         if changes:
             values.append(d.change)
+        if view.moderation is not None:
+            values += [d.self_assessed, d.moderated]
         rows.append(values)
     ws = _table(wb, "Dimensions", columns, rows)
     last = ws.max_row
@@ -411,6 +415,33 @@ def _operating_model(wb: Any, view: ReportView) -> None:
     )  # fmt: skip
 
 
+def _moderation(wb: Any, view: ReportView) -> None:
+    """The assessor's levels beside the self-assessed scores, then the optimism index (only
+    when a moderation was given)."""
+    moderation = view.moderation
+    if moderation is None:
+        return
+    ws = _table(
+        wb,
+        "Moderation",
+        [_Column("Dimension", 11), _Column("Name", 36), _Column("Self-assessed", 12, SCORE),
+         _Column("Moderated", 11, SCORE), _Column("Self-assessed − moderated", 14, GAP),
+         _Column("Rationale", 60, wrap=True), _Column("Evidence", 60, wrap=True)],
+        [[m.id, m.label, m.self_assessed, m.moderated, m.difference, m.rationale,
+          "\n".join(m.evidence)] for m in view.moderated],
+    )  # fmt: skip
+    ws.append([])
+    ws.append([clean_cell(v) for v in ("Group", "Optimism index", "Dimensions compared")])
+    for o in moderation.optimism:
+        ws.append([clean_cell(o.group), o.index, o.dimensions])
+        ws.cell(ws.max_row, 2).number_format = GAP
+    drives = "moderated levels" if moderation.drives else "self-assessed scores"
+    ws.append([])
+    ws.append([clean_cell(f"What drives gaps, path and roadmap: the {drives}."
+                          + (f" Assessor: {moderation.assessor}." if moderation.assessor else "")
+                          + (f" Date: {moderation.date}." if moderation.date else ""))])  # fmt: skip
+
+
 def _comments(wb: Any, view: ReportView) -> None:
     _table(
         wb,
@@ -439,7 +470,8 @@ def build_report_workbook(plan: OrganisationPlan, meta: Mapping[str, str]) -> op
     wb.properties.creator = "pmo2vmo"
     _summary(wb, view, meta)
     for sheet in (_pillars, _dimensions, _items, _breakouts, _perception_gaps, _roadmap, _phases,
-                  _kpis, _exit_criteria, _left_out, _operating_model, _comments):  # fmt: skip
+                  _kpis, _exit_criteria, _left_out, _operating_model, _moderation,
+                  _comments):  # fmt: skip
         sheet(wb, view)
     return wb
 

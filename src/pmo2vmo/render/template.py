@@ -3,7 +3,9 @@
 Sheets: *Instructions* (how to answer, the five levels, N/A versus Don't know, confidentiality),
 *Responses* (one row per respondent, one column per question with a drop-down of answers; each
 question header carries its five level descriptors as a cell note), *Questions* (every question with
-its descriptors and evidence examples, readable on screen or printed) and a hidden *Lists* sheet
+its descriptors and evidence examples, readable on screen or printed), *Moderation* (for the
+assessor: an evidence-based level per dimension, its rationale and evidence; the workbook is then a
+valid ``--moderation`` input, see :mod:`pmo2vmo.ingest.moderation`) and a hidden *Lists* sheet
 feeding the drop-downs. The workbook reads back with :func:`pmo2vmo.ingest.responses.load_responses`.
 """
 
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pmo2vmo.errors import InstrumentError
+from pmo2vmo.ingest.moderation import MODERATION_COLUMNS, SHEET
 from pmo2vmo.model.instrument import Instrument, QuestionRef
 from pmo2vmo.model.profile import Profile
 from pmo2vmo.render.workbook import add_table_sheet, safe_cell
@@ -198,6 +201,46 @@ def _questions_sheet(wb: Any, instrument: Instrument, refs: list[QuestionRef]) -
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
+MODERATION_NOTE = (
+    "For the assessor: an evidence-based level per dimension (leave a row's level empty to keep "
+    "the self-assessed score). Pass this workbook as --moderation."
+)
+
+
+def _moderation_sheet(wb: Any, instrument: Instrument, profile: Profile) -> None:
+    """The Moderation sheet: labelled cells for the organisation, assessor and date, then every
+    dimension with an empty level (1–5, one decimal), rationale and evidence to fill in."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    ws = wb.create_sheet(SHEET)
+    ws.append([MODERATION_NOTE])
+    ws["A1"].font = Font(bold=True)
+    ws.append(["Organisation:", safe_cell(profile.organisation_name)])
+    ws.append(["Assessor:", None])
+    ws.append(["Date:", None])
+    ws.append(list(MODERATION_COLUMNS))
+    header = ws.max_row
+    for cell in ws[header]:
+        cell.font = Font(bold=True)
+    for pillar in instrument.pillars:
+        for dim in pillar.dimensions:
+            ws.append([dim.id, safe_cell(f"{pillar.name}: {dim.name}")])
+    last = ws.max_row
+    for width, col in zip((14, 44, 13, 12, 60, 60), range(1, 7), strict=True):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for row in ws.iter_rows(min_row=header + 1, max_row=last, min_col=5, max_col=6):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    check = DataValidation(type="decimal", operator="between", formula1="1", formula2="5",
+                           allow_blank=True, showErrorMessage=True, errorTitle="Level",
+                           error="A level from 1 to 5, at most one decimal.")  # fmt: skip
+    check.add(f"D{header + 1}:D{last}")
+    ws.add_data_validation(check)
+    ws.freeze_panes = ws.cell(row=header + 1, column=3)
+
+
 def build_template(
     instrument: Instrument, profile: Profile | None = None, audience: str | None = None
 ) -> Any:
@@ -221,6 +264,8 @@ def build_template(
     _drop_downs(ws, instrument, len(refs), roles)
     _questions_sheet(wb, instrument, refs)
     wb.move_sheet("Questions", offset=-1)
+    _moderation_sheet(wb, instrument, profile)
+    wb.move_sheet(SHEET, offset=-1)
     wb.active = 0
     return wb
 

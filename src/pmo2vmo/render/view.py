@@ -23,6 +23,7 @@ from pmo2vmo.model.results import (
     DimensionScore,
     ExitCriterion,
     ItemScore,
+    ModerationSummary,
     PerceptionGap,
     PhaseWindow,
     Readiness,
@@ -44,6 +45,20 @@ class DimensionRow(DimensionScore):
     def label(self) -> str:
         """ "Name (ID)", as tables name a dimension."""
         return f"{self.name} ({self.id})"
+
+
+@dataclass(frozen=True)
+class ModerationRow:
+    """A moderated dimension: the respondents' score, the assessor's level, the difference
+    (self-assessed − moderated: above 0, the respondents rate it higher), why and on what."""
+
+    id: str
+    label: str
+    self_assessed: float | None
+    moderated: float
+    difference: float | None
+    rationale: str
+    evidence: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -138,6 +153,8 @@ class ReportView:
     not_applicable: int
     dont_know: int
     suppressed: tuple[GroupRow, ...]  # every suppressed group (not "no data" ones)
+    moderation: ModerationSummary | None = None  # the assessor's moderation, when given
+    moderated: tuple[ModerationRow, ...] = ()  # its dimensions, in instrument order
 
     @classmethod
     def of(cls, plan: OrganisationPlan) -> ReportView:
@@ -184,6 +201,8 @@ class ReportView:
             not_applicable=sum(i.not_applicable for i in org.items),
             dont_know=sum(i.dont_know for i in org.items),
             suppressed=tuple(g for g in groups if g.status is Status.SUPPRESSED),
+            moderation=org.moderation,
+            moderated=_moderated(org.moderation, dims),
         )
 
     @property
@@ -231,6 +250,24 @@ def _dimension(plan: OrganisationPlan, d: DimensionScore) -> DimensionRow:
     deltas = plan.scores.deltas
     change = deltas.dimensions.get(d.id) if deltas is not None else None
     return DimensionRow(**{f.name: getattr(d, f.name) for f in fields(d)}, change=change)
+
+
+def _moderated(
+    moderation: ModerationSummary | None, dims: tuple[DimensionRow, ...]
+) -> tuple[ModerationRow, ...]:
+    """The moderated dimensions as rows, in instrument order."""
+    if moderation is None:
+        return ()
+    levels = {m.dimension: m for m in moderation.levels}
+    return tuple(
+        ModerationRow(
+            d.id, d.label, d.self_assessed, levels[d.id].level,
+            None if d.self_assessed is None else round(d.self_assessed - levels[d.id].level, 2),
+            levels[d.id].rationale, levels[d.id].evidence,
+        )
+        for d in dims
+        if d.id in levels
+    )  # fmt: skip
 
 
 def _pillars(plan: OrganisationPlan, dims: tuple[DimensionRow, ...]) -> list[PillarRow]:

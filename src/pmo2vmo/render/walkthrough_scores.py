@@ -223,7 +223,8 @@ def dimension_rows(plan: OrganisationPlan, pillar_id: str | None = None) -> list
     """Dimensions (of one pillar, or all) against the targets that drive the roadmap.
 
     ``gap`` = target − score (positive: below target); ``target_source`` says which target applied.
-    ``delta`` is the change since the previous assessment when one was given.
+    ``delta`` is the change since the previous assessment when one was given; ``self_assessed``
+    and ``moderated`` stand beside the score when an assessor's moderation was given.
     """
     scores = plan.scores
     dims = _pillar_parts(scores, pillar_id)[1] if pillar_id else scores.dimensions
@@ -243,6 +244,8 @@ def dimension_rows(plan: OrganisationPlan, pillar_id: str | None = None) -> list
         }
         if scores.deltas is not None:
             row["delta"] = scores.deltas.dimensions.get(d.id)
+        if scores.moderation is not None:
+            row["self_assessed"], row["moderated"] = d.self_assessed, d.moderated
         out.append(row)
     return out
 
@@ -391,6 +394,27 @@ def pillar_findings(plan: OrganisationPlan, pillar_id: str, instrument: Instrume
             f"{p.high_group} {p.high:.2f} against {p.low_group} {p.low:.2f} "
             f"(gap {p.gap:.2f}); {plural(len(flagged), 'flagged gap')} in this pillar."
         )
+    out += _moderation_findings(scores, pillar_id, names)
     if s["delta"] is not None:
         out.append(f"Since the previous assessment the pillar moved by {s['delta']:+.2f}.")
+    return out
+
+
+def _moderation_findings(
+    scores: OrganisationScores, pillar_id: str, names: dict[str, str]
+) -> list[str]:
+    """The assessor's levels of the pillar's dimensions beside the self-assessed scores."""
+    moderation = scores.moderation
+    if moderation is None:
+        return []
+    dims = {d.id: d for d in scores.dimensions if d.pillar == pillar_id}
+    out = []
+    for m in moderation.levels:
+        d = dims.get(m.dimension)
+        if d is None:
+            continue
+        own = "not scored" if d.self_assessed is None else f"{d.self_assessed:.2f}"
+        drives = "it drives" if moderation.drives else "the self-assessed score drives"
+        out.append(f"The assessor moderated {names[m.dimension]} ({m.dimension}) to {m.level:g} "
+                   f"(self-assessed {own}; {drives}): {m.rationale}")  # fmt: skip
     return out

@@ -108,26 +108,27 @@ def _pillars_sheet(wb: Any, orgs: list[OrganisationScores]) -> None:
 
 
 def _dimensions_sheet(wb: Any, orgs: list[OrganisationScores]) -> None:
-    """The Dimensions sheet: each dimension's score against target, coverage and consensus."""
+    """The Dimensions sheet: each dimension's score against target, coverage and consensus,
+    and the self-assessed score and the assessor's level beside the score that drives."""
     add_table_sheet(
         wb,
         "Dimensions",
         [
             "Organisation", "Pillar", "Dimension", "Name", "Score", "Target", "Target source",
             "Gap", "Respondents", "Answered", "N/A", "Don't know", "Coverage", "Dispersion",
-            "Consensus", "Disputed items",
+            "Consensus", "Disputed items", "Self-assessed", "Moderated",
         ],
         [
             [
                 o.organisation, d.pillar, d.id, d.name, d.score, d.target,
                 d.target_source, d.gap, d.respondents, d.answered,
                 d.not_applicable, d.dont_know, d.coverage, d.dispersion,
-                d.consensus, ", ".join(d.disputed_items),
+                d.consensus, ", ".join(d.disputed_items), d.self_assessed, d.moderated,
             ]
             for o in orgs
             for d in o.dimensions
         ],
-        [28, 8, 10, 34, 8, 8, 12, 8, 11, 10, 6, 10, 10, 10, 10, 20],
+        [28, 8, 10, 34, 8, 8, 12, 8, 11, 10, 6, 10, 10, 10, 10, 20, 12, 11],
     )  # fmt: skip
 
 

@@ -24,9 +24,10 @@ _JSON_RAW = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def figure(value: float | None, digits: int = 2) -> str:
-    """``value`` with ``digits`` decimals; an em dash when there is no value."""
-    return "—" if value is None else f"{value:.{digits}f}"
+def figure(value: float | None, digits: int = 2, signed: bool = False) -> str:
+    """``value`` with ``digits`` decimals (and its sign when ``signed``); an em dash when there
+    is no value."""
+    return "—" if value is None else f"{value:{'+' if signed else ''}.{digits}f}"
 
 
 def plural(count: float, noun: str, plural_form: str | None = None) -> str:
