@@ -239,3 +239,48 @@ def test_roadmap_files_without_moderation_have_none() -> None:
     org = result.organisations[0].scores
     assert org.moderation is None
     assert all(d.moderated is None and d.self_assessed == d.score for d in org.dimensions)
+
+
+def test_changes_since_a_previous_compare_self_assessments(sponsor: Path, tmp_path: Path) -> None:
+    """With the same answers, a moderated run shows no change since an unmoderated previous:
+    changes compare what the respondents said, never a moderated level with a self-assessment."""
+    previous = tmp_path / "prev.json"
+    previous.write_text(_cli("score", "--json", "--profile", str(PROFILE), str(HARBOR)).stdout,
+                        encoding="utf-8")  # fmt: skip
+    org = _org("score", "--previous", str(previous), "--moderation", str(sponsor))
+    assert set(org["deltas"]["dimensions"].values()) == {0.0}
+    assert org["deltas"]["overall"] == 0.0
+    moderated = tmp_path / "moderated.json"  # a previous whose moderation drove
+    moderated.write_text(json.dumps({"organisations": [_org("score", "--moderation", str(sponsor))]}),
+                         encoding="utf-8")  # fmt: skip
+    again = _org("score", "--previous", str(moderated))
+    assert set(again["deltas"]["dimensions"].values()) == {0.0}  # self-assessed on both sides
+    assert again["deltas"]["overall"] is None  # its overall rested on moderated levels
+
+
+def test_hostile_moderations_are_refused_without_a_traceback(tmp_path: Path) -> None:
+    """A damaged Moderation sheet, a level of true and control characters in the assessor's
+    name: exit 2 with the file named."""
+    out = tmp_path / "t.xlsx"
+    assert _cli("template", "--out", str(out)).exit_code == 0
+    import zipfile
+
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(out) as src, zipfile.ZipFile(broken, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet") and b"Dimension ID" in data:
+                data = data[: len(data) // 2]
+            elif item.filename == "xl/sharedStrings.xml":
+                pass
+            dst.writestr(item, data)
+    for path in (
+        broken,
+        _moderation(tmp_path / "flag.yaml", "dimensions:\n  PB-GOV:\n    level: true\n"
+                    "    rationale: r\n    evidence: [e]\n"),
+        _moderation(tmp_path / "esc.yaml", 'assessor: "A\\u001b[31m"\n' + SPONSOR.split("\n", 2)[2]),
+    ):  # fmt: skip
+        result = _cli("score", "--json", str(HARBOR), "--moderation", str(path))
+        assert result.exit_code == 2, (path, result.output)
+        assert path.name in result.stderr
+        assert "Traceback" not in result.output

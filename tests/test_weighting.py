@@ -99,6 +99,27 @@ def test_the_bootstrap_weighs_respondents_as_the_scores_do(weighting: str) -> No
     per_person = _person_counts(structure, table, responses.answers)
     block = _blocks(structure, org, table, profile)
     assert (block is None) == (weighting == "per_respondent")
-    dimension = _scores(structure, _counted(np.ones((1, len(table))), per_person, block))[0]
+    dimension = _scores(structure, _counted(np.ones((1, len(table))), per_person, block, 5))[0]
     reported = [d.score for d in org.dimensions]
     assert np.round(dimension[0], 4).tolist() == pytest.approx(reported, abs=1e-4)
+
+
+def test_a_lone_answer_never_weighs_as_a_whole_band() -> None:
+    """Ten developers at 1 and five leaders at 5, but only one developer answers the first
+    question (the others say N/A): that one answer weighs a fifth of a band (k = 5), not as
+    much as the five leaders."""
+    people = _people("CEO", 5, 5, 0) + _people("Dev", 1, 10, 0)
+    for p in people[6:]:
+        p["answers"][QIDS[0]] = "na"
+    item = next(i for i in _overall(people, "equal_per_band")["items"] if i["id"] == QIDS[0])
+    assert item["score"] == pytest.approx((5 * 5 + 1) / 6, abs=1e-4)  # not (5 + 1) / 2
+
+
+def test_one_band_shown_is_said_plainly() -> None:
+    """When only one role band can be shown, the warning says it weighs as much as everybody
+    else together (which is what the weights do), not that respondents count one each."""
+    people = _people("CEO", 5, 6, 0) + _people("Dev", 1, 2, 0) + _people("Controller", 3, 3, 0)
+    org = _overall(people, "equal_per_band")
+    assert any("Leaders weighs as much as all other respondents together" in w
+               for w in org["warnings"])  # fmt: skip
+    assert org["overall"] == pytest.approx((5 + (2 * 1 + 3 * 3) / 5) / 2, abs=1e-4)

@@ -203,14 +203,17 @@ def _print_scores(org: OrganisationScores) -> None:
             f"  {d.id:<9} {d.name[:45]:<45} {figure(d.score):>5} {d.target:>6.2f} "
             f"{figure(d.gap):>5} {figure(d.coverage):>5} {figure(d.consensus):>5}{flag}"
         )
-    gaps = [g for g in org.perception_gaps if g.flagged]
-    if gaps:
+    if gaps := [g for g in org.perception_gaps if g.flagged]:
         echo("\n  Perception gaps:")
-        for g in gaps:
-            echo(
-                f"  {g.dimension:<9} {g.high_group} {figure(g.high)} vs "
-                f"{g.low_group} {figure(g.low)} (gap {figure(g.gap)})"
-            )
+    for g in gaps:
+        echo(f"  {g.dimension:<9} {g.high_group} {figure(g.high)} vs {g.low_group} "
+             f"{figure(g.low)} (gap {figure(g.gap)})")  # fmt: skip
+    if (mod := org.moderation) is not None:  # the assessor's levels beside the self-assessment
+        echo(f"\n  Assessor moderation ({'drives' if mod.drives else 'shown, not driving'}):")
+        for m in mod.levels:
+            self_assessed = next(d.self_assessed for d in org.dimensions if d.id == m.dimension)
+            echo(f"  {m.dimension:<9} moderated {m.level:g}, self-assessed {figure(self_assessed)}")
+        echo("  optimism: " + ", ".join(f"{o.group} {o.index:+.2f}" for o in mod.optimism))
     for warning in org.warnings:
         echo(f"  note: {warning}")
 

@@ -62,6 +62,7 @@ def score_breakouts(
     value: np.ndarray,
     contributed: np.ndarray,
     block: np.ndarray | None = None,
+    min_block: int = 1,
 ) -> dict[str, Breakout]:
     """Every breakout of :data:`GROUP_BYS`, scored per (organisation, group).
 
@@ -81,7 +82,15 @@ def score_breakouts(
         )
         sizes = np.bincount(person_group, minlength=len(pairs))
         scores = score_groups(
-            structure, person_group[position], len(pairs), question, kind, value, sizes, block
+            structure,
+            person_group[position],
+            len(pairs),
+            question,
+            kind,
+            value,
+            sizes,
+            block,
+            min_block,
         )
         owner = person_group[contributed // d_count]
         per_dim = np.bincount(
@@ -98,9 +107,10 @@ def weighting_blocks(
     people: pd.DataFrame, shown: Mapping[str, Mapping[str, set[int]]], d_count: int
 ) -> np.ndarray:
     """Each person's weighting block per dimension (P × D codes), for ``equal_per_band``: their
-    role band where the confidentiality rule shows that band's score of the dimension
-    (``shown``: organisation -> band -> dimensions shown), else one block for everybody else of
-    the organisation (bands too small to show, and the groups hidden to protect them).
+    role band (codes from 1) where the confidentiality rule shows that band's score of the
+    dimension (``shown``: organisation -> band -> dimensions shown), else block 0, one for
+    everybody else of the organisation (bands too small to show, and the groups hidden to
+    protect them).
 
     Why the hidden bands are pooled: weighting a band of two like a band of twenty would let two
     people move half a score, and, with the other bands' scores shown, the organisation's score
@@ -110,13 +120,29 @@ def weighting_blocks(
     labels = people["role_band"].astype(str).to_numpy()
     orgs = people["organisation"].to_numpy()
     names = sorted({band for by_band in shown.values() for band in by_band})
-    blocks = np.full((len(people), d_count), len(names), dtype=np.int64)
+    blocks = np.zeros((len(people), d_count), dtype=np.int64)  # 0: everybody else, pooled
     for org, by_band in shown.items():
         for band, dims in by_band.items():
             rows = np.flatnonzero((orgs == org) & (labels == band))
             if dims and len(rows):
-                blocks[np.ix_(rows, np.array(sorted(dims), dtype=np.int64))] = names.index(band)
+                cols = np.array(sorted(dims), dtype=np.int64)
+                blocks[np.ix_(rows, cols)] = names.index(band) + 1
     return blocks
+
+
+def weighting_note(weighting: str, bands: Mapping[str, Status], k: int) -> list[str]:
+    """What equal weights per band came to where fewer than two role bands can be shown
+    (``bands``: each band's status in the organisation)."""
+    shown = sorted(b for b, status in bands.items() if status is Status.OK)
+    if weighting != "equal_per_band" or len(shown) >= 2:
+        return []
+    why = (
+        f"weighing role bands the same needs bands that can be shown (at least {k} respondents "
+        "each, none recoverable from the other groups)"
+    )
+    if not shown:
+        return [f"respondents count one each: {why}, and none can"]
+    return [f"{shown[0]} weighs as much as all other respondents together: {why}, and only it can"]
 
 
 def members_of(

@@ -141,9 +141,12 @@ def _fixed(structure: Structure, org: OrganisationScores) -> np.ndarray | None:
     return np.array([levels.get(d, np.nan) for d in structure.dim_ids], dtype=float)
 
 
-def _counted(weights: np.ndarray, per_person: np.ndarray, block: np.ndarray | None) -> np.ndarray:
+def _counted(
+    weights: np.ndarray, per_person: np.ndarray, block: np.ndarray | None, min_block: int = 1
+) -> np.ndarray:
     """Answers per resample, question and level (B × Q × 5) of people drawn ``weights`` times
-    (B × P), every block weighing the same when ``block`` (P × Q) is given."""
+    (B × P), every block weighing the same when ``block`` (P × Q) is given (a block with fewer
+    than ``min_block`` drawn answers to an item pooled, as the scores do)."""
     flat = per_person.reshape(per_person.shape[0], -1)
     if block is None:
         counts: np.ndarray = (weights @ flat).reshape(weights.shape[0], *per_person.shape[1:])
@@ -152,9 +155,9 @@ def _counted(weights: np.ndarray, per_person: np.ndarray, block: np.ndarray | No
         (weights @ (per_person * (block == code)[..., None]).reshape(flat.shape)).reshape(
             weights.shape[0], *per_person.shape[1:]
         )
-        for code in np.unique(block)
+        for code in range(int(block.max()) + 1)
     ], axis=1)  # fmt: skip
-    return equal_per_block(per_block)
+    return equal_per_block(per_block, min_block)
 
 
 def _scores(
@@ -190,7 +193,7 @@ def _group_gaps(
         member = labels == label
         weights = draws * member
         size = weights.sum(axis=1)
-        counts = _counted(weights, per_person, block)
+        counts = _counted(weights, per_person, block, k)
         n = counts.sum(axis=2)
         with np.errstate(invalid="ignore", divide="ignore"):
             item = np.where(n > 0, (counts * LEVELS).sum(axis=2) / np.where(n > 0, n, 1), np.nan)
@@ -232,7 +235,7 @@ def bootstrap(
     picks = rng.integers(0, n, size=(b_count, n)) + np.arange(b_count)[:, None] * n
     draws = np.bincount(picks.ravel(), minlength=b_count * n).reshape(b_count, n).astype(float)
     block = _blocks(structure, org, people, profile)
-    counts = _counted(draws, per_person, block)
+    counts = _counted(draws, per_person, block, profile.min_group_size)
     # Rounded as the reported scores are (4 digits), so a resample equal to the sample decides alike.
     fixed = _fixed(structure, org)
     dimension, consensus, pillar, overall = (

@@ -55,10 +55,16 @@ class Previous:
         dimensions: Sequence[DimensionScore],
     ) -> Deltas:
         """Changes since ``previous`` (the organisation in the earlier output, None when it is
-        not there) of the overall, each pillar and each dimension score."""
+        not there) of the overall, each pillar and each dimension score — the self-assessed
+        ones, whether or not an assessor moderated either assessment (the caller passes the
+        self-assessed figures): a moderated level is never compared with a self-assessment.
+        A previous whose moderation drove has no self-assessed pillars or overall to compare."""
         if previous is None:
             return Deltas(previous_found=False, overall=None, pillars={}, dimensions={})
-        prev_p = {p.get("id"): p.get("score") for p in previous.get("pillars", [])}
+        moderated = previous.get("moderation")
+        drove = isinstance(moderated, Mapping) and bool(moderated.get("drives"))
+        prev_p = {p.get("id"): None if drove else p.get("score")
+                  for p in previous.get("pillars", [])}  # fmt: skip
         prev_d: dict[Any, Any] = {}
         gone = []
         for d in previous.get("dimensions", []):
@@ -66,10 +72,11 @@ class Previous:
             if ident is None or ident not in self.instrument.dimension_index:
                 gone.append(str(d.get("id")))
             else:
-                prev_d[ident] = d.get("score")
+                # Where the previous's moderation drove, its score may be a moderated level.
+                prev_d[ident] = d.get("self_assessed") if drove else d.get("score")
         return Deltas(
             previous_found=True,
-            overall=_delta(overall, previous.get("overall")),
+            overall=_delta(overall, None if drove else previous.get("overall")),
             pillars={p.id: _delta(p.score, prev_p.get(p.id)) for p in pillars},
             dimensions={d.id: _delta(d.score, prev_d.get(d.id)) for d in dimensions},
             previous_version=self.version,

@@ -13,10 +13,12 @@ hides.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from pmo2vmo.analysis.score_engine import GroupScores, Structure, roll_up
+from pmo2vmo.analysis.score_report import num
 from pmo2vmo.model.moderation import Moderation
 from pmo2vmo.model.results import (
     BreakoutRow,
@@ -24,6 +26,7 @@ from pmo2vmo.model.results import (
     ModeratedLevel,
     ModerationSummary,
     Optimism,
+    PillarScore,
     Status,
 )
 
@@ -86,4 +89,21 @@ def summary(
             if d in {x.id for x in dimensions}
         ),
         optimism=tuple(optimism),
+    )
+
+
+def self_assessed(
+    structure: Structure,
+    dimension: np.ndarray,
+    pillars: Sequence[PillarScore],
+    dims: Sequence[DimensionScore],
+) -> tuple[float | None, list[PillarScore], list[DimensionScore]]:
+    """The overall, pillars and dimensions as the respondents scored them (``dimension``: their
+    dimension scores, D), before the assessor's levels drove — what changes since a previous
+    assessment compare, so that a moderated level is never compared with a self-assessment."""
+    pillar, overall = roll_up(structure, dimension[None, :])
+    return (
+        num(overall[0]),
+        [replace(p, score=num(pillar[0, i])) for i, p in enumerate(pillars)],
+        [replace(d, score=d.self_assessed) for d in dims],
     )

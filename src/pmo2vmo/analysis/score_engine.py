@@ -118,16 +118,21 @@ def _item_statistics(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     return n, item, dispersion, consensus
 
 
-def equal_per_block(per_block: np.ndarray) -> np.ndarray:
+def equal_per_block(per_block: np.ndarray, min_block: int = 1) -> np.ndarray:
     """Answers per level (… × blocks × Q × 5) as one distribution per item in which every block
-    that answered the item weighs the same: the mean of the blocks' shares, scaled back to the
-    item's number of answers (so the means, spread and consensus of :func:`_item_statistics` are
-    those of the blocks weighted equally, and a block with no scored answer changes nothing)."""
+    that answered the item weighs the same: the weighted mean of the blocks' shares, scaled back
+    to the item's number of answers (so the means, spread and consensus of
+    :func:`_item_statistics` are those of the blocks weighted equally, and a block with no scored
+    answer changes nothing).
+
+    A block with fewer than ``min_block`` answers to an item weighs in proportion (n ÷
+    ``min_block`` of a block): one or two answers never weigh as a whole band."""
     n = per_block.sum(axis=-1)  # … × blocks × Q
-    present = (n > 0).sum(axis=-2)  # … × Q
+    weight = np.minimum(n, min_block) / min_block
+    total = weight.sum(axis=-2)  # … × Q
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(n[..., None] > 0, per_block / np.where(n > 0, n, 1)[..., None], 0.0)
-        mean = share.sum(axis=-3) / np.where(present > 0, present, 1)[..., None]
+        mean = (share * weight[..., None]).sum(axis=-3) / np.where(total > 0, total, 1)[..., None]
     spread: np.ndarray = mean * n.sum(axis=-2)[..., None]
     return spread
 
@@ -157,14 +162,16 @@ def score_groups(
     value: np.ndarray,
     respondents: np.ndarray,
     block: np.ndarray | None = None,
+    min_block: int = 1,
 ) -> GroupScores:
     """The vectorised engine: per-group counts by level, then the weighted roll-ups.
 
     ``group`` and ``question`` are integer codes per answer; ``kind`` is :data:`KINDS` codes
     (0 score, 1 N/A, 2 Don't know) or the kind strings; ``value`` the level for scored answers.
     ``block`` (a code per answer, or None) weighs respondents equally per block: each item's
-    answers are the mean of the blocks' own distributions (see :func:`equal_per_block`); the
-    counts of answers stay counts.
+    answers are the mean of the blocks' own distributions (see :func:`equal_per_block`: a block
+    with fewer than ``min_block`` answers to the item weighs in proportion); the counts of
+    answers stay counts.
     """
     q_count = len(structure.qids)
     if kind.dtype == object:
@@ -184,7 +191,7 @@ def score_groups(
             cell * 5 + levels, minlength=n_groups * b_count * q_count * 5
         ).reshape(n_groups, b_count, q_count, 5)
         counts = per_block.sum(axis=1)
-        spread = equal_per_block(per_block)
+        spread = equal_per_block(per_block, min_block)
     flat = group * q_count + question
     na = np.bincount(flat[kind == 1], minlength=n_groups * q_count).reshape(n_groups, q_count)
     dk = np.bincount(flat[kind == 2], minlength=n_groups * q_count).reshape(n_groups, q_count)

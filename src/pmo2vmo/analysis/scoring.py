@@ -39,9 +39,10 @@ from pmo2vmo.analysis.breakouts import (
     people_of,
     score_breakouts,
     weighting_blocks,
+    weighting_note,
 )
 from pmo2vmo.analysis.deltas import Previous
-from pmo2vmo.analysis.moderation import drive, moderated_levels, summary
+from pmo2vmo.analysis.moderation import drive, moderated_levels, self_assessed, summary
 from pmo2vmo.analysis.score_engine import (
     KINDS,
     LEVELS,
@@ -196,7 +197,7 @@ class _Scorer:
             block = blocks[position, self.dim_of_q[coded.question]]
         org_scores = score_groups(
             self.structure, coded.org, len(orgs), coded.question, coded.kind, coded.value, totals,
-            block,
+            block, self.k,
         )  # fmt: skip
         self.self_assessed = org_scores.dimension.copy()
         self.moderated = moderated_levels(self.structure, orgs, self.moderations)
@@ -204,7 +205,7 @@ class _Scorer:
             drive(org_scores, self.structure, self.moderated)
         breakouts = score_breakouts(
             self.structure, people, position, coded.question, coded.kind, coded.value,
-            contributed, block,
+            contributed, block, self.k,
         )  # fmt: skip
         routed = self._routed(people, orgs, position, coded)
         flags = respondent_flags(
@@ -295,16 +296,10 @@ class _Scorer:
         moderation = self.moderations.get(org)
         comments = self._comments(commented, total)
         warnings = self._warnings(org, total, quality, disputed, comments is None)
-        bands = [b for b, st_ in protected[0]["role_band"].items() if st_ is Status.OK]
-        if self.profile.weighting == "equal_per_band" and len(bands) < 2:
-            warnings.append(
-                "respondents count one each: weighing role bands the same needs two "
-                f"bands that can be shown (at least {self.k} respondents each, none recoverable "
-                f"from the other groups); {'only ' + bands[0] if bands else 'none'} can."
-            )
+        warnings += weighting_note(self.profile.weighting, protected[0]["role_band"], self.k)
         deltas = None
         if previous_given:
-            deltas = self.previous.deltas(previous, num(s.overall[g]), pillars, dimensions)
+            deltas = self.previous.deltas(previous, *self._self_assessed(g, s, pillars, dimensions))
             warnings.extend(self.previous.notes(deltas))
         return OrganisationScores(
             organisation=org,
@@ -327,6 +322,14 @@ class _Scorer:
             if moderation is None
             else summary(moderation, self.drives, dimensions, shown_breakouts),
         )
+
+    def _self_assessed(
+        self, g: int, s: GroupScores, pillars: list[PillarScore], dims: list[DimensionScore]
+    ) -> tuple[float | None, list[PillarScore], list[DimensionScore]]:
+        """The figures as the respondents scored them, for changes since a previous assessment."""
+        if np.isnan(self.moderated[g]).all() or not self.drives:
+            return num(s.overall[g]), pillars, dims
+        return self_assessed(self.structure, self.self_assessed[g], pillars, dims)
 
     def _items(
         self, s: GroupScores, routed: _Routed, g: int, total: int

@@ -125,14 +125,15 @@ def _sheet_rows(data: bytes, log: ProblemLog) -> list[list[Any]] | None:
     if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
         log.error("defusedxml is not installed; refusing to parse a workbook without it")
         return None
-    try:
+    try:  # read_only parses lazily: the rows are read inside the guard too
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
-    except Exception as exc:  # openpyxl raises many types for damaged files
+        if SHEET not in workbook.sheetnames:
+            log.error(f"the workbook has no {SHEET} sheet", "use the sheet `pmo2vmo template` "
+                      "writes")  # fmt: skip
+            return None
+        rows = [list(r) for r in workbook[SHEET].iter_rows(values_only=True, max_row=500)]
+        workbook.close()
+    except Exception as exc:  # openpyxl and its XML parser raise many types for damaged files
         log.error(f"damaged or refused workbook ({type(exc).__name__})", "re-save it from Excel")
         return None
-    if SHEET not in workbook.sheetnames:
-        log.error(f"the workbook has no {SHEET} sheet", "use the sheet `pmo2vmo template` writes")
-        return None
-    rows = [list(r) for r in workbook[SHEET].iter_rows(values_only=True, max_row=500)]
-    workbook.close()
     return rows

@@ -36,6 +36,13 @@ class ModeratedDimension(StrictModel):
     evidence: Annotated[list[Annotated[str, Field(min_length=1, max_length=500)]],
                         Field(min_length=1, max_length=50)]  # fmt: skip
 
+    @field_validator("level", mode="before")
+    @classmethod
+    def _not_a_flag(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("a level is a number from 1 to 5, not true or false")
+        return value
+
     @field_validator("level")
     @classmethod
     def _tenths(cls, value: float) -> float:
@@ -59,3 +66,10 @@ class Moderation(StrictModel):
     assessor: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     date: dt.date | None = None
     dimensions: Annotated[dict[str, ModeratedDimension], Field(min_length=1)]
+
+    @field_validator("organisation", "assessor")
+    @classmethod
+    def _plain(cls, value: str | None) -> str | None:
+        if value is not None and CONTROL.search(value):
+            raise ValueError("holds control characters (tabs, line breaks or terminal codes)")
+        return value
