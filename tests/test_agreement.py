@@ -198,7 +198,8 @@ def test_roadmap_agrees_in_html_deck_and_workbook(rendered: Rendered) -> None:
     for p, d, w in zip(exits, deck_exits, sheet_exits, strict=True):
         assert p["Now"] == d["Current"] == figure(w["Current"])
         assert p["Target"] == d["Target"] == figure(w["Target"])
-        phases = [k for k in p if k not in ("Dimension", "Now", "Target")]
+        assert p["Target reached"] == d["Target reached"] == w["Target reached"]
+        phases = [k for k in p if k not in ("Dimension", "Now", "Target", "Target reached")]
         for phase in phases:
             assert p[phase] == d[phase] == figure(w[f"By end of {phase}"])
 

@@ -70,6 +70,7 @@ def _minimal(ini_id: str, prerequisites: list[str]) -> dict[str, Any]:
                 "direction": "increase",
                 "cadence": "monthly",
                 "owner_role": "PMO head",
+                "target": "≥ 90 %",
             }
         ],
         "archetypes": ["integrated"],

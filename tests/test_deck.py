@@ -24,12 +24,14 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.util import Inches
 
 from pmo2vmo.analysis.plan import OrganisationPlan, roadmap_files
+from pmo2vmo.analysis.schedule import add_months
 from pmo2vmo.model.branding import Brand, Logo
 from pmo2vmo.model.profile import Profile
 from pmo2vmo.model.results import Comment, Status
 from pmo2vmo.render.deck import build_deck, write_deck
 from pmo2vmo.render.deck_layout import safe_text
 from pmo2vmo.render.report_sections import report_text
+from pmo2vmo.render.view import target_reached
 
 META = {
     "generated": "2027-01-04",
@@ -291,7 +293,7 @@ def test_roadmap_table_lists_every_item(
         rows = _table_rows(slides)
         expected = [
             [i.phase, i.initiative.title, i.start.isoformat(), i.end.isoformat(),
-             i.initiative.owner_role, "yes" if i.quick_win else ""]
+             i.owner or i.initiative.owner_role, "yes" if i.quick_win else ""]
             for i in items
         ]  # fmt: skip
         assert [r[:6] for r in rows] == expected
@@ -302,29 +304,31 @@ def test_roadmap_table_lists_every_item(
 def test_kpi_table_lists_the_planned_initiatives_kpis(
     decks: dict[str, Any], plans: dict[str, OrganisationPlan]
 ) -> None:
-    """KPI tables list every KPI of every planned initiative with formula, unit, direction,
-    cadence and owner."""
+    """KPI tables list every KPI of every planned initiative with unit, direction, baseline,
+    target, target date, cadence and owner (the formula is in the speaker notes)."""
     for slug, prs in decks.items():
         rows = _table_rows(_slides(prs, "KPIs to track"))
         expected = [
-            [k.name, k.formula, k.unit, k.direction, k.cadence, k.owner_role]
+            [k.name, k.unit, k.direction, k.baseline or "measure in Mobilise", k.target,
+             add_months(i.end, k.due_after_months).isoformat(), k.cadence, k.owner_role]
             for i in plans[slug].roadmap.items
-            for k in i.initiative.kpis
-        ]
+            for k in i.kpis()
+        ]  # fmt: skip
         assert [r[1:] for r in rows] == expected
 
 
 def test_exit_criteria_table_has_a_column_per_phase(
     decks: dict[str, Any], plans: dict[str, OrganisationPlan]
 ) -> None:
-    """Exit criteria: dimension, current, the level by the end of each phase, target."""
+    """Exit criteria: dimension, current, the level by the end of each phase, target, and when
+    the target is reached."""
     roadmap = plans["northwind-utilities"].roadmap
     rows = _table_rows(_slides(decks["northwind-utilities"], "Phase exit criteria"))
     assert len(rows) == len(roadmap.exit_criteria)
     for row, crit in zip(rows, roadmap.exit_criteria, strict=True):
         by_phase = [f"{crit.by_phase[p.id]:.2f}" for p in roadmap.phases]
         assert row == [f"{crit.dimension} {crit.name}", f"{crit.current:.2f}",
-                       *by_phase, f"{crit.target:.2f}"]  # fmt: skip
+                       *by_phase, f"{crit.target:.2f}", target_reached(crit)]  # fmt: skip
 
 
 def test_suppressed_groups_never_show_a_number(

@@ -9,7 +9,9 @@ itself on small hand-made catalogues whose outcome can be worked out on paper.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from builders import make_org, uniform
+from pmo2vmo.analysis.design import applies
 from pmo2vmo.analysis.roadmap import Roadmap, add_months, plan
 from pmo2vmo.analysis.scoring import OrganisationScores
 from pmo2vmo.analysis.transition import Decision, decide
@@ -33,7 +36,7 @@ from pmo2vmo.model.settings import RoadmapSettings, load_settings
 
 START = dt.date(2027, 1, 4)
 KPI = {"name": "A KPI", "formula": "done / planned", "unit": "%", "direction": "increase",
-       "cadence": "monthly", "owner_role": "PMO head"}  # fmt: skip
+       "cadence": "monthly", "owner_role": "PMO head", "target": "≥ 90 %"}  # fmt: skip
 EPS = 1e-6
 
 
@@ -79,12 +82,16 @@ def check_invariants(
     """Every structural promise of PRODUCT §7 on one plan."""
     items = {i.initiative.id: i for i in roadmap.items}
     assert len(items) == len(roadmap.items), "an initiative is planned twice"
+    in_place = set(roadmap.in_place)
+    assert not in_place & set(items), "an initiative in place is planned"
     current = {d.id: d.score for d in org.dimensions}
     gap = {k: decision.targets[k][0] - s if s is not None else 0.0 for k, s in current.items()}
     for item in roadmap.items:
         ini = item.initiative
         # prerequisites are in the plan and end before the dependant starts
         for pre in ini.prerequisites:
+            if pre in in_place:  # met by current maturity: nothing to wait for
+                continue
             assert pre in items, f"{ini.id} planned without its prerequisite {pre}"
             assert items[pre].end_month <= item.start_month, (pre, ini.id)
         # within the horizon, with dates from the start date
@@ -105,6 +112,9 @@ def check_invariants(
             # a prerequisite at any depth (it was checked two levels deep only, and failed for
             # the rare plan that pulls in a prerequisite of a prerequisite of a prerequisite)
             assert ini.id in _prerequisites_of(needed_by, catalogue), (ini.id, needed_by)
+        elif item.kind is Why.PATH:
+            assert item.reason.startswith("defining move of the "), item.reason
+            assert ini.id in roadmap.defining
         else:
             assert item.reason.startswith("gate "), item.reason
         # nothing is closed on a dimension without a gap, nor more than the lift or the gap
@@ -119,6 +129,13 @@ def check_invariants(
             and ini.effort <= qw.max_effort_person_months
         )
         assert decision.archetype.id in ini.archetypes or item.kind is not Why.GAP
+    # an initiative owned by a role the path creates starts once its creator has ended
+    for rule in decision.archetype.roles:
+        creator = items.get(rule.created_by)
+        owned = re.compile(rf"(?<!\w){re.escape(rule.role)}(?!\w)", re.IGNORECASE)
+        for item in roadmap.items:
+            if creator is not None and item is not creator and owned.search(item.owner):
+                assert item.start_month >= creator.end_month, (item.initiative.id, creator)
     # capacity is never exceeded in any month
     for month, people in enumerate(roadmap.monthly_load()):
         assert people <= roadmap.capacity_people + EPS, (month, people)
@@ -126,16 +143,27 @@ def check_invariants(
     for dim in current:
         closed = sum(i.closes.get(dim, 0.0) for i in roadmap.items)
         assert closed <= max(gap[dim], 0.0) + EPS, dim
-    # exit criteria: from the current score towards the target, never going down
+    # exit criteria: from the current score towards the target, never going down, and never
+    # rising faster than roadmap.yaml's lift allows
+    rate = settings.lift.max_rise_per_6_months / 6
+    ends = [p.end_month for p in roadmap.phases]
     for row in roadmap.exit_criteria:
         levels = list(row.by_phase.values())
         assert levels == sorted(levels), row
         assert round(row.current, 2) - 0.005 <= levels[0]
         assert levels[-1] <= row.target + EPS
+        spans = [ends[0], *(b - a for a, b in itertools.pairwise(ends))]
+        for before, after, months in zip([row.current, *levels], levels, spans, strict=False):
+            assert after - before <= rate * months + 0.011, (row, months)
+    # nothing is chosen for a gap that its level says it no longer applies to, or in place
+    for item in roadmap.items:
+        if item.kind is Why.GAP:
+            assert applies(item.initiative, current), item.initiative.id
     # what did not fit is listed only while a gap it would close is still open
     still_open = {g.dimension for g in roadmap.residual_gaps}
     for deferred in roadmap.deferred:
-        assert set(catalogue.by_id[deferred.id].lifts) & still_open, deferred
+        defining = deferred.reason.startswith("a defining move of the path")
+        assert defining or set(catalogue.by_id[deferred.id].lifts) & still_open, deferred
     json.dumps(roadmap.to_json())  # serialisable
 
 
@@ -243,23 +271,28 @@ def test_a_weak_organisation_gets_a_plan_not_the_catalogue(
 def test_an_organisation_at_target_gets_an_empty_plan_with_a_message(
     instrument: Instrument, spec: TransitionFile, catalogue: Catalogue, settings: RoadmapSettings
 ) -> None:
-    """Every dimension at or above target: no initiative, and a message that says why."""
+    """Every dimension at or above target: nothing closes a gap, only the path's defining moves
+    (and their prerequisites) are planned, and the message says so."""
     org = make_org(instrument, uniform(instrument, 4.8))
-    _, roadmap = _plan(org, instrument, spec, catalogue, settings)
-    assert roadmap.items == []
-    assert roadmap.message == "every dimension is at or above its target: no initiative is needed"
+    decision, roadmap = _plan(org, instrument, spec, catalogue, settings)
+    assert {i.kind for i in roadmap.items} <= {Why.PATH, Why.PREREQUISITE}
+    assert roadmap.defining == [m.initiative for m in decision.archetype.defining]
+    assert all(not i.closes for i in roadmap.items)
+    assert roadmap.message.startswith("every dimension is at or above its target; only the path")
     assert roadmap.exit_criteria == []
 
 
 def test_a_fired_gate_still_plans_at_target(
     instrument: Instrument, spec: TransitionFile, catalogue: Catalogue, settings: RoadmapSettings
 ) -> None:
-    """At target but with disputed sponsorship, only what the gate puts first is planned."""
+    """At target but with disputed sponsorship, what the gate puts first comes first, then only
+    the path's defining moves."""
     org = make_org(instrument, uniform(instrument, 4.8), consensus={"PB-SPO": 0.3})
     _, roadmap = _plan(org, instrument, spec, catalogue, settings)
-    assert [i.initiative.id for i in roadmap.items] == ["secure-executive-sponsor"]
+    assert roadmap.items[0].initiative.id == "secure-executive-sponsor"
     assert roadmap.items[0].kind is Why.GATE
-    assert roadmap.message.startswith("every dimension is at or above its target; only what a")
+    assert {i.kind for i in roadmap.items[1:]} <= {Why.PATH, Why.PREREQUISITE}
+    assert roadmap.message.startswith("every dimension is at or above its target; only the path")
 
 
 def test_gaps_below_the_noise_threshold_are_not_planned(
@@ -271,7 +304,8 @@ def test_gaps_below_the_noise_threshold_are_not_planned(
     target = decision.targets["PF-PRI"][0]
     near = make_org(instrument, uniform(instrument, 4.8, PF_PRI=target - 0.05))
     _, roadmap = _plan(near, instrument, spec, catalogue, settings)
-    assert roadmap.items == []
+    assert not any(i.closes for i in roadmap.items)
+    assert all(i.kind is not Why.GAP for i in roadmap.items)
 
 
 # ----------------------------------------------------------------- greedy rule, by hand ---
@@ -495,7 +529,11 @@ def test_phases_and_dates_in_the_json(
     assert data["phases"][-1]["end"] == "2028-01-03"  # the day before 2028-01-04
     assert data["phases"][0]["start"] == "2027-01-04"
     listed = [i for p in data["phases"] for i in p["items"]]
-    assert sorted(listed) == sorted(i["id"] for i in data["items"])
+    initiatives = [i for i in data["items"] if i["kind"] == "initiative"]
+    assert sorted(listed) == sorted(i["id"] for i in initiatives)
+    pulses = [i for i in data["items"] if i["kind"] == "checkpoint"]
+    assert [i["start_month"] for i in pulses] == [3, 9]  # roadmap.yaml's, within the horizon
+    assert all(i["question"].startswith("Go or no-go") for i in pulses)
     for item in data["items"]:
         assert dt.date.fromisoformat(item["start"]) <= dt.date.fromisoformat(item["end"])
         assert set(item) >= {"id", "phase", "reason", "why", "quick_win", "kpis", "closes"}

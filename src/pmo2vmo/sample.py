@@ -145,7 +145,7 @@ SPECS: tuple[OrgSpec, ...] = (
         units=("Platform", "Growth", "Enterprise", "Operations"),
         seed=303,
         capacity_people=5.0,
-        horizon_months=12,
+        horizon_months=18,
         colour="#38761d",
     ),
 )

@@ -12,6 +12,7 @@ from typing import Any
 
 from pmo2vmo import __version__
 from pmo2vmo.analysis.confidence import confidence_of
+from pmo2vmo.analysis.design import design_problems
 from pmo2vmo.analysis.roadmap import Roadmap, plan
 from pmo2vmo.analysis.scoring import OrganisationScores, ScoreReport, score
 from pmo2vmo.analysis.transition import Decision, decide
@@ -281,6 +282,7 @@ def roadmap_files(
     if missing:
         raise InstrumentError([f"transition.yaml: gates: unknown initiatives {missing}"])
     problems = fixed_plan_problems(transition, catalogue)
+    problems += design_problems(transition, catalogue, settings)
     if problems:
         raise InstrumentError(problems)
     plans = []

@@ -23,9 +23,11 @@ Everything is deterministic: same scores and settings, same roadmap.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from pmo2vmo.analysis.design import Design, applies
+from pmo2vmo.analysis.progress import CheckpointItem, Progress, checkpoints
 from pmo2vmo.analysis.schedule import EPSILON, PlanItem, Scheduler, add_months, closure
 from pmo2vmo.analysis.score_report import OrganisationScores
 from pmo2vmo.analysis.selection import Gaps, Selection
@@ -42,7 +44,7 @@ from pmo2vmo.model.results import (
     plain,
 )
 from pmo2vmo.model.settings import RoadmapSettings, check_start
-from pmo2vmo.util.text import plural
+from pmo2vmo.util.text import compact, plural
 
 __all__ = ["EPSILON", "PlanItem", "Roadmap", "Why", "add_months", "plan"]
 
@@ -66,15 +68,28 @@ class Roadmap:
     residual_gaps: list[ResidualGap]
     deferred: list[Deferral]
     message: str
+    defining: list[str] = field(default_factory=list)  # the path's defining moves planned
+    in_place: list[str] = field(default_factory=list)  # met by current maturity, not planned
+    checkpoints: list[CheckpointItem] = field(default_factory=list)
+    phase_criteria: list[dict[str, Any]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)  # the planning settings used
+    titles: dict[str, str] = field(default_factory=dict)  # of the initiatives in place
 
     def to_json(self) -> dict[str, Any]:
-        """The roadmap as ``roadmap --json`` shows it (beside the decision)."""
+        """The roadmap as ``roadmap --json`` shows it (beside the decision); ``items`` holds the
+        initiatives and the checkpoints (kind ``checkpoint``), by start month."""
+        items = [(i.start_month, 0, i.to_json()) for i in self.items]
+        items += [(c.month, 1, c.to_json()) for c in self.checkpoints]
         return {
             "start_date": self.start_date.isoformat(),
             "capacity_people": self.capacity_people,
             "horizon_months": self.horizon_months,
+            "settings": self.settings,
+            "defining_initiatives": self.defining,
+            "in_place": self.in_place,
             "phases": plain(self.phases),
-            "items": [i.to_json() for i in self.items],
+            "items": [j for _, _, j in sorted(items, key=lambda t: (t[0], t[1]))],
+            "phase_exit_criteria": self.phase_criteria,
             "exit_criteria": plain(self.exit_criteria),
             "residual_gaps": plain(self.residual_gaps),
             "deferred": plain(self.deferred),
@@ -107,18 +122,22 @@ def plan(
     if decision.archetype is None:  # too little evidence: no path, so no plan
         return _no_path(org, decision, start_date, capacity_people, horizon_months)
     people = plural(capacity_people, "person", "people")  # "2 people", for the messages
-    gaps = Gaps.of(org, decision.targets, decision.archetype, instrument, settings)
-    eligible = [i for i in catalogue.initiatives
-                if decision.archetype.id in i.archetypes and not i.called_only]  # fmt: skip
+    archetype = decision.archetype
+    gaps = Gaps.of(org, decision.targets, archetype, instrument, settings)
+    called = {f for g in decision.gates if g.fired for f in g.first} | set(archetype.plan)
+    design = Design.of(archetype, catalogue, settings, instrument, gaps.current, called)
+    suited = [i for i in catalogue.initiatives
+              if archetype.id in i.archetypes and not i.called_only]  # fmt: skip
+    eligible = [i for i in suited if applies(i, gaps.current) and i.id not in design.in_place]
     has_gap = any(v > EPSILON for v in gaps.initial.values())
-    _check_capacity(has_gap, decision, eligible, capacity_people, people)
-    selection = Selection(
-        gaps, catalogue, eligible, Scheduler(capacity_people, horizon_months), people
-    )
-    if decision.archetype.plan:  # a fixed plan (hold and reset): its steps and nothing else
-        selection.take_fixed(decision.archetype)
+    _check_capacity(has_gap, decision, suited, capacity_people, people)
+    scheduler = Scheduler(capacity_people, horizon_months, design.needs, design.follows)
+    selection = Selection(gaps, catalogue, eligible, scheduler, people, design)
+    if archetype.plan:  # a fixed plan (hold and reset): its steps and nothing else
+        selection.take_fixed(archetype)
     else:
         selection.take_gates(decision.gates)
+        selection.take_defining(archetype, settings.phases)
         selection.take_by_value()
     deferred = selection.deferred()
     if has_gap and not selection.items:
@@ -128,6 +147,13 @@ def plan(
         )
     items = _dated(selection.items, settings, start_date)
     phases = _phases(items, settings, start_date, horizon_months)
+    progress = Progress.of(items, gaps.current, gaps.targets, gaps.names, settings.lift)
+    # A fixed plan (hold and reset) ends in its own decision checkpoint: no pulses after it.
+    pulses = (
+        []
+        if archetype.plan or not items
+        else checkpoints(settings.checkpoints, progress, phases, start_date, horizon_months)
+    )
     residual = [
         ResidualGap(d, gaps.names[d], round(gaps.initial[d], 4), round(v, 4))
         for d, v in selection.remaining.items()
@@ -141,10 +167,57 @@ def plan(
         capacity_people=capacity_people,
         horizon_months=horizon_months,
         phases=phases,
-        exit_criteria=_exit_criteria(items, gaps.current, decision, phases, gaps.names),
+        exit_criteria=progress.exit_criteria(phases, start_date, horizon_months),
         residual_gaps=residual,
         deferred=deferred,
-        message=_message(has_gap, items, residual, horizon_months, people),
+        message=_message(has_gap, items, residual, horizon_months, people)
+        + _late(progress, gaps.initial, horizon_months, settings),
+        defining=[m.initiative for m in archetype.defining if m.initiative in selection.chosen],
+        in_place=(done := _in_place(items, design, archetype, decision, catalogue)),
+        titles={i: catalogue.by_id[i].title for i in done},
+        checkpoints=pulses,
+        phase_criteria=progress.phase_criteria(phases),
+        settings={
+            "max_rise_per_6_months": settings.lift.max_rise_per_6_months,
+            "adoption_lag_months": settings.lift.adoption_lag_months,
+            "checkpoint_months": [c.month for c in settings.checkpoints],
+            "min_gap": settings.min_gap,
+        },
+    )
+
+
+def _in_place(
+    items: list[PlanItem],
+    design: Design,
+    archetype: Any,
+    decision: Decision,
+    catalogue: Catalogue,
+) -> list[str]:
+    """The initiatives the plan would need (prerequisites, defining moves, gates' first steps)
+    that current maturity already meets, by id."""
+    wanted = {p for i in items for p in i.initiative.prerequisites}
+    wanted |= {m.initiative for m in archetype.defining}
+    wanted |= {f for g in decision.gates if g.fired for f in g.first}
+    return sorted(i for i in design.in_place & wanted if i in catalogue.by_id)
+
+
+def _late(
+    progress: Progress, gaps: dict[str, float], horizon: int, settings: RoadmapSettings
+) -> str:
+    """The targets the expected levels do not reach within the horizon, said plainly (a gap no
+    initiative touches is not reached with this plan)."""
+    late = [(d, progress.reached(d) if d in progress.levels else None)
+            for d, gap in gaps.items() if gap > EPSILON]  # fmt: skip
+    late = [(d, m) for d, m in late if m is None or m > horizon]
+    if not late:
+        return ""
+    lift = settings.lift
+    parts = [f"{d} {'not with this plan' if m is None else f'month {m}'}" for d, m in late]
+    return (
+        f"; at a realistic rise (at most {compact(lift.max_rise_per_6_months)} a level per six "
+        f"months, from {plural(lift.adoption_lag_months, 'month')} after an initiative ends) "
+        f"{plural(len(late), 'target')} {'is' if len(late) == 1 else 'are'} not reached within "
+        f"{plural(horizon, 'month')} all the same: {', '.join(parts)}"
     )
 
 
@@ -255,8 +328,8 @@ def _message(
     """The roadmap in one sentence: what it closes, or what stays open."""
     if not has_gap and items:
         return (
-            "every dimension is at or above its target; only what a fired gate puts first is "
-            f"planned: {', '.join(i.initiative.id for i in items)}"
+            "every dimension is at or above its target; only the path's defining moves and what "
+            f"a fired gate puts first are planned: {', '.join(i.initiative.id for i in items)}"
         )
     if not has_gap:
         return "every dimension is at or above its target: no initiative is needed"
@@ -266,32 +339,7 @@ def _message(
             f"{'stays' if len(residual) == 1 else 'stay'} partly open within "
             f"{plural(horizon_months, 'month')} at {people} a month"
         )
-    return (
+    return (  # what their lifts cover; when the levels get there is the realistic-rise part
         f"{plural(len(items), 'initiative')} {'closes' if len(items) == 1 else 'close'} every "
         f"gap within {plural(horizon_months, 'month')}"
     )
-
-
-def _exit_criteria(
-    items: list[PlanItem],
-    current: dict[str, float | None],
-    decision: Decision,
-    phases: list[PhaseWindow],
-    names: dict[str, str],
-) -> list[ExitCriterion]:
-    """Per dimension touched by the plan: the level expected at the end of each phase."""
-    touched = sorted({d for i in items for d in i.closes}, key=list(current).index)
-    rows = []
-    for dim in touched:
-        score = current[dim]
-        if score is None:
-            continue
-        target = decision.targets[dim][0]
-        by_phase = {}
-        for phase in phases:
-            lifted = sum(i.closes.get(dim, 0.0) for i in items if i.end_month <= phase.end_month)
-            by_phase[phase.id] = (
-                round(min(target, score + lifted), 2) if lifted else round(score, 2)
-            )
-        rows.append(ExitCriterion(dim, names[dim], round(score, 2), target, by_phase))
-    return rows

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,16 @@ class PlanItem:
     end: dt.date = dt.date.min
     quick_win: bool = False
     closes: dict[str, float] = field(default_factory=dict)
+    owner: str = ""  # the owner as the path names its roles (the catalogue's owner_role else)
+    kpi_owners: tuple[str, ...] = ()  # its KPIs' owners, likewise (empty: the catalogue's)
+
+    def kpis(self) -> list[Any]:
+        """Its KPIs, owned as the path names its roles."""
+        kpis = self.initiative.kpis
+        if len(self.kpi_owners) != len(kpis):
+            return list(kpis)
+        pairs = zip(kpis, self.kpi_owners, strict=True)
+        return [k.model_copy(update={"owner_role": owner}) for k, owner in pairs]
 
     @property
     def end_month(self) -> int:
@@ -62,27 +73,52 @@ class PlanItem:
             "why": self.kind.value,
             "quick_win": self.quick_win,
             "owner_role": ini.owner_role,
+            "owner": self.owner or ini.owner_role,
+            "kind": "initiative",
             "deliverables": list(ini.deliverables),
-            "kpis": [k.model_dump() for k in ini.kpis],
+            "kpis": [
+                {**k.model_dump(), "target_date": _target_date(self.end, k).isoformat()}
+                for k in self.kpis()
+            ],
             "source": ini.source,
         }
+
+
+def _target_date(end: dt.date, kpi: Any) -> dt.date:
+    """When a KPI's target should be met: the initiative's end plus the KPI's months to adopt."""
+    return add_months(end, int(getattr(kpi, "due_after_months", 6)))
 
 
 class Scheduler:
     """Places initiatives month by month under a capacity limit."""
 
-    def __init__(self, capacity: float, horizon: int) -> None:
-        """An empty schedule of ``horizon`` months, ``capacity`` people a month."""
+    def __init__(
+        self,
+        capacity: float,
+        horizon: int,
+        needs: Mapping[str, Sequence[str]] | None = None,
+        follows: Mapping[str, Collection[str]] | None = None,
+    ) -> None:
+        """An empty schedule of ``horizon`` months, ``capacity`` people a month; ``needs`` the
+        prerequisites per initiative as the plan reads them (default: the catalogue's),
+        ``follows`` what an initiative starts after, when it is planned (precedence)."""
         self.capacity = capacity
         self.horizon = horizon
         self.load = [0.0] * horizon
         self.ends: dict[str, int] = {}
+        self.needs = needs
+        self.follows = follows or {}
+
+    def prerequisites(self, ini: Initiative) -> Sequence[str]:
+        """What must end before ``ini`` starts."""
+        return ini.prerequisites if self.needs is None else self.needs.get(ini.id, ())
 
     def place(self, ini: Initiative, after: int = 0) -> int | None:
-        """The first feasible start month from ``after`` on, once its prerequisites have ended,
-        or None when it cannot end within the horizon."""
-        earliest = max((self.ends[p] for p in ini.prerequisites), default=after)
-        earliest = max(earliest, after)
+        """The first feasible start month from ``after`` on, once its prerequisites (and what it
+        follows, when planned) have ended, or None when it cannot end within the horizon."""
+        earliest = max((self.ends[p] for p in self.prerequisites(ini)), default=after)
+        planned = [self.ends[p] for p in self.follows.get(ini.id, ()) if p in self.ends]
+        earliest = max(earliest, after, *planned)
         for start in range(earliest, self.horizon - ini.duration + 1):
             window = self.load[start : start + ini.duration]
             if all(used + ini.load <= self.capacity + EPSILON for used in window):
@@ -97,20 +133,27 @@ class Scheduler:
 
     def copy(self) -> Scheduler:
         """An independent copy, to try a placement without changing this schedule."""
-        other = Scheduler(self.capacity, self.horizon)
+        other = Scheduler(self.capacity, self.horizon, self.needs, self.follows)
         other.load = list(self.load)
         other.ends = dict(self.ends)
         return other
 
 
-def closure(ini: Initiative, catalogue: Catalogue, chosen: set[str]) -> list[Initiative]:
-    """``ini`` preceded by its not-yet-chosen prerequisites, deepest first (a topological order)."""
+def closure(
+    ini: Initiative,
+    catalogue: Catalogue,
+    chosen: set[str],
+    needs: Mapping[str, Sequence[str]] | None = None,
+) -> list[Initiative]:
+    """``ini`` preceded by its not-yet-chosen prerequisites (``needs``: as the plan reads them,
+    default the catalogue's), deepest first (a topological order)."""
     order: list[Initiative] = []
     seen: set[str] = set()
 
     def visit(item: Initiative) -> None:
         """Add ``item``'s unchosen prerequisites, each after its own, in id order."""
-        for pre in sorted(item.prerequisites):
+        wanted = item.prerequisites if needs is None else needs.get(item.id, ())
+        for pre in sorted(wanted):
             if pre not in chosen and pre not in seen:
                 seen.add(pre)
                 visit(catalogue.by_id[pre])

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from pmo2vmo.analysis.design import Design
 from pmo2vmo.analysis.schedule import EPSILON, PlanItem, Scheduler, closure
 from pmo2vmo.analysis.score_report import OrganisationScores
 from pmo2vmo.analysis.transition import GateResult
@@ -17,7 +18,7 @@ from pmo2vmo.model.archetypes import Archetype
 from pmo2vmo.model.catalogue import Catalogue, Initiative
 from pmo2vmo.model.instrument import Instrument
 from pmo2vmo.model.results import Deferral, TargetSource, Why
-from pmo2vmo.model.settings import RoadmapSettings
+from pmo2vmo.model.settings import Phase, RoadmapSettings
 from pmo2vmo.util.text import compact, plural
 
 
@@ -75,8 +76,11 @@ class Selection:
         eligible: Sequence[Initiative],
         scheduler: Scheduler,
         people: str,
+        design: Design | None = None,
     ) -> None:
-        """An empty selection among ``eligible`` (``people``: the capacity, for messages)."""
+        """An empty selection among ``eligible`` (``people``: the capacity, for messages;
+        ``design``: the path's reading of the catalogue, see :mod:`~pmo2vmo.analysis.design`)."""
+        self.design = design
         self.gaps = gaps
         self.catalogue = catalogue
         self.eligible = eligible
@@ -86,6 +90,12 @@ class Selection:
         self.items: list[PlanItem] = []
         self.chosen: set[str] = set()
         self.rejected: list[str] = []  # did not fit, in the order they were tried
+        self.unplaced: list[str] = []  # defining moves that did not fit
+
+    def _closure(self, ini: Initiative) -> list[Initiative]:
+        """``ini`` with the prerequisites it still needs, as the design reads them."""
+        needs = None if self.design is None else self.design.needs
+        return closure(ini, self.catalogue, self.chosen, needs)
 
     def group_value(self, group: list[Initiative]) -> tuple[float, float]:
         """What a group closes, in weighted levels, taking its members in order; and what its
@@ -136,13 +146,46 @@ class Selection:
                 reason = f"closes {text}"
             elif text:
                 reason = f"{reason}; also closes {text}"
+            reason += self._order_note(ini)
             for d, amount in closed.items():
                 self.remaining[d] = max(0.0, self.remaining[d] - amount)
             self.scheduler.commit(ini, start)
             self.chosen.add(ini.id)
             rounded = {d: round(v, 4) for d, v in closed.items()}
-            self.items.append(PlanItem(ini, reason, kind, start_month=start, closes=rounded))
+            owner = self.design.owners.get(ini.id, "") if self.design else ""
+            kpi_owners = self.design.kpi_owners.get(ini.id, ()) if self.design else ()
+            self.items.append(PlanItem(ini, reason, kind, start_month=start, closes=rounded,
+                                       owner=owner, kpi_owners=kpi_owners))  # fmt: skip
         return True
+
+    def _order_note(self, ini: Initiative) -> str:
+        """Why ``ini`` waits for what it follows (precedence), when that is planned."""
+        if self.design is None:
+            return ""
+        notes = [
+            f"after {first} ({self.design.follow_reasons[(first, ini.id)]})"
+            for first in sorted(self.design.follows.get(ini.id, ()))
+            if first in self.chosen
+        ]
+        return "; " + "; ".join(notes) if notes else ""
+
+    def take_defining(self, archetype: Archetype, phases: Sequence[Phase]) -> None:
+        """Take the path's defining moves in order, each (with its prerequisites) from the start
+        of its phase; one that does not fit is listed in :attr:`unplaced`."""
+        starts = {p.id: (p.start_month, p.name) for p in phases}
+        in_place = self.design.in_place if self.design else frozenset()
+        for move in archetype.defining:
+            known = move.initiative in self.catalogue.by_id  # checked at load for a real plan
+            if not known or move.initiative in self.chosen or move.initiative in in_place:
+                continue
+            group = self._closure(self.catalogue.by_id[move.initiative])
+            month, phase = starts[move.phase]
+            kinds: list[tuple[Why, str]] = [
+                (Why.PREREQUISITE, f"prerequisite of {move.initiative}") for _ in group[:-1]
+            ]
+            kinds.append((Why.PATH, f"defining move of the {archetype.name} path ({phase})"))
+            if not self.add(group, kinds, month):
+                self.unplaced.append(move.initiative)
 
     def take_gates(self, gates: Sequence[GateResult]) -> None:
         """Take what each fired gate puts first, whatever the archetype; PlanningError when one
@@ -153,7 +196,7 @@ class Selection:
             for ini_id in gate.first:
                 if ini_id in self.chosen:
                     continue
-                group = closure(self.catalogue.by_id[ini_id], self.catalogue, self.chosen)
+                group = self._closure(self.catalogue.by_id[ini_id])
                 kinds: list[tuple[Why, str]] = [
                     (Why.PREREQUISITE, f"prerequisite of {ini_id}") for _ in group[:-1]
                 ]
@@ -178,7 +221,7 @@ class Selection:
                 continue
             if ini_id not in self.catalogue.by_id:
                 raise PlanningError(f"the plan of {archetype.id} names unknown initiative {ini_id}")
-            group = closure(self.catalogue.by_id[ini_id], self.catalogue, self.chosen)
+            group = self._closure(self.catalogue.by_id[ini_id])
             kinds: list[tuple[Why, str]] = [
                 (Why.PREREQUISITE, f"prerequisite of {ini_id}") for _ in group[:-1]
             ]
@@ -211,7 +254,7 @@ class Selection:
         for ini in self.eligible:
             if ini.id in self.chosen or ini.id in self.rejected or not closes(ini, self.remaining):
                 continue
-            group = closure(ini, self.catalogue, self.chosen)
+            group = self._closure(ini)
             worth, own = self.group_value(group)
             if own > EPSILON:  # not when its prerequisites already close all it would
                 candidates.append((worth / sum(g.effort for g in group), ini.id, group))
@@ -229,4 +272,9 @@ class Selection:
                      f"month within {horizon}")
             for ini in (self.catalogue.by_id[i] for i in self.rejected)
             if (gap := closes(ini, self.remaining))
+        ] + [
+            Deferral(i, self.catalogue.by_id[i].title,
+                     f"a defining move of the path, but it does not fit {self.people} a month "
+                     f"within {horizon}: lengthen the horizon or raise the capacity")
+            for i in self.unplaced
         ]  # fmt: skip

@@ -155,6 +155,24 @@ class Responsibility(StrictModel):
         return [self.raci.get(column, "") for column in RACI_COLUMNS]  # type: ignore[call-overload]
 
 
+class DefiningMove(StrictModel):
+    """An initiative a path is not itself without: always planned when the path applies, from
+    the start of its phase (a phase id of ``roadmap.yaml``)."""
+
+    initiative: str
+    phase: str
+
+
+class RoleRule(StrictModel):
+    """A role a path creates: initiatives whose owner names it (``role``, matched as a word,
+    case-insensitively) start once ``created_by`` has ended; ``renamed`` gives the names this
+    path uses for such roles (the strengthen path has no VMO: its value lead sits in the PMO)."""
+
+    role: Annotated[str, Field(min_length=2)]
+    created_by: str
+    renamed: dict[str, str] = {}
+
+
 class Archetype(StrictModel):
     """A transition path with its default targets, operating model and explanation."""
 
@@ -172,6 +190,10 @@ class Archetype(StrictModel):
     plan: Annotated[list[str], Field(max_length=MAX_FIXED_STEPS)] = []
     # When the organisation may leave this path: conditions re-checked at the checkpoint.
     reentry: list[Condition] = []
+    # The path's defining moves, in the order they are planned, each with its phase.
+    defining: list[DefiningMove] = []
+    # Roles the path creates, and who creates them.
+    roles: list[RoleRule] = []
 
 
 class ReadinessSpec(StrictModel):

@@ -27,7 +27,9 @@ Text = Annotated[str, Field(min_length=2)]
 
 
 class Kpi(StrictModel):
-    """A KPI that shows an initiative worked, ready to be measured from day one."""
+    """A KPI that shows an initiative worked: an outcome, not an activity count, with the target
+    to reach (in its unit) some months after the initiative ends and, where it is a known fact for
+    any organisation, its baseline (None: measured in the Mobilise phase)."""
 
     name: Text
     formula: Text
@@ -35,6 +37,10 @@ class Kpi(StrictModel):
     direction: Literal["increase", "decrease"]
     cadence: Text
     owner_role: Text
+    target: Annotated[str, Field(min_length=2, max_length=120)]
+    baseline: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+    # Months after the initiative ends by which the target should be met (adoption takes time).
+    due_after_months: Annotated[int, Field(ge=0, le=36)] = 6
 
 
 class Initiative(StrictModel):
@@ -53,6 +59,11 @@ class Initiative(StrictModel):
     archetypes: Annotated[list[str], Field(min_length=1)]
     # Planned only when a gate or a path's fixed plan calls for it, never chosen to close a gap.
     called_only: bool = False
+    # Chosen for a gap only while some dimension listed here is below its level (a practice
+    # defined at that level needs refining, not defining); empty: whenever it closes a gap.
+    applies_below: dict[str, Annotated[float, Field(ge=1, le=5)]] = {}
+    # Already in place (shown so, never planned) when every dimension listed reaches its level.
+    in_place_when: dict[str, Annotated[float, Field(ge=1, le=5)]] = {}
     source: Text
 
     @property
@@ -116,9 +127,11 @@ def check_catalogue(
         if item.id in ids:
             problems.append(f"{path}: {key}.id: duplicate id {item.id!r}")
         ids[item.id] = 1
-        for dim in item.lifts:
-            if dim not in dims:
-                problems.append(f"{path}: {key}.lifts: unknown dimension id {dim!r}")
+        for field, named in (("lifts", item.lifts), ("applies_below", item.applies_below),
+                             ("in_place_when", item.in_place_when)):  # fmt: skip
+            for dim in named:
+                if dim not in dims:
+                    problems.append(f"{path}: {key}.{field}: unknown dimension id {dim!r}")
         for arch in item.archetypes:
             if arch not in archetypes:
                 problems.append(

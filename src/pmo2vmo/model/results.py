@@ -252,6 +252,11 @@ class ExitCriterion(Record):
     current: float
     target: float
     by_phase: Mapping[str, float]
+    # When the expected level reaches the target (realistic lift): months from the start and the
+    # date; None when the planned initiatives cannot lift it that far.
+    reached_month: int | None = None
+    reached_by: str | None = None
+    within_horizon: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,36 @@ class QuickWin(StrictModel):
     max_effort_person_months: Annotated[float, Field(gt=0)] = 2.0
 
 
+class Lift(StrictModel):
+    """How fast a dimension can rise: at most ``max_rise_per_6_months`` levels per six months,
+    from ``adoption_lag_months`` after the initiative that lifts it has ended."""
+
+    max_rise_per_6_months: Annotated[float, Field(gt=0, le=5)] = 0.5
+    adoption_lag_months: Annotated[int, Field(ge=0, le=24)] = 2
+
+
+class Checkpoint(StrictModel):
+    """A re-assessment pulse: at ``month``, verify the exit criteria and decide go or no-go."""
+
+    month: Annotated[int, Field(ge=1, le=120)]
+    name: Annotated[str, Field(min_length=2)]
+    question: Annotated[str, Field(min_length=2)]
+    owner_role: Annotated[str, Field(min_length=2)]
+
+
+class Precedence(StrictModel):
+    """An order the plan keeps (seed 002): once ``first`` is planned, the initiatives in ``then``
+    — and every initiative whose largest lift is on a dimension of ``then_pillars`` — start
+    after it ends; ``archetypes`` limits the rule to some paths (empty: every path)."""
+
+    first: str
+    then: list[str] = []
+    then_pillars: list[str] = []
+    then_all: bool = False  # every other initiative of the path
+    archetypes: list[str] = []
+    reason: Annotated[str, Field(min_length=2)]
+
+
 class Defaults(StrictModel):
     capacity_people: Annotated[float, Field(gt=0)] = 3.0
     horizon_months: Annotated[int, Field(ge=1, le=120)] = 18
@@ -51,6 +81,9 @@ class RoadmapSettings(StrictModel):
     phases: Annotated[list[Phase], Field(min_length=1)]
     quick_win: QuickWin = QuickWin()
     min_gap: Annotated[float, Field(ge=0, le=1)] = 0.1
+    lift: Lift = Lift()
+    checkpoints: list[Checkpoint] = []
+    precedence: list[Precedence] = []
 
 
 def load_settings(path: Path | None = None) -> RoadmapSettings:

@@ -37,7 +37,7 @@ from pmo2vmo.render.deck_layout import (
     paginate_by_height,
     report_words,
 )
-from pmo2vmo.render.view import InitiativeRow, ReportView
+from pmo2vmo.render.view import InitiativeRow, ReportView, target_reached
 from pmo2vmo.util.text import figure
 
 GANTT_ITEMS_PER_SLIDE = 25
@@ -185,17 +185,19 @@ def roadmap_table_slides(deck: Deck, view: ReportView) -> None:
 
 
 def kpi_slides(deck: Deck, view: ReportView) -> None:
-    """The KPIs of every planned initiative, paged by height; a page names its initiative."""
+    """The KPIs of every planned initiative with baseline, target and target date, paged by
+    height; a page names its initiative. The formulas, too wide for the table, are in the
+    speaker notes (the report and the workbook show them in full)."""
     rows = [
         [row.initiative if k == 0 or view.kpis[k - 1].initiative_id != row.initiative_id else "",
-         row.kpi.name, row.kpi.formula, row.kpi.unit, row.kpi.direction, row.kpi.cadence,
-         row.kpi.owner_role]
+         row.kpi.name, row.kpi.unit, row.kpi.direction, row.baseline, row.kpi.target,
+         row.target_date.isoformat(), row.kpi.cadence, row.kpi.owner_role]
         for k, row in enumerate(view.kpis)
     ]  # fmt: skip
     if not rows:
         return
     headers = deck_text("kpis", "headers")
-    widths = [2.2, 2.2, 3.6, 0.9, 0.9, 1.0, 1.53]
+    widths = [2.0, 2.5, 0.8, 0.85, 1.3, 1.75, 1.0, 0.9, 1.233]
     pages = paginate_by_height(rows, widths, 9, most=14)
     start = 0
     for page, chunk in enumerate(pages, 1):
@@ -205,6 +207,8 @@ def kpi_slides(deck: Deck, view: ReportView) -> None:
             title = next(r[0] for r in reversed(rows[: start + 1]) if r[0])
             shown[0][0] = deck_text("common", "continued", title=title)
         add_table(deck, slide, headers, shown, widths, size=9)
+        kpis = view.kpis[start : start + len(chunk)]
+        add_speaker_notes(slide, [f"{r.kpi.name}: {r.kpi.formula}" for r in kpis])
         start += len(chunk)
 
 
@@ -221,19 +225,20 @@ def exit_criteria_slides(deck: Deck, view: ReportView) -> None:
         common["current"],
         *(p.name for p in phases),
         common["target"],
+        words["reached"],
     ]
     rows = [
         [f"{c.dimension} {c.name}", figure(c.current),
-         *(figure(c.by_phase.get(p.id)) for p in phases), figure(c.target)]
+         *(figure(c.by_phase.get(p.id)) for p in phases), figure(c.target), target_reached(c)]
         for c in criteria
     ]  # fmt: skip
-    number_width = min(1.3, 7.8 / (len(phases) + 2))
-    widths = [CONTENT_WIDTH / 914400 - number_width * (len(phases) + 2)]
-    widths += [number_width] * (len(phases) + 2)
+    number_width = min(1.1, 6.4 / (len(phases) + 2))
+    widths = [CONTENT_WIDTH / 914400 - number_width * (len(phases) + 2) - 1.9]
+    widths += [number_width] * (len(phases) + 2) + [1.9]
     pages = paginate(rows, 12)
     for page, chunk in enumerate(pages, 1):
         slide = deck.slide(paged_title(words["title"], page, len(pages)))
-        add_table(deck, slide, headers, chunk, widths, size=9, numeric=range(1, len(headers)))
+        add_table(deck, slide, headers, chunk, widths, size=9, numeric=range(1, len(headers) - 1))
         note = words["note"]
         if page == len(pages) and view.residual_gaps:
             still = ", ".join(f"{g.dimension} ({g.remaining:.2f})" for g in view.residual_gaps)

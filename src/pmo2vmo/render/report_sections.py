@@ -20,7 +20,7 @@ from pmo2vmo.model.archetypes import RACI_COLUMNS
 from pmo2vmo.model.results import Status
 from pmo2vmo.render import charts
 from pmo2vmo.render.report_model import Block, Chart, Section, Table, Text
-from pmo2vmo.render.view import ReportView
+from pmo2vmo.render.view import ReportView, target_reached
 from pmo2vmo.resources import data_dir
 from pmo2vmo.util.text import capital, figure
 from pmo2vmo.util.yamlio import read_yaml
@@ -261,16 +261,35 @@ def _roadmap_tables(view: ReportView) -> list[Block]:
     phases = view.phases
     exit_rows = tuple(
         (f"{row.name} ({row.dimension})", figure(row.current),
-         *(figure(row.by_phase.get(p.id)) for p in phases), figure(row.target))
+         *(figure(row.by_phase.get(p.id)) for p in phases), figure(row.target),
+         target_reached(row))
         for row in view.exit_criteria
     )  # fmt: skip
+    roadmap = view.plan.roadmap
+    lift = view.plan.roadmap.settings
     blocks: list[Block] = [
         Table("Initiatives", ("Phase", "Initiative", "Start", "End", "Owner",
                               "Person-months", "Quick win", "Why"), item_rows, numeric=(5,)),
-        Table("Phase exit criteria: the level each dimension should reach by the end of the "
-              "phase", ("Dimension", "Now", *(p.name for p in phases), "Target"),
-              exit_rows, numeric=tuple(range(1, len(phases) + 3))),
+        Table("Phase exit criteria: the level each dimension is expected to reach by the end of "
+              f"the phase, rising at most {lift.get('max_rise_per_6_months', 0.5):g} a level per "
+              f"six months from {lift.get('adoption_lag_months', 2)} months after an initiative "
+              "ends", ("Dimension", "Now", *(p.name for p in phases), "Target",
+                       "Target reached"), exit_rows,
+              numeric=tuple(range(1, len(phases) + 3))),
     ]  # fmt: skip
+    if roadmap.checkpoints:
+        names = {d.id: d.label for d in view.dimensions}
+        blocks.append(Table(
+            "Checkpoints: re-assessment pulses and the go/no-go decision", (
+                "Date", "Checkpoint", "Owner", "Question", "Verify (expected level)"),
+            tuple((c.date.isoformat(), c.name, c.owner, c.question,
+                   "; ".join(f"{names.get(d, d)} {figure(v)}" for d, v in c.verify.items()))
+                  for c in roadmap.checkpoints),
+        ))  # fmt: skip
+    if roadmap.in_place:
+        done = ", ".join(roadmap.titles.get(i, i) for i in roadmap.in_place)
+        words = report_text()["sections"]["roadmap"]["in_place"]
+        blocks.append(Text((words.format(initiatives=done),)))
     if view.residual_gaps:
         blocks.append(Table(
             "Gaps still open at the end of the horizon", ("Dimension", "Gap", "Still open"),
@@ -294,16 +313,17 @@ def roadmap_section(view: ReportView, figs: Figures) -> Section:
 
 
 def kpis_section(view: ReportView) -> Section:
-    """The KPIs of every planned initiative."""
+    """The KPIs of every planned initiative: what each measures, its baseline ("measure in
+    Mobilise" when none is known), its target and the date the target should be met by."""
     kpi_rows = tuple(
-        (r.initiative, r.kpi.name, r.kpi.formula, r.kpi.unit, r.kpi.direction, r.kpi.cadence,
-         r.kpi.owner_role)
+        (r.initiative, r.kpi.name, r.kpi.formula, r.kpi.unit, r.kpi.direction, r.baseline,
+         r.kpi.target, r.target_date.isoformat(), r.kpi.cadence, r.kpi.owner_role)
         for r in view.kpis
     )  # fmt: skip
     return Section("kpis", _title("kpis"), (
         _intro("kpis"),
-        Table("KPIs", ("Initiative", "KPI", "Formula", "Unit", "Direction", "Cadence", "Owner"),
-              kpi_rows),
+        Table("KPIs", ("Initiative", "KPI", "Formula", "Unit", "Direction", "Baseline", "Target",
+                       "Target date", "Cadence", "Owner"), kpi_rows),
     ))  # fmt: skip
 
 

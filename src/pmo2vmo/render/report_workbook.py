@@ -30,7 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from pmo2vmo.analysis.plan import OrganisationPlan
 from pmo2vmo.model.archetypes import RACI_COLUMNS
-from pmo2vmo.render.view import ReportView
+from pmo2vmo.render.view import ReportView, target_reached
 from pmo2vmo.render.workbook import add_table_sheet, safe_cell
 from pmo2vmo.util.atomic import write_atomic
 from pmo2vmo.util.text import XML_ILLEGAL, capital
@@ -348,7 +348,8 @@ def _phases(wb: Any, view: ReportView) -> None:
 def _kpis(wb: Any, view: ReportView) -> None:
     columns = [
         _Column("Initiative", 30), _Column("KPI", 40, wrap=True), _Column("Formula", 60, wrap=True),
-        _Column("Unit", 12), _Column("Direction", 10), _Column("Cadence", 12),
+        _Column("Unit", 12), _Column("Direction", 10), _Column("Baseline", 22, wrap=True),
+        _Column("Target", 28, wrap=True), _Column("Target date", 12, DATE), _Column("Cadence", 12),
         _Column("Owner", 24, wrap=True),
     ]  # fmt: skip
     rows = [
@@ -358,6 +359,9 @@ def _kpis(wb: Any, view: ReportView) -> None:
             r.kpi.formula,
             r.kpi.unit,
             r.kpi.direction,
+            r.baseline,
+            r.kpi.target,
+            r.target_date,  # a real date cell (clean_cell keeps dates as dates)
             r.kpi.cadence,
             r.kpi.owner_role,
         ]
@@ -374,10 +378,11 @@ def _exit_criteria(wb: Any, view: ReportView) -> None:
         _Column("Current", 9, SCORE),
         *[_Column(f"By end of {p.name}", 11, SCORE) for p in phases],
         _Column("Target", 8, SCORE),
+        _Column("Target reached", 26),
     ]
     rows = [
         [e.dimension, e.name, e.current,
-         *[e.by_phase.get(p.id) for p in phases], e.target]
+         *[e.by_phase.get(p.id) for p in phases], e.target, target_reached(e)]
         for e in view.exit_criteria
     ]  # fmt: skip
     _table(wb, "Exit criteria", columns, rows)

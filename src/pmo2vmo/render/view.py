@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 from pmo2vmo.analysis.plan import OrganisationPlan
+from pmo2vmo.analysis.schedule import add_months
 from pmo2vmo.model.catalogue import Kpi
 from pmo2vmo.model.results import (
     Comment,
@@ -32,6 +33,9 @@ from pmo2vmo.model.results import (
     TargetSource,
     Why,
 )
+
+#: What a KPI's baseline reads when none is known in advance: it is measured in the Mobilise phase.
+MEASURE_IN_MOBILISE = "measure in Mobilise"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +123,18 @@ class InitiativeRow:
 
 @dataclass(frozen=True)
 class KpiRow:
-    """One KPI of a planned initiative."""
+    """One KPI of a planned initiative, with the date its target should be met by: the
+    initiative's planned end plus the KPI's ``due_after_months``."""
 
     initiative_id: str
     initiative: str  # its title
     kpi: Kpi
+    target_date: dt.date
+
+    @property
+    def baseline(self) -> str:
+        """Its baseline, or "measure in Mobilise" when none is known before the plan starts."""
+        return self.kpi.baseline if self.kpi.baseline is not None else MEASURE_IN_MOBILISE
 
 
 @dataclass(frozen=True)
@@ -166,7 +177,7 @@ class ReportView:
         initiatives = tuple(
             InitiativeRow(
                 phase=i.phase, id=i.initiative.id, title=i.initiative.title, start=i.start,
-                end=i.end, duration=i.initiative.duration, owner=i.initiative.owner_role,
+                end=i.end, duration=i.initiative.duration, owner=i.owner or i.initiative.owner_role,
                 effort=i.initiative.effort, load=i.initiative.load,
                 prerequisites=tuple(i.initiative.prerequisites), quick_win=i.quick_win, reason=i.reason, why=i.kind,
                 dimensions=tuple(i.initiative.lifts),
@@ -191,9 +202,11 @@ class ReportView:
             exit_criteria=tuple(roadmap.exit_criteria),
             residual_gaps=tuple(roadmap.residual_gaps),
             kpis=tuple(
-                KpiRow(i.initiative.id, i.initiative.title, k)
+                KpiRow(
+                    i.initiative.id, i.initiative.title, k, add_months(i.end, k.due_after_months)
+                )
                 for i in roadmap.items
-                for k in i.initiative.kpis
+                for k in i.kpis()
             ),
             comments=tuple(org.comments),
             coverage=org.coverage,
@@ -301,3 +314,11 @@ def _group(plan: OrganisationPlan, index: int) -> GroupRow:
         score=b.score if shown else None,
         pillars=tuple((b.pillars or {}).get(p) if shown else None for p in pillars),
     )
+
+
+def target_reached(row: ExitCriterion) -> str:
+    """When a dimension's target is expected to be reached, as every renderer says it: the date,
+    marked when it falls after the horizon, or "not with this plan"."""
+    if row.reached_by is None:
+        return "not with this plan"
+    return row.reached_by + ("" if row.within_horizon else " (after the horizon)")

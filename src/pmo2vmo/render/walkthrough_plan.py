@@ -85,7 +85,7 @@ def roadmap_rows(roadmap: Roadmap) -> list[Row]:
             "start": i.start.isoformat(),
             "end": i.end.isoformat(),
             "effort": i.initiative.effort,
-            "owner": i.initiative.owner_role,
+            "owner": i.owner or i.initiative.owner_role,
             "why": i.kind.value,
             "quick_win": "★" if i.quick_win else "",
             "reason": i.reason,
@@ -99,7 +99,7 @@ def kpi_rows(roadmap: Roadmap) -> list[Row]:
     with the initiatives it shows working."""
     rows: dict[tuple[str, str], Row] = {}
     for item in roadmap.items:
-        for k in item.initiative.kpis:
+        for k in item.kpis():
             key = (k.name, k.formula)
             if key not in rows:
                 rows[key] = {**k.model_dump(), "initiatives": []}
