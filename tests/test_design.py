@@ -200,3 +200,19 @@ def test_bad_design_data_is_refused(tmp_path: Path, spec: Any) -> None:
     assert any("not suited to evolve" in p for p in problems)
     assert any("unknown phase 'someday'" in p for p in problems)
     assert all(p.startswith("transition.yaml") for p in problems if "defining" in p)
+
+
+def test_refine_variants_take_over_where_a_practice_is_defined(
+    plans: dict[str, dict[str, Any]], catalogue: Catalogue
+) -> None:
+    """Lumen's value drivers (3.56) and KPIs (3.47) are refined, not defined again; Northwind's
+    (below 3) are never "refined" before they exist."""
+    lumen = {i["id"] for i in _initiatives(plans["lumen-digital"])}
+    assert {"sharpen-value-drivers", "prune-value-kpis"} <= lumen
+    northwind = {i["id"] for i in _initiatives(plans["northwind-utilities"])}
+    variants = {i.id for i in catalogue.initiatives if i.applies_from}
+    assert len(variants) >= 6
+    current = {c["dimension"]: c["current"] for c in plans["northwind-utilities"]["exit_criteria"]}
+    for ini_id in northwind & variants:
+        levels = catalogue.by_id[ini_id].applies_from
+        assert all(current.get(d, 5) >= lv for d, lv in levels.items()), ini_id

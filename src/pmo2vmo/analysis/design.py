@@ -10,7 +10,8 @@ before anything is selected.
   (sponsorship at 3.5 needs no "secure a sponsor") is shown in place, never planned, and its
   dependants do not wait for it.
 - **Level-aware**: an initiative with ``applies_below`` is chosen for a gap only while one of its
-  dimensions is below that level (no "define value drivers" where they are defined).
+  dimensions is below that level (no "define value drivers" where they are defined); a refine
+  variant with ``applies_from`` only once its dimensions reach that level.
 - **Precedence** (``roadmap.yaml``, seed 002 first): once planned, an initiative such as
   ``agree-value-objectives`` comes before the initiatives whose largest lift is on a metrics
   dimension, and the others named.
@@ -37,11 +38,13 @@ def _reaches(current: Mapping[str, float | None], levels: Mapping[str, float]) -
 
 def applies(ini: Initiative, current: Mapping[str, float | None]) -> bool:
     """Whether ``ini`` may be chosen for a gap: no ``applies_below``, or some dimension listed
-    there unscored or below its level."""
-    return not ini.applies_below or any(
+    there unscored or below its level; and, for a refine variant, every ``applies_from``
+    dimension at its level."""
+    below = not ini.applies_below or any(
         (s := current.get(d)) is None or round(s, 4) < level
         for d, level in ini.applies_below.items()
     )
+    return below and (not ini.applies_from or _reaches(current, ini.applies_from))
 
 
 def _word(role: str) -> re.Pattern[str]:

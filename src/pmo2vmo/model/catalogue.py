@@ -62,6 +62,9 @@ class Initiative(StrictModel):
     # Chosen for a gap only while some dimension listed here is below its level (a practice
     # defined at that level needs refining, not defining); empty: whenever it closes a gap.
     applies_below: dict[str, Annotated[float, Field(ge=1, le=5)]] = {}
+    # A refine or scale variant: chosen for a gap only once every dimension listed reaches its
+    # level (the practice is defined); empty: at any level.
+    applies_from: dict[str, Annotated[float, Field(ge=1, le=5)]] = {}
     # Already in place (shown so, never planned) when every dimension listed reaches its level.
     in_place_when: dict[str, Annotated[float, Field(ge=1, le=5)]] = {}
     source: Text
@@ -128,6 +131,7 @@ def check_catalogue(
             problems.append(f"{path}: {key}.id: duplicate id {item.id!r}")
         ids[item.id] = 1
         for field, named in (("lifts", item.lifts), ("applies_below", item.applies_below),
+                             ("applies_from", item.applies_from),
                              ("in_place_when", item.in_place_when)):  # fmt: skip
             for dim in named:
                 if dim not in dims:
