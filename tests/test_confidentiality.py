@@ -146,25 +146,11 @@ def test_no_combination_of_shown_figures_recovers_a_small_group(
 def test_the_attacker_breaks_the_rule_it_checks() -> None:
     """The attacker is not vacuous: on shown figures it recovers exactly what it should."""
     people, k = DIFFERENCE
-    org = run(people, Profile(role_bands=BANDS, min_group_size=k))["organisations"][0]
-    # What the code before the cross-breakout rule showed: North and Teams side by side.
-    north = _figures(run(people[:6], Profile(role_bands=BANDS, min_group_size=k)))
-    teams = _figures(run(people[:5], Profile(role_bands=BANDS, min_group_size=k)))
-    org["breakouts"] = [
-        {"group_by": "unit", "group": "North", "status": "ok", "pillars": {}, "score": None,
-         "dimensions": north},
-        {"group_by": "role_band", "group": "Teams", "status": "ok", "pillars": {}, "score": None,
-         "dimensions": teams},
-    ]  # fmt: skip
     profile = Profile(role_bands=BANDS, min_group_size=k)
-    known = [{"id": p["id"], **labels(p, profile)} for p in people]
-    scored = {d: {p["id"] for p in people} for d in DIM_QIDS}
-
-    def truth(ids: Sequence[str]) -> Mapping[str, Mapping[str, float | None]]:
-        alone = run([p for p in people if p["id"] in ids], profile)["organisations"][0]
-        return {"dimensions": {d["id"]: d["score"] for d in alone["dimensions"]}, "pillars": {}}
-
-    breaches = attack(org, known, scored, STRUCTURE, truth, k)
+    # What the code before the cross-breakout rule showed: North and Teams side by side.
+    north = _figures(run(people[:6], profile))
+    teams = _figures(run(people[:5], profile))
+    breaches = _attack_shown(people, profile, north, teams, "per_respondent")
     assert {b.people for b in breaches} == {("resp-005",)}  # the CEO, on every dimension
     assert {b.dimension for b in breaches} == set(DIM_QIDS)
     assert all(abs(b.estimate - 5.0) < 1e-3 and b.truth == 5.0 for b in breaches)  # 4 decimals
@@ -176,10 +162,27 @@ def test_the_weighted_attacker_breaks_weights_that_count_a_hidden_band() -> None
     give the CEO's scores away; the pooled blocks the engine uses give nothing."""
     people, k = DIFFERENCE
     profile = Profile(role_bands=BANDS, min_group_size=k, respondent_weighting="equal_per_band")
-    org = run(people, profile)["organisations"][0]
     teams = _figures(run(people[:5], profile))
     ceo = _figures(run(people[5:6], profile))
     north = {d: (teams[d] + ceo[d]) / 2 for d in teams}  # type: ignore[operator]
+    breaches = _attack_shown(people, profile, north, teams, "per_respondent")
+    assert not any(b.people == ("resp-005",) for b in breaches)  # the wrong model finds nothing
+    breaches = _attack_shown(people, profile, north, teams, "equal_per_band")
+    assert {b.people for b in breaches} == {("resp-005",)}
+    assert all(abs(b.estimate - 5.0) < 1e-3 for b in breaches)
+
+
+def _attack_shown(
+    people: Sequence[Person],
+    profile: Profile,
+    north: Mapping[str, float | None],
+    teams: Mapping[str, float | None],
+    weighting: str,
+) -> list[Any]:
+    """The attacker on the organisation's JSON with unit North and band Teams shown side by
+    side with the figures given (what a weaker rule would have shown)."""
+    k = profile.min_group_size
+    org = run(people, profile)["organisations"][0]
     org["breakouts"] = [
         {"group_by": "unit", "group": "North", "status": "ok", "pillars": {}, "score": None,
          "dimensions": north},
@@ -193,11 +196,7 @@ def test_the_weighted_attacker_breaks_weights_that_count_a_hidden_band() -> None
         alone = run([p for p in people if p["id"] in ids], profile)["organisations"][0]
         return {"dimensions": {d["id"]: d["score"] for d in alone["dimensions"]}, "pillars": {}}
 
-    breaches = attack(org, known, scored, STRUCTURE, truth, k, "per_respondent")
-    assert not any(b.people == ("resp-005",) for b in breaches)  # the wrong model finds nothing
-    breaches = attack(org, known, scored, STRUCTURE, truth, k, "equal_per_band")
-    assert {b.people for b in breaches} == {("resp-005",)}
-    assert all(abs(b.estimate - 5.0) < 1e-3 for b in breaches)
+    return attack(org, known, scored, STRUCTURE, truth, k, weighting)
 
 
 def _figures(data: Mapping[str, Any]) -> dict[str, float | None]:

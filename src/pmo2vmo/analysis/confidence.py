@@ -33,6 +33,7 @@ from pmo2vmo.analysis.score_engine import (
     _by_dimension,
     _item_statistics,
     _weighted,
+    dimension_of,
     equal_per_block,
     kind_codes,
     roll_up,
@@ -126,10 +127,7 @@ def _blocks(structure: Structure, org: OrganisationScores, people: pd.DataFrame,
         if row.group_by == "role_band" and row.group is not None and row.status is Status.OK
     }
     dims = weighting_blocks(people, {org.organisation: shown}, len(structure.dim_ids))
-    dim_of_q = np.empty(len(structure.qids), dtype=np.int64)
-    for di, idx in enumerate(structure.dim_items):
-        dim_of_q[idx] = di
-    found: np.ndarray = dims[:, dim_of_q]
+    found: np.ndarray = dims[:, dimension_of(structure)]
     return found
 
 

@@ -51,6 +51,14 @@ def _word(role: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(role)}(?!\w)", re.IGNORECASE)
 
 
+def _renamed(owner: str, archetype: Archetype) -> str:
+    """An owner as the path names its roles (``renamed`` of each of its role rules)."""
+    for rule in archetype.roles:
+        for old, new in rule.renamed.items():
+            owner = _word(old).sub(new, owner)
+    return owner
+
+
 @dataclass(frozen=True)
 class Design:
     """How one path reads the catalogue for one organisation."""
@@ -90,8 +98,6 @@ class Design:
         needs: dict[str, tuple[str, ...]] = {}
         for ini in catalogue.initiatives:
             wanted = [p for p in ini.prerequisites if p not in in_place]
-            owner = ini.owner_role
-            kpis = [k.owner_role for k in ini.kpis]
             for rule in archetype.roles:
                 if not _word(rule.role).search(ini.owner_role):
                     continue
@@ -100,14 +106,9 @@ class Design:
                          and creator not in in_place and creator not in wanted)  # fmt: skip
                 if fresh and not _depends(catalogue, creator, ini.id):
                     wanted.append(creator)
-                for old, new in rule.renamed.items():
-                    owner = _word(old).sub(new, owner)
-            for rule in archetype.roles:  # KPI owners are renamed whoever owns the initiative
-                for old, new in rule.renamed.items():
-                    kpis = [_word(old).sub(new, k) for k in kpis]
-            kpi_owners[ini.id] = tuple(kpis)
             needs[ini.id] = tuple(wanted)
-            owners[ini.id] = owner
+            owners[ini.id] = _renamed(ini.owner_role, archetype)
+            kpi_owners[ini.id] = tuple(_renamed(k.owner_role, archetype) for k in ini.kpis)
         pillar_of = {d.id: p.id for p in instrument.pillars for d in p.dimensions}
         follows: dict[str, set[str]] = {}
         reasons: dict[tuple[str, str], str] = {}

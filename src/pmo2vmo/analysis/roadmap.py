@@ -173,7 +173,7 @@ def plan(
         message=_message(has_gap, items, residual, horizon_months, people)
         + _late(progress, gaps.initial, horizon_months, settings),
         defining=[m.initiative for m in archetype.defining if m.initiative in selection.chosen],
-        in_place=(done := _in_place(items, design, archetype, decision, catalogue)),
+        in_place=(done := _in_place(items, design, catalogue)),
         titles={i: catalogue.by_id[i].title for i in done},
         checkpoints=pulses,
         phase_criteria=progress.phase_criteria(phases),
@@ -186,18 +186,10 @@ def plan(
     )
 
 
-def _in_place(
-    items: list[PlanItem],
-    design: Design,
-    archetype: Any,
-    decision: Decision,
-    catalogue: Catalogue,
-) -> list[str]:
-    """The initiatives the plan would need (prerequisites, defining moves, gates' first steps)
-    that current maturity already meets, by id."""
+def _in_place(items: list[PlanItem], design: Design, catalogue: Catalogue) -> list[str]:
+    """The prerequisites the plan would need that current maturity already meets, by id (the
+    path's defining moves and what gates call are planned, never in place)."""
     wanted = {p for i in items for p in i.initiative.prerequisites}
-    wanted |= {m.initiative for m in archetype.defining}
-    wanted |= {f for g in decision.gates if g.fired for f in g.first}
     return sorted(i for i in design.in_place & wanted if i in catalogue.by_id)
 
 

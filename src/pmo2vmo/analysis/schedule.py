@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pmo2vmo.model.catalogue import Catalogue, Initiative
+from pmo2vmo.model.catalogue import Catalogue, Initiative, Kpi
 from pmo2vmo.model.results import Why
 
 EPSILON = 1e-9
@@ -40,13 +40,17 @@ class PlanItem:
     owner: str = ""  # the owner as the path names its roles (the catalogue's owner_role else)
     kpi_owners: tuple[str, ...] = ()  # its KPIs' owners, likewise (empty: the catalogue's)
 
-    def kpis(self) -> list[Any]:
+    def kpis(self) -> list[Kpi]:
         """Its KPIs, owned as the path names its roles."""
         kpis = self.initiative.kpis
         if len(self.kpi_owners) != len(kpis):
             return list(kpis)
         pairs = zip(kpis, self.kpi_owners, strict=True)
         return [k.model_copy(update={"owner_role": owner}) for k, owner in pairs]
+
+    def target_date(self, kpi: Kpi) -> dt.date:
+        """When one of its KPIs' targets should be met: its end plus the KPI's months to adopt."""
+        return add_months(self.end, kpi.due_after_months)
 
     @property
     def end_month(self) -> int:
@@ -77,16 +81,11 @@ class PlanItem:
             "kind": "initiative",
             "deliverables": list(ini.deliverables),
             "kpis": [
-                {**k.model_dump(), "target_date": _target_date(self.end, k).isoformat()}
+                {**k.model_dump(), "target_date": self.target_date(k).isoformat()}
                 for k in self.kpis()
             ],
             "source": ini.source,
         }
-
-
-def _target_date(end: dt.date, kpi: Any) -> dt.date:
-    """When a KPI's target should be met: the initiative's end plus the KPI's months to adopt."""
-    return add_months(end, int(getattr(kpi, "due_after_months", 6)))
 
 
 class Scheduler:

@@ -66,6 +66,14 @@ class Structure:
         )
 
 
+def dimension_of(structure: Structure) -> np.ndarray:
+    """Each question's dimension index, in reporting order (Q)."""
+    found = np.empty(len(structure.qids), dtype=np.int64)
+    for di, idx in enumerate(structure.dim_items):
+        found[idx] = di
+    return found
+
+
 def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Row-wise weighted mean over the non-NaN columns of ``values``; NaN where none."""
     mask = ~np.isnan(values)

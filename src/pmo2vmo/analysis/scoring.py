@@ -49,6 +49,7 @@ from pmo2vmo.analysis.score_engine import (
     GroupScores,
     Structure,
     achieved_level,
+    dimension_of,
     kind_codes,
     score_groups,
 )
@@ -155,9 +156,7 @@ class _Scorer:
         self.drives = profile.drive == "moderated"
         self.structure = Structure.of(self.instrument)
         self.q_index = {q: i for i, q in enumerate(self.structure.qids)}
-        self.dim_of_q = np.empty(len(self.structure.qids), dtype=np.int64)
-        for di, idx in enumerate(self.structure.dim_items):
-            self.dim_of_q[idx] = di
+        self.dim_of_q = dimension_of(self.structure)
         self.k = profile.min_group_size
         self.previous = Previous.of(None, instrument)
         self.view = BreakoutView(

@@ -10,14 +10,13 @@ one decimal), rationale and evidence (one item per line). Rows without a level a
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from pmo2vmo.errors import InstrumentError, ProblemLog
-from pmo2vmo.ingest.readers import guard_zip
+from pmo2vmo.ingest.xlsx import open_workbook, refused
 from pmo2vmo.model.base import parse_model, validation_messages
 from pmo2vmo.model.instrument import Instrument
 from pmo2vmo.model.moderation import ModeratedDimension, Moderation
@@ -117,16 +116,10 @@ def _text(row: list[Any], i: int) -> str:
 
 def _sheet_rows(data: bytes, log: ProblemLog) -> list[list[Any]] | None:
     """The values of the Moderation sheet, once the workbook passed the zip guard."""
-    if not guard_zip(data, log):
-        return None
-    import openpyxl
-    from openpyxl.xml import DEFUSEDXML
-
-    if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
-        log.error("defusedxml is not installed; refusing to parse a workbook without it")
+    workbook = open_workbook(data, log, read_only=True)
+    if workbook is None:
         return None
     try:  # read_only parses lazily: the rows are read inside the guard too
-        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
         if SHEET not in workbook.sheetnames:
             log.error(f"the workbook has no {SHEET} sheet", "use the sheet `pmo2vmo template` "
                       "writes")  # fmt: skip
@@ -134,6 +127,6 @@ def _sheet_rows(data: bytes, log: ProblemLog) -> list[list[Any]] | None:
         rows = [list(r) for r in workbook[SHEET].iter_rows(values_only=True, max_row=500)]
         workbook.close()
     except Exception as exc:  # openpyxl and its XML parser raise many types for damaged files
-        log.error(f"damaged or refused workbook ({type(exc).__name__})", "re-save it from Excel")
+        refused(exc, log)
         return None
     return rows

@@ -52,8 +52,23 @@ def _pick_sheet(workbook: Any, question_ids: set[str]) -> Any:
     return workbook.worksheets[0]
 
 
-def read_xlsx_grid(data: bytes, log: ProblemLog, question_ids: set[str]) -> Grid | None:
-    """Read the responses sheet of a workbook (its bytes), once :func:`guard_zip` has passed it."""
+def refused(exc: Exception, log: ProblemLog) -> None:
+    """Log why openpyxl could not read a workbook: a DTD or entities (defusedxml's refusal, which
+    openpyxl wraps), else the damage it found."""
+    cause: BaseException | None = exc
+    while cause is not None and "Forbidden" not in type(cause).__name__:
+        cause = cause.__cause__ or cause.__context__
+    if cause is not None:
+        log.error("the workbook declares a DTD or entities; refused", "re-save it from Excel")
+    else:
+        detail = " ".join(str(exc).split())[:160]
+        log.error(f"damaged workbook ({type(exc).__name__}: {detail})",
+                  "re-save it from Excel as .xlsx")  # fmt: skip
+
+
+def open_workbook(data: bytes, log: ProblemLog, *, read_only: bool = False) -> Any | None:
+    """A workbook's bytes opened with openpyxl (values, not formulas) once :func:`guard_zip` has
+    passed them, with defusedxml in force; None (and the reason logged) otherwise."""
     if not guard_zip(data, log):
         return None
     import openpyxl
@@ -65,18 +80,19 @@ def read_xlsx_grid(data: bytes, log: ProblemLog, question_ids: set[str]) -> Grid
     try:
         # A file object, not the path: openpyxl refuses names not ending .xlsx, and exports come
         # misnamed (report.xls, data.csv); the content was checked to be a workbook above.
-        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        return openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=read_only)
     except Exception as exc:  # openpyxl raises many types for damaged files
-        kind = type(exc).__name__
-        cause: BaseException | None = exc
-        while cause is not None and "Forbidden" not in type(cause).__name__:
-            cause = cause.__cause__ or cause.__context__  # openpyxl wraps defusedxml's errors
-        if cause is not None:
-            log.error("the workbook declares a DTD or entities; refused", "re-save it from Excel")
-        else:
-            detail = " ".join(str(exc).split())[:160]
-            log.error(f"damaged workbook ({kind}: {detail})", "re-save it from Excel as .xlsx")
+        refused(exc, log)
         return None
+
+
+def read_xlsx_grid(data: bytes, log: ProblemLog, question_ids: set[str]) -> Grid | None:
+    """Read the responses sheet of a workbook (its bytes), once :func:`guard_zip` has passed it."""
+    workbook = open_workbook(data, log)
+    if workbook is None:
+        return None
+    import openpyxl
+
     if not workbook.worksheets:
         log.error("the workbook has no worksheet", "save the responses as a workbook with a "
                   "Responses sheet, or as CSV")  # fmt: skip

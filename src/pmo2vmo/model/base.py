@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from pmo2vmo.errors import InstrumentError
-from pmo2vmo.util.text import clip
+from pmo2vmo.util.text import CONTROL, clip
+
+
+def _no_control(value: str) -> str:
+    if CONTROL.search(value):
+        raise ValueError("holds control characters (tabs, line breaks or terminal codes)")
+    return value
+
+
+#: Client text on one line: no tabs, line breaks or terminal codes (names, paths).
+PlainText = Annotated[str, AfterValidator(_no_control)]
 
 M = TypeVar("M", bound=BaseModel)
 

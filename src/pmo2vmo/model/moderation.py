@@ -22,7 +22,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from pmo2vmo.model.base import StrictModel
+from pmo2vmo.model.base import PlainText, StrictModel
 from pmo2vmo.util.text import CONTROL
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -62,14 +62,7 @@ class ModeratedDimension(StrictModel):
 class Moderation(StrictModel):
     """One organisation's moderation: dimension id -> the assessor's level."""
 
-    organisation: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    assessor: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    organisation: Annotated[PlainText, Field(min_length=1, max_length=200)] | None = None
+    assessor: Annotated[PlainText, Field(min_length=1, max_length=200)] | None = None
     date: dt.date | None = None
     dimensions: Annotated[dict[str, ModeratedDimension], Field(min_length=1)]
-
-    @field_validator("organisation", "assessor")
-    @classmethod
-    def _plain(cls, value: str | None) -> str | None:
-        if value is not None and CONTROL.search(value):
-            raise ValueError("holds control characters (tabs, line breaks or terminal codes)")
-        return value

@@ -29,7 +29,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from pmo2vmo.model.base import StrictModel, parse_model
+from pmo2vmo.model.base import PlainText, StrictModel, parse_model
 from pmo2vmo.model.vocabulary import DONT_KNOW, NOT_APPLICABLE, normalise
 from pmo2vmo.util.text import CONTROL
 from pmo2vmo.util.yamlio import read_yaml
@@ -51,17 +51,10 @@ class Weights(StrictModel):
 class Branding(StrictModel):
     """How reports look for this client. Colours are ``#rrggbb`` only."""
 
-    name: Annotated[str, Field(max_length=120)] | None = None
-    logo: str | None = None
+    name: Annotated[PlainText, Field(max_length=120)] | None = None
+    logo: PlainText | None = None
     primary_colour: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = "#1f4e79"
     accent_colour: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = "#c55a11"
-
-    @field_validator("name", "logo")
-    @classmethod
-    def _no_control_characters(cls, value: str | None) -> str | None:
-        if value is not None and CONTROL.search(value):
-            raise ValueError("holds control characters (tabs, line breaks or terminal codes)")
-        return value
 
 
 class Profile(StrictModel):

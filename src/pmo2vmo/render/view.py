@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 from pmo2vmo.analysis.plan import OrganisationPlan
-from pmo2vmo.analysis.schedule import add_months
 from pmo2vmo.model.catalogue import Kpi
 from pmo2vmo.model.results import (
     Comment,
@@ -202,9 +201,7 @@ class ReportView:
             exit_criteria=tuple(roadmap.exit_criteria),
             residual_gaps=tuple(roadmap.residual_gaps),
             kpis=tuple(
-                KpiRow(
-                    i.initiative.id, i.initiative.title, k, add_months(i.end, k.due_after_months)
-                )
+                KpiRow(i.initiative.id, i.initiative.title, k, i.target_date(k))
                 for i in roadmap.items
                 for k in i.kpis()
             ),
