@@ -90,6 +90,27 @@ def hostile_sample(tmp_path: Path) -> tuple[Path, Path]:
     return responses, profile_path
 
 
+#: A comment that matches a theme (prioritisation), given by several people on a question of
+#: its own dimension, so that it is quoted as evidence and counted in the themes: markup and
+#: str.format fields must stay text wherever it is shown.
+HOSTILE_THEME_COMMENT = '<b onmouseover="alert(3)">Every project is priority one</b> {0} {name!r}'
+
+
+@pytest.fixture
+def hostile_theme_sample(tmp_path: Path) -> tuple[Path, Path]:
+    """Harbor Mutual's answers with HOSTILE_THEME_COMMENT given by six respondents on a
+    prioritisation-by-value question: (responses CSV, client profile)."""
+    import pandas as pd
+
+    folder = samples_dir()
+    frame = pd.read_csv(folder / "harbor-mutual.csv", dtype=str, keep_default_na=False)
+    column = next(c for c in frame.columns if c.startswith("[PF-PRI-01] Comment"))
+    frame.loc[:5, column] = HOSTILE_THEME_COMMENT
+    responses = tmp_path / "hostile-theme.csv"
+    frame.to_csv(responses, index=False)
+    return responses, folder / "harbor-mutual.yaml"
+
+
 LINK_UNIT = '<a href="https://evil.example/">Claims</a>'
 
 

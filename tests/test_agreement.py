@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -10,12 +11,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from pptx import Presentation
 
 from pmo2vmo import api
 from pmo2vmo.cli import main
 from pmo2vmo.model.job import Job
 from pmo2vmo.render import report
 from pmo2vmo.render.deck import build_deck
+from pmo2vmo.render.narrative import Narrative
+from pmo2vmo.render.narrative_text import money, person_months
+from pmo2vmo.render.view import ReportView
 from pmo2vmo.render.workbook import write_scores_workbook
 from pmo2vmo.util.text import figure
 from renderings import Rendered, figures_in, render
@@ -72,7 +77,8 @@ def test_html_and_deck_give_one_coverage(responses: Path, profile: Path) -> None
     (they disagreed: a mean of dimension coverages against answered ÷ expected)."""
     rep = report.prepare(Job(responses=str(responses), profile=str(profile),
                              generated="2027-01-04"))  # fmt: skip
-    (table,) = [b for b in rep.section("appendix").blocks if isinstance(b, report.Table)]
+    (table,) = [b for b in rep.section("appendix").blocks
+                if isinstance(b, report.Table) and b.caption == "Method"]  # fmt: skip
     shown = dict((str(k), v) for k, v in table.rows)["Coverage of expected answers"]
     assert shown == f"{rep.plan.scores.coverage:.0%}"
     deck = build_deck(rep.plan, rep.brand, rep.meta)
@@ -191,6 +197,7 @@ def test_roadmap_agrees_in_html_deck_and_workbook(rendered: Rendered) -> None:
         assert p["Owner"] == d["Owner"] == w["Owner"]
         assert float(p["Person-months"]) == w["Effort (person-months)"]
         assert (p["Quick win"] == "★") == (d["Quick win"] == "yes") == (w["Quick win"] == "yes")
+        assert p["Why"] == d["Why"] == w["Why (for the client)"]  # the client's reason, once
     exits = next(v for k, v in rendered.html_tables.items() if k.startswith("Phase exit"))
     deck_exits = _deck_table(rendered, "Dimension", "Current")
     sheet_exits = rendered.sheets["Exit criteria"]
@@ -216,3 +223,64 @@ def test_every_figure_the_deck_shows_is_in_the_html_report(rendered: Rendered) -
             shown |= {figure(v) for values in chart["series"].values() for v in values
                       if v is not None}  # fmt: skip
     assert shown - page == set()
+
+
+def _deck_slides(r: Rendered) -> list[tuple[str, str]]:
+    """Each slide's title and text (text boxes and table cells) of the sample's deck."""
+    prs = Presentation(io.BytesIO(_deck_bytes(r)))
+    out = []
+    for slide in prs.slides:
+        texts = [s.text_frame.text for s in slide.shapes if s.has_text_frame]
+        texts += [c.text for s in slide.shapes if s.has_table for row in s.table.rows
+                  for c in row.cells]  # fmt: skip
+        out.append((slide.shapes.title.text if slide.shapes.title else "", "\n".join(texts)))
+    return out
+
+
+def _deck_bytes(r: Rendered) -> bytes:
+    buffer = io.BytesIO()
+    build_deck(r.report.plan, r.report.brand, r.report.meta).save(buffer)
+    return buffer.getvalue()
+
+
+SUMMARY_SLIDES = ("Executive summary", "Decisions and the first ninety days",
+                  "Investment and risks")  # fmt: skip
+
+
+def test_summary_slides_say_what_the_html_summary_says(rendered: Rendered) -> None:
+    """The deck's summary slides carry the recommendation, the three finding titles, the
+    decisions and the investment total in the very strings the HTML report shows."""
+    story = Narrative.of(ReportView.of(rendered.report.plan))
+    summary = "\n".join(
+        t for title, t in _deck_slides(rendered) if title.startswith(SUMMARY_SLIDES)
+    )
+    page = " ".join(rendered.html_text.split())
+    inv = story.investment
+    assert inv is not None
+    total = [person_months(inv.person_months), money(inv.cost, inv.currency)]
+    html_total = rendered.html_tables["Investment"][-1]
+    assert list(html_total.values())[1:] == total
+    strings = [story.recommendation, *(f.title for f in story.findings), *story.decisions, *total]
+    assert len(story.findings) == 3
+    assert story.decisions
+    for text in strings:
+        assert " ".join(text.split()) in page, text
+        assert text in summary, text
+
+
+def test_the_workbook_lists_every_kpi_the_body_shows_at_most_twelve(rendered: Rendered) -> None:
+    """The HTML body and the deck show the same KPIs, at most twelve; the workbook lists every
+    KPI of the plan and marks those."""
+    view = ReportView.of(rendered.report.plan)
+    page = [row for rows in rendered.html_tables.values() for row in rows
+            if "KPI" in row and "Target date" in row]  # fmt: skip
+    deck = _deck_table(rendered, "Outcome", "KPI", "Initiative")
+    sheet = rendered.sheets["KPIs"]
+    assert 0 < len(page) == len(deck) <= 12
+    assert [(p["KPI"], p["Baseline"], p["Target"], p["Target date"]) for p in page] == [
+        (d["KPI"], d["Baseline"], d["Target"], d["Target date"]) for d in deck
+    ]
+    assert len(sheet) == len(view.kpis) > len(page)
+    assert sorted(w["KPI"] for w in sheet if w["In the report"] == "yes") == sorted(
+        p["KPI"] for p in page
+    )

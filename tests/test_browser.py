@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import HOSTILE_COMMENTS, HOSTILE_NAME
+from conftest import HOSTILE_COMMENTS, HOSTILE_NAME, HOSTILE_THEME_COMMENT
 from pmo2vmo.model.job import Job
 from pmo2vmo.render import html, report
 from pmo2vmo.resources import samples_dir
@@ -86,7 +86,7 @@ def test_report_draws_every_chart_offline(browser: Any, tmp_path: Path) -> None:
     assert [r for r in seen["requests"] if not r.startswith("file://")] == []
     assert [c for c in seen["console"] if c[0] in {"error", "warning"}] == []
     assert seen["errors"] == []
-    assert "Recommended path: Strengthen the PMO first." in seen["text"]
+    assert "We recommend: Strengthen the PMO first." in seen["text"]
 
 
 def test_hostile_client_text_shows_as_text(
@@ -103,6 +103,29 @@ def test_hostile_client_text_shows_as_text(
     assert HOSTILE_NAME in seen["text"]
     assert '<script>alert("comment")</script>' in seen["text"]
     assert HOSTILE_COMMENTS[1].split("\x07")[0] in seen["text"]
+    assert set(seen["charts"]) == {"true"}
+
+
+def test_hostile_comment_in_a_theme_shows_as_text(
+    browser: Any, tmp_path: Path, hostile_theme_sample: tuple[Path, Path]
+) -> None:
+    """A comment with markup and str.format fields, quoted as a finding's evidence and counted
+    in a theme, reads as that text in the findings and the comments: no element is injected,
+    no handler runs."""
+    page_file = _write(tmp_path, *hostile_theme_sample)
+    seen = _open(browser, page_file)
+    assert seen["dialogs"] == []
+    assert seen["errors"] == []
+    context = browser.new_context()
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://")
+                  else r.abort())  # fmt: skip
+    page = context.new_page()
+    page.goto(page_file.as_uri())
+    injected = page.eval_on_selector_all("main b[onmouseover]", "els => els.length")
+    body = page.inner_text("body")
+    context.close()
+    assert injected == 0
+    assert body.count(HOSTILE_THEME_COMMENT) >= 2  # a finding's evidence and the comments
     assert set(seen["charts"]) == {"true"}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import csv
 import dataclasses
 import datetime as dt
 import io
@@ -21,17 +22,21 @@ import pytest
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.dml import MSO_FILL
 from pptx.enum.shapes import MSO_SHAPE_TYPE
-from pptx.util import Inches
+from pptx.util import Emu, Inches
 
+from conftest import HOSTILE_COMMENTS
 from pmo2vmo.analysis.plan import OrganisationPlan, roadmap_files
-from pmo2vmo.analysis.schedule import add_months
 from pmo2vmo.model.branding import Brand, Logo
+from pmo2vmo.model.instrument import load_instrument
 from pmo2vmo.model.profile import Profile
 from pmo2vmo.model.results import Comment, Status
 from pmo2vmo.render.deck import build_deck, write_deck
-from pmo2vmo.render.deck_layout import safe_text
-from pmo2vmo.render.report_sections import report_text
-from pmo2vmo.render.view import target_reached
+from pmo2vmo.render.deck_layout import row_inches, safe_text
+from pmo2vmo.render.deck_scores import COMMENTS_SHOWN
+from pmo2vmo.render.deck_story import first_sentence
+from pmo2vmo.render.narrative import Narrative
+from pmo2vmo.render.narrative_text import money, person_months, report_text
+from pmo2vmo.render.view import ReportView, target_reached
 
 META = {
     "generated": "2027-01-04",
@@ -133,6 +138,30 @@ def _all_text(prs: Any) -> Iterator[str]:
             yield slide.notes_slide.notes_text_frame.text
 
 
+def _texts(slides: Any, *, notes: bool = False) -> Iterator[str]:
+    """The text of ``slides``: text boxes, table cells and chart categories (and the speaker
+    notes, when asked)."""
+    for slide in slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                yield shape.text_frame.text
+            if shape.has_table:
+                yield from (c.text for row in shape.table.rows for c in row.cells)
+            if shape.has_chart:
+                yield from (str(c) for c in shape.chart.plots[0].categories)
+        if notes and slide.has_notes_slide:
+            yield slide.notes_slide.notes_text_frame.text
+
+
+def _view(plan: OrganisationPlan) -> ReportView:
+    return ReportView.of(plan)
+
+
+def _story(plan: OrganisationPlan) -> Narrative:
+    """The narrative the deck of ``plan`` tells."""
+    return Narrative.of(ReportView.of(plan))
+
+
 def _with(plan: OrganisationPlan, **changes: Any) -> OrganisationPlan:
     """A deep copy of ``plan`` (scores changed as given)."""
     other = copy.deepcopy(plan)
@@ -142,21 +171,26 @@ def _with(plan: OrganisationPlan, **changes: Any) -> OrganisationPlan:
 
 
 def test_slides_tell_the_story_in_order(decks: dict[str, Any]) -> None:
-    """The deck is 16:9 and runs title, summary, … roadmap, KPIs, exit criteria, method."""
+    """The deck is 16:9 and runs title, executive summary, decisions, investment, findings,
+    pillars, strengths, … roadmap, KPIs, exit criteria, method, how the path was decided,
+    references."""
     prs = decks["harbor-mutual"]
     assert (prs.slide_width, prs.slide_height) == (Inches(13.333), Inches(7.5))
     titles = _titles(prs)
     assert titles[0] == "Harbor Mutual Insurance"
     assert titles[1] == "Executive summary"
-    assert titles[-1] == "Method and data quality"
-    order = ["Executive summary", "Operating model: who does what",
+    assert titles[-1] == "References"
+    order = ["Executive summary", "Decisions and the first ninety days", "Investment and risks",
+             "Findings", "PMO baseline: what we found", "Metrics readiness: what we found",
+             "Strengths to build on", "Operating model: who does what",
              "Current against target, by dimension", "Pillar scores and achieved levels",
              "Consensus and perception gaps", "Views by group", "What respondents said",
              "Roadmap", "Roadmap items", "KPIs to track", "Phase exit criteria",
-             "Method and data quality"]  # fmt: skip
+             "Method and data quality", "How the path was decided", "References"]  # fmt: skip
     positions = [titles.index(next(t for t in titles if t.startswith(name))) for name in order]
     assert positions == sorted(positions)
     assert sum(t.endswith("dimensions by gap to target") for t in titles) == 4
+    assert sum(t.endswith(": what we found") for t in titles) == 4
 
 
 def test_charts_are_native_and_editable(decks: dict[str, Any]) -> None:
@@ -285,36 +319,52 @@ def test_long_roadmap_splits_the_gantt(plans: dict[str, OrganisationPlan]) -> No
 def test_roadmap_table_lists_every_item(
     decks: dict[str, Any], plans: dict[str, OrganisationPlan]
 ) -> None:
-    """Roadmap tables have one row per item: phase, title, dates, owner, quick win — ≤10 a slide."""
+    """Roadmap tables have one row per item: phase, title, dates, owner, quick win and the
+    client's reason (the narrative's, never the planner's arithmetic) — at most ten a slide."""
     for slug, prs in decks.items():
         items = plans[slug].roadmap.items
         slides = _slides(prs, "Roadmap items")
-        assert len(slides) == -(-len(items) // 10)
         rows = _table_rows(slides)
+        for slide in slides:
+            assert len(_table_rows([slide])) <= 10
         expected = [
             [i.phase, i.initiative.title, i.start.isoformat(), i.end.isoformat(),
              i.owner or i.initiative.owner_role, "yes" if i.quick_win else ""]
             for i in items
         ]  # fmt: skip
         assert [r[:6] for r in rows] == expected
+        why = _story(plans[slug]).why
+        assert [r[6] for r in rows] == [why[i.initiative.id] for i in items]
         notes = " ".join(s.notes_slide.notes_text_frame.text for s in slides)
-        assert all(i.reason in notes for i in items)
+        assert all(why[i.initiative.id] in notes for i in items)
+        assert not any(i.reason in notes or i.reason in r[6]
+                       for i, r in zip(items, rows, strict=True))  # fmt: skip
 
 
-def test_kpi_table_lists_the_planned_initiatives_kpis(
+def test_kpi_table_lists_the_kpis_the_report_shows(
     decks: dict[str, Any], plans: dict[str, OrganisationPlan]
 ) -> None:
-    """KPI tables list every KPI of every planned initiative with unit, direction, baseline,
-    target, target date, cadence and owner (the formula is in the speaker notes)."""
+    """KPI tables list the KPIs the report's body shows — at most twelve, grouped by outcome —
+    with unit, baseline, target, target date, cadence and owner (the formula is in the speaker
+    notes), and say that the workbook lists the rest."""
     for slug, prs in decks.items():
-        rows = _table_rows(_slides(prs, "KPIs to track"))
+        story = _story(plans[slug])
+        slides = _slides(prs, "KPIs to track")
+        rows = _table_rows(slides)
         expected = [
-            [k.name, k.unit, k.direction, k.baseline or "measure in Mobilise", k.target,
-             add_months(i.end, k.due_after_months).isoformat(), k.cadence, k.owner_role]
-            for i in plans[slug].roadmap.items
-            for k in i.kpis()
+            [r.kpi.name, r.initiative, r.kpi.unit, r.baseline, r.kpi.target,
+             r.target_date.isoformat(), r.kpi.cadence, r.kpi.owner_role]
+            for g in story.kpi_groups
+            for r in g.kpis
         ]  # fmt: skip
+        assert 0 < len(rows) <= 12
         assert [r[1:] for r in rows] == expected
+        outcomes = [r[0].removesuffix(" (cont.)") for r in rows if r[0]]
+        assert list(dict.fromkeys(outcomes)) == [g.outcome for g in story.kpi_groups]
+        notes = " ".join(s.notes_slide.notes_text_frame.text for s in slides)
+        assert all(r.kpi.formula in notes for g in story.kpi_groups for r in g.kpis)
+        if story.kpis_note:
+            assert story.kpis_note in "\n".join(_texts([slides[-1]]))
 
 
 def test_exit_criteria_table_has_a_column_per_phase(
@@ -355,23 +405,55 @@ def test_suppressed_groups_never_show_a_number(
                 assert not re.search(rf"\b{re.escape(name)}\s*[:(]?\s*\d", text), (name, text)
 
 
-def test_comments_are_anonymous_and_a_long_list_is_cut(
+def test_comments_show_themes_and_merged_comments_each_once(
     decks: dict[str, Any], plans: dict[str, OrganisationPlan]
 ) -> None:
-    """Comments show question, text and how many gave it; beyond what fits, the slide says how
-    many more there are."""
-    comments = plans["harbor-mutual"].scores.comments
-    distinct = {c.text for c in comments}
+    """The comments slide counts the themes, and shows at most COMMENTS_SHOWN merged comments,
+    each text once, under its dimension, with how many people said it; beyond what fits, it
+    says how many more the workbook has."""
+    story = _story(plans["harbor-mutual"])
     (slide,) = _slides(decks["harbor-mutual"], "What respondents said")
-    rows = _table_rows([slide])
-    assert 0 < len(rows) <= 10
-    assert len({row[1] for row in rows}) == len(rows)  # identical texts merged
-    for question, text, times in rows:
-        assert text in distinct
-        assert int(times) == sum(c.text == text for c in comments)
-        assert question in {c.question for c in comments if c.text == text}
+    themes, comments = (
+        [[c.text for c in row.cells] for row in list(shape.table.rows)[1:]]
+        for shape in slide.shapes
+        if shape.has_table
+    )
+    assert themes == [[t.name, t.kind, str(t.count)] for t in story.themes.themes][: len(themes)]
+    assert 0 < len(comments) <= COMMENTS_SHOWN
+    merged = {c.text: c for c in story.themes.merged}
+    texts = []
+    for dimension, text in comments:
+        plain = re.sub(r" \((\d+) people said this\)$", "", text)
+        comment = merged[plain]
+        texts.append(plain)
+        assert (plain != text) is (comment.count > 1)
+        if comment.count > 1:
+            assert text.endswith(f"({comment.count} people said this)")
+        label = next((d.label for d in _view(plans["harbor-mutual"]).dimensions
+                      if d.id == comment.dimension), "General comments")  # fmt: skip
+        assert dimension == label
+    assert len(set(texts)) == len(texts)  # each text at most once
+    counts = [merged[t].count for t in texts]
+    assert max(c.count for c in story.themes.merged) in counts  # the most repeated is shown
     notes = [s.text_frame.text for s in slide.shapes if s.has_text_frame]
-    assert any(f"{len(distinct) - len(rows)} more" in t for t in notes)
+    assert any(f"{len(merged) - len(comments)} more comments" in t for t in notes)
+
+
+def test_hostile_comments_stay_text_on_the_comments_slide(
+    plans: dict[str, OrganisationPlan], tmp_path: Path
+) -> None:
+    """Script- and formula-bearing comments (conftest's HOSTILE_COMMENTS) are table text on the
+    comments slide, verbatim but for control characters, and the deck reopens."""
+    plan = _with(plans["harbor-mutual"],
+                 comments=[Comment(question="PB-GOV-01", text=t) for t in HOSTILE_COMMENTS])  # fmt: skip
+    prs = pptx.Presentation(str(write_deck(plan, _brand(), META, tmp_path / "hostile.pptx")))
+    (slide,) = _slides(prs, "What respondents said")
+    shown = [row[1] for row in _table_rows([slide]) if len(row) == 2]
+    assert sorted(shown) == sorted(safe_text(t) for t in HOSTILE_COMMENTS)
+    xml = slide.part.blob.decode("utf-8")
+    assert "<script>" not in xml
+    assert "&lt;script&gt;" in xml
+    assert "<a:fld" not in xml
 
 
 def test_hostile_text_is_written_verbatim_and_reopens(
@@ -462,22 +544,114 @@ def test_method_slide_records_provenance_and_data_quality(
             assert plan.scores.group_name(b) in text
 
 
-def test_summary_states_path_reasons_readiness_and_gates(
+def test_summary_tells_the_narrative_without_the_arithmetic(
     decks: dict[str, Any], plans: dict[str, OrganisationPlan]
 ) -> None:
-    """The executive summary names the archetype, its reasons, each gate and the readiness."""
-    plan = plans["northwind-utilities"]
-    (slide,) = _slides(decks["northwind-utilities"], "Executive summary")
-    text = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
-    assert plan.decision.archetype.name in text
-    for reason in plan.decision.reasons:
-        assert reason in text
-    for gate in plan.decision.gates:
-        assert gate.reason in text
-        line = next(t for t in text.splitlines() if f"{gate.name}: " in t)
-        assert ("FIRED" in line) is gate.fired
-    rows = _table_rows([slide])
-    assert [r[1] for r in rows] == [f"{v.value:.1f}" for v in plan.decision.readiness.values()]
+    """The executive summary gives the recommendation, its rationale and confidence, what would
+    change it and the three findings (title and first sentence) beside the readiness indices;
+    never the decision's reasons or gate figures (those are on the appendix slide)."""
+    for slug, prs in decks.items():
+        plan, story = plans[slug], _story(plans[slug])
+        slides = _slides(prs, "Executive summary")
+        text = "\n".join(_texts(slides))
+        for sentence in (story.recommendation, story.rationale, story.confidence,
+                         *story.would_change):  # fmt: skip
+            assert sentence
+            assert sentence in text
+        for f in story.findings:
+            assert f"{f.title}\v{first_sentence(f.text)}" in text  # a line break between
+        for reason in plan.decision.reasons:
+            assert reason not in text
+        assert not any(g.reason in text for g in plan.decision.gates)
+        rows = _table_rows(slides[:1])
+        assert [r[1] for r in rows] == [f"{v.value:.1f}" for v in plan.decision.readiness.values()]
+        (decided,) = _slides(prs, "How the path was decided")
+        appendix = "\n".join(c for row in _table_rows([decided]) for c in row)
+        assert all(g.reason in appendix for g in plan.decision.gates)
+
+
+def test_decisions_investment_risks_findings_and_pillars_have_their_slides(
+    decks: dict[str, Any], plans: dict[str, OrganisationPlan]
+) -> None:
+    """The decisions and first ninety days, the investment by phase with its total, the risks
+    ("title — text", mitigations in the notes), a slide per finding with its evidence, a slide
+    per pillar's story, the strengths and the references: all the narrative's sentences."""
+    for slug, prs in decks.items():
+        story = _story(plans[slug])
+        decisions = "\n".join(_texts(_slides(prs, "Decisions and the first ninety days")))
+        assert all(d in decisions for d in story.decisions)
+        assert all(s.text in decisions for s in story.first_days)
+        invest_slides = _slides(prs, "Investment and risks")
+        invest = "\n".join(_texts(invest_slides))
+        inv = story.investment
+        rows = _table_rows(invest_slides)
+        assert [r[:2] for r in rows] == [
+            *([p.name, person_months(p.person_months)] for p in inv.phases),
+            ["Total", person_months(inv.person_months)],
+        ]
+        assert rows[-1][2] == money(inv.cost, inv.currency)
+        assert all(f"{r.title} — {r.text}" in invest for r in story.risks)
+        notes = invest_slides[0].notes_slide.notes_text_frame.text
+        assert all(r.mitigation in notes for r in story.risks)
+        findings = _slides(prs, "Findings")
+        assert len(findings) == len(story.findings) == 3
+        for slide, f in zip(findings, story.findings, strict=True):
+            text = "\n".join(_texts([slide]))
+            assert f.title in text
+            assert f.text in text
+            assert all(e in text for e in f.evidence)
+        for p in story.pillars:
+            text = "\n".join(_texts(_slides(prs, f"{p.name}: what we found")))
+            assert all(t in text for t in (p.heard, *p.evidence, p.so_what, *p.recommend))
+        strengths = _table_rows(_slides(prs, "Strengths to build on"))
+        assert strengths == [[s.pillar, "; ".join(s.items), s.helps] for s in story.strengths]
+        references = "\n".join(_texts(_slides(prs, "References")))
+        assert all(r.text in references for r in story.references)
+
+
+#: What no client slide may show: seed file names and numbers, the planner's arithmetic.
+ARTEFACTS = (
+    re.compile(r"\d{3}_[0-9a-f]{16}\.txt"),
+    re.compile(r"\(seed \d+\)|\bseed \d{3}\b"),
+    re.compile(r"still open", re.I),
+    re.compile(r"first that matches", re.I),
+)
+COMPARISONS = re.compile(r">=|<=")
+APPENDIX = ("Method and data quality", "How the path was decided")
+FOOTER = 7.05  # inches: where the footers start
+
+
+def test_no_machine_artefacts_on_any_slide(
+    decks: dict[str, Any], plans: dict[str, OrganisationPlan]
+) -> None:
+    """No slide's text, table, chart label or speaker notes shows a seed file name, "(seed …)",
+    "still open", "first that matches", or ">=" / "<=" (the appendix slides on the method and
+    the decision excepted for the comparisons, where the decision's figures are listed)."""
+    for slug, prs in decks.items():
+        for slide in prs.slides:
+            title = slide.shapes.title.text if slide.shapes.title is not None else ""
+            for text in _texts([slide], notes=True):
+                for pattern in ARTEFACTS:
+                    assert not pattern.search(text), (slug, title, text)
+                if not title.startswith(APPENDIX):
+                    assert not COMPARISONS.search(text), (slug, title, text)
+
+
+def test_text_and_tables_fit_above_the_footers(decks: dict[str, Any]) -> None:
+    """Every text box ends above the footer line, and so does every table by its rows' estimated
+    height: running text that does not fit continues on a "(cont.)" slide instead."""
+    for slug, prs in decks.items():
+        for slide in list(prs.slides)[1:]:
+            title = slide.shapes.title.text
+            for shape in slide.shapes:
+                if shape.has_table:
+                    widths = [Emu(c.width).inches for c in shape.table.columns]
+                    size = shape.table.cell(0, 0).text_frame.paragraphs[0].runs[0].font.size.pt
+                    rows = [[c.text for c in row.cells] for row in shape.table.rows]
+                    height = sum(row_inches(r, widths, size) for r in rows)
+                    assert Emu(shape.top).inches + height <= FOOTER, (slug, title, rows[0])
+                elif shape.has_text_frame and shape.top < Inches(FOOTER):
+                    assert shape.top + shape.height <= Inches(FOOTER), (slug, title, shape.name)
 
 
 def test_series_take_the_brand_colours(decks: dict[str, Any]) -> None:
@@ -620,3 +794,54 @@ def test_deck_wording_fills_its_placeholders() -> None:
     for text in strings(report_text()["deck"]):
         fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
         assert all(fields), text
+
+
+def test_without_a_path_the_summary_says_why_and_asks_no_decision(tmp_path: Path) -> None:
+    """An organisation whose answers are all N/A or Don't know: the summary says no path is
+    recommended and what evidence is missing, no decision or investment slide is made, and the
+    deck still ends with the method, the decision's appendix and the references."""
+    path = tmp_path / "thin.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["organisation", "respondent", "role", "unit", "question", "answer"])
+        for r in range(6):
+            for q in load_instrument().questions:
+                writer.writerow(["Thin Ltd", f"r{r}", "Executive", "Board", q,
+                                 "N/A" if r else "Don't know"])  # fmt: skip
+    plan = roadmap_files([path]).organisations[0]
+    assert plan.decision.archetype is None
+    prs = build_deck(plan, _brand(), META)
+    story = _story(plan)
+    summary = "\n".join(_texts(_slides(prs, "Executive summary")))
+    assert story.recommendation in summary
+    assert all(m in summary for m in plan.decision.missing)
+    titles = _titles(prs)
+    assert "Decisions and the first ninety days" not in titles
+    assert titles[-3:] == ["Method and data quality", "How the path was decided", "References"]
+
+
+def test_moderation_slides_are_numbered_from_one(
+    samples: dict[str, tuple[Path, Profile]], tmp_path: Path
+) -> None:
+    """Eight moderated dimensions take two slides, titled (1/2) and (2/2), the optimism index on
+    the first; the assessor's figures are shown."""
+    data, _ = samples["harbor-mutual"]
+    dims = ["PB-SPO", "PB-GOV", "PB-STD", "PB-RES", "PB-MON", "VC-OBJ", "VC-LEA", "MR-BEN"]
+    body = "assessor: A. Consultant\ndimensions:\n" + "".join(
+        f"  {d}:\n    level: 2\n    rationale: Seen in the evidence.\n    evidence: [Interviews]\n"
+        for d in dims
+    )
+    moderation = tmp_path / "moderation.yaml"
+    moderation.write_text(body, encoding="utf-8")
+    plan = roadmap_files([data], profile=data.with_suffix(".yaml"), confidence=False,
+                         moderation=moderation).organisations[0]  # fmt: skip
+    prs = build_deck(plan, _brand(), META)
+    slides = _slides(prs, "Assessor moderation")
+    assert [s.shapes.title.text for s in slides] == [
+        "Assessor moderation (1/2)",
+        "Assessor moderation (2/2)",
+    ]
+    rows = _table_rows(slides)
+    assert [r[2] for r in rows if len(r) == 5] == ["2.00"] * len(dims)  # the assessor's levels
+    assert "Optimism index" in "\n".join(_texts(slides[:1]))
+    assert "Optimism index" not in "\n".join(_texts(slides[1:]))

@@ -23,6 +23,7 @@ from pmo2vmo.model.branding import Brand
 from pmo2vmo.model.catalogue import Catalogue, Kpi, load_catalogue
 from pmo2vmo.model.instrument import Instrument
 from pmo2vmo.render.deck import write_deck
+from pmo2vmo.render.narrative import Narrative
 from pmo2vmo.render.report_model import Table
 from pmo2vmo.render.report_sections import kpis_section
 from pmo2vmo.render.report_workbook import write_report_workbook
@@ -236,18 +237,21 @@ def test_only_planned_initiatives_kpis_reach_the_view(
 # ---------------------------------------------------------------------------- the renderers ---
 
 
-def _kpi_table(view: ReportView) -> tuple[Table, dict[str, int]]:
-    (table,) = [b for b in kpis_section(view).blocks if isinstance(b, Table)]
-    return table, {c: n for n, c in enumerate(table.columns)}
+def _kpi_rows(view: ReportView) -> tuple[list[tuple[object, ...]], dict[str, int]]:
+    tables = [b for b in kpis_section(Narrative.of(view)).blocks if isinstance(b, Table)]
+    return [r for t in tables for r in t.rows], {c: n for n, c in enumerate(tables[0].columns)}
 
 
 def test_html_kpi_table_shows_measure_in_mobilise_target_and_date(view: ReportView) -> None:
-    """The report's KPI table shows "measure in Mobilise" for a KPI without baseline, its
-    target and its ISO target date."""
-    table, at = _kpi_table(view)
+    """The report's KPI tables show "measure in Mobilise" for a KPI without baseline, its
+    target and its ISO target date, for at most twelve KPIs of planned initiatives."""
+    rows, at = _kpi_rows(view)
     assert {"Baseline", "Target", "Target date"} <= set(at)
-    assert any(r.kpi.baseline is None for r in view.kpis)
-    for row, cells in zip(view.kpis, table.rows, strict=True):
+    assert 0 < len(rows) <= 12
+    by_name = {r.kpi.name: r for r in view.kpis}
+    assert any(by_name[str(c[at["KPI"]])].kpi.baseline is None for c in rows)
+    for cells in rows:
+        row = by_name[str(cells[at["KPI"]])]
         if row.kpi.baseline is None:
             assert cells[at["Baseline"]] == MEASURE_IN_MOBILISE == "measure in Mobilise"
         assert cells[at["Target"]] == row.kpi.target
@@ -258,8 +262,8 @@ def test_known_baseline_is_shown_as_given(view: ReportView) -> None:
     """A KPI that states its baseline shows that baseline, not "measure in Mobilise"."""
     kpi = Kpi.model_validate({**KPI, "baseline": "0 (no register yet)"})
     row = KpiRow("establish-benefits-register", "Establish a register", kpi, dt.date(2027, 9, 1))
-    table, at = _kpi_table(dataclasses.replace(view, kpis=(row,)))
-    (cells,) = table.rows
+    rows, at = _kpi_rows(dataclasses.replace(view, kpis=(row,)))
+    (cells,) = rows
     assert cells[at["Baseline"]] == "0 (no register yet)"
     assert cells[at["Target date"]] == "2027-09-01"
 
@@ -285,8 +289,9 @@ def test_workbook_kpi_sheet_has_baseline_target_and_a_real_date(
 def test_deck_kpi_table_shows_baseline_target_and_date(
     harbor: OrganisationPlan, view: ReportView, tmp_path: Path
 ) -> None:
-    """The deck's KPI slides show baseline, target and target date in the table and each
-    KPI's formula in the speaker notes."""
+    """The deck's KPI slides show the report body's KPIs (at most twelve, grouped by outcome)
+    with baseline, target and target date in the table and each KPI's formula in the speaker
+    notes."""
     brand = Brand(name="Client", primary="#0b5394", accent="#c55a11", logo=None)
     prs = pptx.Presentation(str(write_deck(harbor, brand, META, tmp_path / "d.pptx")))
     slides = [s for s in prs.slides
@@ -295,8 +300,10 @@ def test_deck_kpi_table_shows_baseline_target_and_date(
     headers = [c.text for c in tables[0].rows[0].cells]
     assert headers[4:7] == ["Baseline", "Target", "Target date"]
     body = [[c.text for c in r.cells] for t in tables for r in list(t.rows)[1:]]
+    shown = [r for g in Narrative.of(view).kpi_groups for r in g.kpis]
+    assert 0 < len(shown) <= 12
     assert [r[4:7] for r in body] == [
-        [r.baseline, r.kpi.target, r.target_date.isoformat()] for r in view.kpis
+        [r.baseline, r.kpi.target, r.target_date.isoformat()] for r in shown
     ]
     notes = " ".join(s.notes_slide.notes_text_frame.text for s in slides)
-    assert all(r.kpi.formula in notes for r in view.kpis)
+    assert all(r.kpi.formula in notes for r in shown)

@@ -18,8 +18,9 @@ from pmo2vmo.render import html, report
 from pmo2vmo.resources import samples_dir
 from pmo2vmo.util.text import figure
 
-SECTIONS = ["summary", "position", "pillars", "items", "consensus", "transition", "roadmap",
-            "kpis", "voices", "appendix"]  # fmt: skip
+SECTIONS = ["executive-summary", "findings", "strengths", "position", "pillars", "items",
+            "consensus", "transition", "roadmap", "kpis", "voices", "appendix",
+            "references"]  # fmt: skip
 # A 1×1 PNG (a whole one: logos are checked chunk by chunk, checksums included).
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
@@ -61,34 +62,45 @@ def _text_of(rep: report.Report) -> str:
 
 
 def test_report_has_every_section_in_order(reports: dict[str, report.Report]) -> None:
-    """A report holds the ten sections of PRODUCT §8, in reading order, each with content."""
+    """A report holds the sections of PRODUCT §8 and issue 16, in reading order, each with
+    content."""
     for rep in reports.values():
         assert [s.id for s in rep.sections] == SECTIONS
         assert all(s.blocks for s in rep.sections)
 
 
-def test_summary_states_the_path_and_its_figures(reports: dict[str, report.Report]) -> None:
-    """The executive summary names the recommended path and quotes the figures behind it."""
+def test_summary_states_the_path_and_why_in_words(reports: dict[str, report.Report]) -> None:
+    """The executive summary names the recommended path and says why in a sentence that quotes
+    its figure, with no rule arithmetic (">=", "<") in it."""
     rep = reports["northwind-utilities"]
-    summary = rep.section("summary")
+    summary = rep.section("executive-summary")
     text = "\n".join(p for b in summary.blocks if isinstance(b, report.Text) for p in b.paragraphs)
-    assert "Recommended path: Strengthen the PMO first." in text
-    assert "PMO baseline readiness 29.8 < 50" in text
-    assert "Secure executive sponsorship first comes first: " in text
+    assert "We recommend: Strengthen the PMO first." in text
+    assert "PMO baseline readiness is 29.8 of 100" in text
+    assert not re.search(r"\d\s*(?:>=|<=|<|>)\s*\d", text)
     charts = [b.id for s in rep.sections for b in s.blocks if isinstance(b, report.Chart)]
-    assert charts == ["readiness", "radar", "pillars", "dimensions", "items", "consensus",
+    assert charts == ["radar", "readiness", "pillars", "dimensions", "items", "consensus",
                       "perception_role_band", "perception_unit", "roadmap"]  # fmt: skip
 
 
 def test_roadmap_and_kpi_tables_follow_the_plan(reports: dict[str, report.Report]) -> None:
-    """The roadmap table lists every planned item with its reason; the KPI table their KPIs."""
+    """The roadmap table lists every planned item with the client's reason; the KPI tables show
+    at most twelve KPIs of planned initiatives, each with a baseline, a target and a date."""
     rep = reports["harbor-mutual"]
     items = rep.plan.roadmap.items
+    story = rep.narrative
+    assert story is not None
     (table, *_) = [b for b in rep.section("roadmap").blocks if isinstance(b, report.Table)]
     assert [row[1] for row in table.rows] == [i.initiative.title for i in items]
-    assert [row[-1] for row in table.rows] == [i.reason for i in items]
-    (kpis,) = [b for b in rep.section("kpis").blocks if isinstance(b, report.Table)]
-    assert len(kpis.rows) == sum(len(i.initiative.kpis) for i in items)
+    assert [row[-1] for row in table.rows] == [story.why[i.initiative.id] for i in items]
+    assert not any("still open" in row[-1] for row in table.rows)
+    kpis = [b for b in rep.section("kpis").blocks if isinstance(b, report.Table)]
+    rows = [row for t in kpis for row in t.rows]
+    planned = {i.initiative.title for i in items}
+    assert 0 < len(rows) <= 12 < sum(len(i.initiative.kpis) for i in items)
+    assert all(r[1] in planned and r[2] and r[3] and re.fullmatch(r"\d{4}-\d\d-\d\d", r[4])
+               for r in rows)  # fmt: skip
+    assert [t.caption for t in kpis] == [g.outcome for g in story.kpi_groups]
 
 
 def test_suppressed_groups_never_show_a_number(reports: dict[str, report.Report]) -> None:
@@ -117,7 +129,7 @@ def test_suppressed_groups_never_show_a_number(reports: dict[str, report.Report]
 def test_appendix_carries_versions_hash_and_coverage(reports: dict[str, report.Report]) -> None:
     """The method appendix gives respondents, coverage, instrument, version and input hash."""
     rep = reports["lumen-digital"]
-    (table,) = [b for b in rep.section("appendix").blocks if isinstance(b, report.Table)]
+    (table, *_) = [b for b in rep.section("appendix").blocks if isinstance(b, report.Table)]
     rows = dict((str(k), v) for k, v in table.rows)
     assert rows["Respondents"] == rep.plan.scores.respondents
     assert rows["Instrument"] == "pmo2vmo-core 2.0.0"

@@ -12,10 +12,16 @@ import numpy as np
 import openpyxl
 import pytest
 
+from conftest import HOSTILE_COMMENTS
 from pmo2vmo.analysis.plan import OrganisationPlan, roadmap_files
 from pmo2vmo.api import sample_files
+from pmo2vmo.model.job import Job
 from pmo2vmo.model.results import BreakoutRow, Comment, Deltas, Status
+from pmo2vmo.render import report
+from pmo2vmo.render.narrative import Narrative
+from pmo2vmo.render.narrative_text import report_text
 from pmo2vmo.render.report_workbook import build_report_workbook, clean_cell, write_report_workbook
+from pmo2vmo.render.view import ReportView
 
 META = {
     "generated": "2027-01-04T09:00:00+00:00",
@@ -24,8 +30,9 @@ META = {
     "input_sha256": "ab" * 32,
 }
 SHEETS = [
-    "Summary", "Pillars", "Dimensions", "Items", "Breakouts", "Perception gaps", "Roadmap",
-    "Phases", "KPIs", "Exit criteria", "Residual gaps", "Deferred", "Operating model", "Comments",
+    "Executive summary", "Summary", "Findings", "Strengths", "Pillars", "Dimensions", "Items",
+    "Breakouts", "Perception gaps", "Roadmap", "Phases", "KPIs", "Exit criteria",
+    "Residual gaps", "Deferred", "Operating model", "Comment themes", "Comments", "References",
 ]  # fmt: skip
 HOSTILE = [
     '\x00=HYPERLINK("http://evil","x")\x07',
@@ -305,10 +312,10 @@ def test_hostile_client_text_is_stored_as_inert_text(
                     assert not UNSTORABLE.search(cell.value), (ws.title, cell.value)
     assert wb["Summary"]["B2"].value == "'" + '=HYPERLINK("http://evil","x")'
     comments = [r["Comment (author, role and time withheld)"] for r in _rows(wb["Comments"])]
-    assert comments == [
+    assert sorted(comments) == sorted([
         "'" + '=HYPERLINK("http://evil","x")', "'+1+1", "'@SUM(A1)",
         "<script>alert(1)</script>", "'-2+3", "'\t=1+1", "badsurrogate",
-    ]  # fmt: skip
+    ])  # fmt: skip
     assert _rows(wb["Breakouts"])[0]["Group"] == "'+1+1"
 
 
@@ -368,3 +375,113 @@ def test_building_does_not_touch_the_disk(plans: dict[str, OrganisationPlan]) ->
     wb = build_report_workbook(plans["harbor-mutual"], META)
     assert wb.sheetnames == SHEETS
     assert wb.properties.title.startswith("Harbor Mutual Insurance")
+
+
+# ------------------------------------------------------------- the narrative's sheets ---
+
+
+def _story(plan: OrganisationPlan) -> Narrative:
+    return Narrative.of(ReportView.of(plan))
+
+
+def test_executive_summary_sheet_carries_the_decisions_and_investment_as_numbers(
+    plans: dict[str, OrganisationPlan], saved: dict[str, openpyxl.Workbook]
+) -> None:
+    """The first sheet is the executive summary: the recommendation, the findings with their
+    evidence, the same decisions as the report, the first ninety days with real dates, the
+    investment by phase and its total as numbers in the currency's format, and the risks."""
+    words = report_text()["story"]
+    for slug, plan in plans.items():
+        story, ws = _story(plan), saved[slug]["Executive summary"]
+        rows = _rows(ws)
+        part = {key: [r for r in rows if r["Part"] == words[key]] for key in
+                ("recommendation", "matters", "decisions", "first_90_days", "investment", "risks")}  # fmt: skip
+        assert part["recommendation"][0]["Text"] == story.recommendation
+        assert [(r["Title"], r["Text"], r["Detail"]) for r in part["matters"]] == [
+            (f.title, f.text, "\n".join(f.evidence)) for f in story.findings
+        ]
+        assert [r["Text"] for r in part["decisions"]] == list(story.decisions)
+        steps = [r for r in part["first_90_days"] if r["Date"] is not None]
+        assert [(r["Text"], r["Date"].date()) for r in steps] == [
+            (s.text, s.date) for s in story.first_days
+        ]
+        inv = story.investment
+        figures = [(r["Title"], r["Person-months"], r[f"Cost ({inv.currency})"])
+                   for r in part["investment"] if r["Person-months"] is not None]  # fmt: skip
+        assert figures == [
+            *((p.name, p.person_months, p.cost) for p in inv.phases),
+            (words["total"], inv.person_months, inv.cost),
+        ]
+        assert all(isinstance(v, int | float) for _, pm, cost in figures for v in (pm, cost))
+        cost = _column(ws, f"Cost ({inv.currency})")
+        symbol = {"EUR": "€", "USD": "$", "GBP": "£"}[inv.currency]
+        assert all(ws[f"{cost}{r}"].number_format == f'"{symbol}"#,##0'
+                   for r in range(2, ws.max_row + 1))  # fmt: skip
+        assert [(r["Title"], r["Text"], r["Detail"]) for r in part["risks"]] == [
+            (r.title, r.text, r.mitigation) for r in story.risks
+        ]
+    assert saved["harbor-mutual"].sheetnames[0] == "Executive summary"
+
+
+def test_findings_strengths_themes_and_references_sheets_hold_the_narrative(
+    plans: dict[str, OrganisationPlan], saved: dict[str, openpyxl.Workbook]
+) -> None:
+    """Each pillar's story, the strengths, the theme counts (numbers), every merged comment once
+    with how many gave it, and the references."""
+    for slug, plan in plans.items():
+        story, wb = _story(plan), saved[slug]
+        assert [(r["Pillar"], r["What we heard"], r["Evidence"], r["So what"]) for r in
+                _rows(wb["Findings"])] == [
+            (p.name, p.heard, "\n".join(p.evidence), p.so_what) for p in story.pillars
+        ]  # fmt: skip
+        assert [r["What already meets its target"] for r in _rows(wb["Strengths"])] == [
+            "\n".join(s.items) for s in story.strengths
+        ]
+        assert [(r["Theme"], r["Comments"]) for r in _rows(wb["Comment themes"])] == [
+            (t.name, t.count) for t in story.themes.themes
+        ]
+        comments = _rows(wb["Comments"])
+        assert sorted((r["Comment (author, role and time withheld)"], r["People"])
+                      for r in comments) == sorted((c.text, c.count) for c in story.themes.merged)  # fmt: skip
+        assert [r["Reference"] for r in _rows(wb["References"])] == [
+            r.text for r in story.references
+        ]
+
+
+def test_roadmap_sheet_keeps_the_arithmetic_and_adds_the_clients_reason(
+    plans: dict[str, OrganisationPlan], saved: dict[str, openpyxl.Workbook]
+) -> None:
+    """The roadmap sheet keeps the planner's full reason and adds the reason the report and the
+    deck give the client; the KPI sheet marks the KPIs the report's body shows."""
+    for slug, plan in plans.items():
+        story = _story(plan)
+        rows = _rows(saved[slug]["Roadmap"])
+        assert [r["Reason"] for r in rows] == [i.reason for i in plan.roadmap.items]
+        assert [r["Why (for the client)"] for r in rows] == [
+            story.why[i.initiative.id] for i in plan.roadmap.items
+        ]
+        kpis = _rows(saved[slug]["KPIs"])
+        shown = [(r["Initiative"], r["KPI"]) for r in kpis if r["In the report"] == "yes"]
+        assert shown
+        assert sorted(shown) == sorted(
+            (r.initiative_id, r.kpi.name) for g in story.kpi_groups for r in g.kpis
+        )
+
+
+def test_hostile_comments_stay_text_in_the_comment_sheet(
+    hostile_sample: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Script- and formula-bearing comments (conftest's HOSTILE_COMMENTS) reach the Comments
+    sheet as text cells, control characters stripped, formulas neutralised."""
+    responses, profile = hostile_sample
+    rep = report.prepare(Job(responses=str(responses), profile=str(profile)))
+    wb = openpyxl.load_workbook(write_report_workbook(rep.plan, rep.meta, tmp_path / "h.xlsx"))
+    ws = wb["Comments"]
+    column = _column(ws, "Comment (author, role and time withheld)")
+    cells = [ws[f"{column}{r}"] for r in range(2, ws.max_row + 1)]
+    texts = [c.value for c in cells]
+    for hostile in HOSTILE_COMMENTS:
+        assert UNSTORABLE.sub("", hostile) in texts
+    for cell in cells:
+        assert cell.data_type == "s"
+        assert not str(cell.value).startswith(FORMULA_STARTS)

@@ -207,8 +207,8 @@ def test_formats_are_checked() -> None:
     """Unknown formats are invalid input naming the choices; order is canonical."""
     assert run.parse_formats("pptx, HTML") == ("html", "pptx")
     with pytest.raises(InvalidInputError) as caught:
-        run.parse_formats("html,pdf")
-    assert "unknown format(s) pdf" in str(caught.value.problems[0])
+        run.parse_formats("html,docx")
+    assert "unknown format(s) docx" in str(caught.value.problems[0])
 
 
 # ------------------------------------------------------------------------------------- CLI ---
@@ -248,10 +248,10 @@ def test_cli_run_invalid_input_exits_2_and_writes_nothing(tmp_path: Path) -> Non
     assert "Traceback" not in result.output
     assert not out.exists() or not list(out.iterdir())
     result = CliRunner().invoke(main, [
-        "run", str(samples_dir() / "lumen-digital.csv"), "--out", str(out), "--formats", "pdf",
+        "run", str(samples_dir() / "lumen-digital.csv"), "--out", str(out), "--formats", "docx",
     ])  # fmt: skip
     assert result.exit_code == 2
-    assert "unknown format(s) pdf" in result.output
+    assert "unknown format(s) docx" in result.output
 
 
 def test_run_help_is_accurate() -> None:

@@ -26,6 +26,7 @@ from pmo2vmo.errors import (
     Pmo2vmoError,
     exit_code,
 )
+from pmo2vmo.model.job import DEFAULT_FORMATS
 from pmo2vmo.util.text import figure, json_text, printable
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -333,12 +334,11 @@ def roadmap_cmd(
 
 
 formats_option = click.option(
-    "--formats",
-    default="html,ipynb,xlsx,pptx",
-    show_default=True,
+    "--formats", default=",".join(DEFAULT_FORMATS), show_default=True,
     help="Comma-separated deliverables: html (offline report), ipynb (executed notebook, the "
-    "audit trail), xlsx (editable workbook), pptx (deck with native charts).",
-)
+    "audit trail), xlsx (editable workbook), pptx (deck with native charts), pdf (not a default: "
+    "the report on A4 via Chromium or $PMO2VMO_CHROMIUM; no .html file unless html is asked).",
+)  # fmt: skip
 timeout_option = click.option(
     "--timeout",
     type=click.FloatRange(min=1),

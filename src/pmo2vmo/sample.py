@@ -39,38 +39,103 @@ ROLES_BANDS = {
     "Finance": ["Finance partner"],
 }
 
+# Comments per dimension: each is drawn only under a question of the dimension it speaks to, so
+# a report's comments sit under the practice they are about (and repeat, as real comments do).
 COMMENTS: dict[str, list[str]] = {
-    "PB": [
+    "PB-GOV": [
         "Our stage gates exist on paper but projects skip them when the sponsor is senior enough.",
-        "The PMO spends most of its time chasing status reports.",
-        "Resource conflicts are settled by whoever shouts loudest in the Monday meeting.",
-        "Risk logs are updated the day before the steering committee, not used to manage.",
-        "The methodology is good; the templates are too heavy for small projects.",
-        "Sponsorship changes every reorganisation and we start again each time.",
+        "Steering committees approve almost everything that reaches them.",
     ],
-    "VC": [
-        "Nobody has ever asked me what value my project delivered after go-live.",
-        "We celebrate delivery on time, never the benefit that followed.",
-        "Executives talk about value but still ask us first whether we are on budget.",
+    "PB-STD": [
+        "The methodology is good; the templates are too heavy for small projects.",
+    ],
+    "PB-RES": [
+        "Resource conflicts are settled by whoever shouts loudest in the Monday meeting.",
+    ],
+    "PB-MON": [
+        "The PMO spends most of its time chasing status reports.",
+        "Risk logs are updated the day before the steering committee, not used to manage.",
+    ],
+    "PB-SPO": [
+        "Sponsorship changes every reorganisation and we start again each time.",
+        "Our sponsor chairs every steering committee and unblocks decisions quickly.",
+    ],
+    "PB-SKL": [
+        "Project managers are certified, but nobody is trained to build a benefits case.",
+    ],
+    "VC-OBJ": [
         "Value objectives exist in the strategy deck; teams never see them.",
-        "Experimenting is risky here: a cancelled project is seen as a failure.",
+        "Nobody has ever asked me what value my project delivered after go-live.",
+    ],
+    "VC-LEA": [
+        "Executives talk about value but still ask us first whether we are on budget.",
+    ],
+    "VC-COM": [
+        "We hear about the strategy once a year at the town hall.",
+    ],
+    "VC-BEH": [
+        "We celebrate delivery on time, never the benefit that followed.",
+    ],
+    "VC-CIM": [
         "Retrospectives happen, but actions are rarely followed up.",
     ],
-    "PF": [
+    "VC-CHG": [
+        "Experimenting is risky here: a cancelled project is seen as a failure.",
+        "People are tired of change programmes that come and go.",
+    ],
+    "PF-ALN": [
+        "Most projects could not say which strategic objective they serve.",
+    ],
+    "PF-PRI": [
         "Every project is priority one.",
         "The portfolio is the sum of what each division asked for, not a choice.",
+    ],
+    "PF-CAP": [
         "We start more projects than we have people for and everything slows down.",
-        "Stopping a project is almost impossible once it has a budget.",
+    ],
+    "PF-GOV": [
         "Agile teams and the gate process do not fit together yet.",
+    ],
+    "PF-REV": [
+        "Stopping a project is almost impossible once it has a budget.",
         "Quarterly portfolio review moved money to the two best initiatives — a first.",
     ],
-    "MR": [
+    "PF-FUN": [
+        "Funding is fixed for the year in the budget round; good ideas wait twelve months.",
+    ],
+    "PF-VST": [
+        "Every hand-off between departments adds weeks; nobody owns the whole journey.",
+    ],
+    "PF-SUP": [
+        "Supplier contracts pay for effort delivered, not for the outcome.",
+    ],
+    "PF-VMF": [
+        "Nobody's job is to ask whether the portfolio as a whole creates value.",
+    ],
+    "MR-DRV": [
+        "We could not say which levers actually move revenue or cost.",
+    ],
+    "MR-KPI": [
         "We measure schedule and cost well; we have no KPI for the benefit itself.",
+    ],
+    "MR-BEN": [
         "Benefits are only discussed at business-case time; nobody owns them after closure.",
-        "NPV is calculated for the business case and never again.",
-        "Our PPM tool holds the data but nobody trusts the numbers.",
-        "Customer satisfaction is tracked by marketing but never linked to projects.",
         "The benefits register is reviewed every quarter with finance.",
+    ],
+    "MR-STD": [
+        "NPV is calculated for the business case and never again.",
+    ],
+    "MR-DAT": [
+        "Our PPM tool holds the data but nobody trusts the numbers.",
+    ],
+    "MR-FLO": [
+        "Approved work waits months before anyone starts it.",
+    ],
+    "MR-BAL": [
+        "Customer satisfaction is tracked by marketing but never linked to projects.",
+    ],
+    "MR-TRN": [
+        "Value management training was a one-off slide deck.",
     ],
 }
 
@@ -97,6 +162,8 @@ class OrgSpec:
     capacity_people: float = 3.0
     horizon_months: int = 18
     colour: str = "#1f4e79"
+    day_rate: float = 1000.0  # a consultant day of transition work, in ``currency``
+    currency: str = "EUR"
 
 
 SPECS: tuple[OrgSpec, ...] = (
@@ -114,6 +181,8 @@ SPECS: tuple[OrgSpec, ...] = (
         seed=101,
         capacity_people=2.0,
         horizon_months=18,
+        day_rate=1250.0,
+        currency="USD",
         colour="#0b5394",
     ),
     OrgSpec(
@@ -131,6 +200,8 @@ SPECS: tuple[OrgSpec, ...] = (
         targets={"MR-BEN": 4.0},
         capacity_people=4.0,
         horizon_months=18,
+        day_rate=1100.0,
+        currency="EUR",
         colour="#134f5c",
     ),
     OrgSpec(
@@ -146,6 +217,8 @@ SPECS: tuple[OrgSpec, ...] = (
         seed=303,
         capacity_people=5.0,
         horizon_months=18,
+        day_rate=950.0,
+        currency="GBP",
         colour="#38761d",
     ),
 )
@@ -206,8 +279,12 @@ def generate(spec: OrgSpec, instrument: Instrument) -> list[dict[str, Any]]:
                 answer = value
             answers[ref.question.id] = answer
             if answer is not None and rng.random() < 0.035:
-                bank = COMMENTS[ref.pillar.id]
-                comments[ref.question.id] = bank[int(rng.integers(len(bank)))]
+                # Six-way draw whatever the bank's size, so the answers drawn after it stay
+                # those of the samples' earlier versions.
+                bank = COMMENTS[dim]
+                text = bank[int(rng.integers(6)) % len(bank)]
+                if text not in comments.values():  # a person says a thing once
+                    comments[ref.question.id] = text
         people.append({
             "id": f"{spec.slug[:2].upper()}-{index + 1:03d}",
             "role": role,
@@ -337,6 +414,8 @@ def profile_yaml(spec: OrgSpec) -> str:
         f"capacity_people: {spec.capacity_people}\n"
         f"start_date: {spec.start_date.isoformat()}\n"
         f"horizon_months: {spec.horizon_months}\n"
+        f"day_rate: {spec.day_rate:g}\n"
+        f"currency: {spec.currency}\n"
         "branding:\n"
         f"  name: {spec.name}\n"
         f"  logo: {spec.slug}-logo.png\n"

@@ -13,6 +13,7 @@ from typing import Any
 from pmo2vmo import __version__
 from pmo2vmo.analysis.confidence import confidence_of
 from pmo2vmo.analysis.design import design_problems
+from pmo2vmo.analysis.investment import investment
 from pmo2vmo.analysis.roadmap import Roadmap, plan
 from pmo2vmo.analysis.scoring import OrganisationScores, ScoreReport, score
 from pmo2vmo.analysis.transition import Decision, decide
@@ -307,6 +308,10 @@ def roadmap_files(
             or settings.defaults.horizon_months,
             start_date=start_date or client.start_date or settings.defaults.start_date,
         )
+        roadmap.investment = investment(
+            roadmap.items, roadmap.phases, days_per_person_month=settings.days_per_person_month,
+            day_rate=client.day_rate, currency=client.currency,
+        )  # fmt: skip
         plans.append(OrganisationPlan(org, decision, roadmap))
     return RoadmapReport(
         scores, catalogue.version, transition.version, plans, tailored, client, settings

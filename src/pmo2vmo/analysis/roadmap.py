@@ -38,6 +38,7 @@ from pmo2vmo.model.instrument import Instrument
 from pmo2vmo.model.results import (
     Deferral,
     ExitCriterion,
+    Investment,
     PhaseWindow,
     ResidualGap,
     Why,
@@ -74,6 +75,7 @@ class Roadmap:
     phase_criteria: list[dict[str, Any]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)  # the planning settings used
     titles: dict[str, str] = field(default_factory=dict)  # of the initiatives in place
+    investment: Investment | None = None  # person-months by phase and their cost (plan.py)
 
     def to_json(self) -> dict[str, Any]:
         """The roadmap as ``roadmap --json`` shows it (beside the decision); ``items`` holds the
@@ -94,6 +96,7 @@ class Roadmap:
             "residual_gaps": plain(self.residual_gaps),
             "deferred": plain(self.deferred),
             "message": self.message,
+            "investment": plain(self.investment),
         }
 
     def monthly_load(self) -> list[float]:

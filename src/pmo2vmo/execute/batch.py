@@ -28,7 +28,8 @@ How it stays correct:
   with ``kill -9`` stops writing at once.
 - **A folder never shows stale outputs as current.** Batch owns, in ``OUT_DIR/<slug>/``, the
   deliverable names (``report.html``, ``report.ipynb``, ``scores.xlsx``, ``deck.pptx``,
-  ``scores.json``), ``FAILED.txt`` and ``previous/``; it never touches any other file there.
+  ``report.pdf``, ``scores.json``), ``FAILED.txt`` and ``previous/``; it never touches any
+  other file there.
   When a client fails (in its worker, or recorded by the parent for a worker that died or was
   stopped at the deadline) and its folder exists, ``FAILED.txt`` (the reason and the date) is
   written first, then the deliverables at the top of the folder are moved into ``previous/``,
@@ -51,7 +52,8 @@ and loads the HTML template once; kernels are forked from a zygote that has impo
 plotly and pmo2vmo, parsed the data files and rehearsed one report (so plotly's validators,
 python-pptx's and openpyxl's classes and the templates are built before any client); the worker
 forks the *next* client's kernel while the current client runs; papermill hands the executed
-notebook back in memory, and the HTML is rendered from it in-process (Jinja2, no nbconvert).
+notebook back in memory, and the HTML is rendered from it in-process (Jinja2, no nbconvert);
+the PDF, when asked for, is printed from that HTML in the worker (:mod:`pmo2vmo.execute.pdf`).
 
 Where it lives: the clients and their fingerprints in :mod:`pmo2vmo.execute.clients`, the
 manifest in :mod:`~pmo2vmo.execute.manifest`, the lock in :mod:`~pmo2vmo.execute.lock`, a
@@ -92,10 +94,11 @@ from pmo2vmo.execute.manifest import (
     write_manifest,
 )
 from pmo2vmo.execute.outputs import is_complete
+from pmo2vmo.execute.pdf import require_chromium
 from pmo2vmo.execute.run import report_date
 from pmo2vmo.execute.staging import PREFIX, clean_stale
 from pmo2vmo.execute.supervisor import run_all
-from pmo2vmo.model.job import FORMATS, SCORES, parse_formats
+from pmo2vmo.model.job import DEFAULT_FORMATS, SCORES, parse_formats
 from pmo2vmo.render.summary import write_summary
 
 __all__ = [
@@ -147,7 +150,7 @@ def run_batch(
     workers: int = 2,
     timeout: float = 600,
     profile_dir: Path | str | None = None,
-    formats: str | Sequence[str] = FORMATS,
+    formats: str | Sequence[str] = DEFAULT_FORMATS,
     progress: bool = True,
     notebook: Path | str | None = None,
     kernel_name: str = "python3",
@@ -162,6 +165,8 @@ def run_batch(
         raise InvalidInputError([InputProblem("--kernels", f"unknown mode {kernels!r}",
                                               "use fork or spawn")])  # fmt: skip
     wanted = parse_formats(formats)
+    if "pdf" in wanted:
+        require_chromium()  # before anything runs: each worker prints its clients' PDFs
     in_dir, out_dir = Path(in_dir).resolve(), Path(out_dir).resolve()
     clients = discover(in_dir, Path(profile_dir) if profile_dir else None)
     if not clients:

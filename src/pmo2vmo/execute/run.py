@@ -9,8 +9,10 @@ For each organisation in the input file:
    writes the workbook and deck into the staging folder and, last, a sentinel carrying the nonce
    (papermill marks every cell completed even after a timeout or a dead kernel: the sentinel is
    the proof the run finished);
-3. the executed notebook is converted to HTML in-process (:mod:`pmo2vmo.render.html`), and every
-   deliverable is moved into ``--out`` atomically under a safe slug of the organisation's name.
+3. the executed notebook is converted to HTML in-process (:mod:`pmo2vmo.render.html`), the PDF
+   (when asked for) printed from that HTML by the system's Chromium (:mod:`pmo2vmo.execute.pdf`,
+   checked before anything runs), and every deliverable is moved into ``--out`` atomically
+   under a safe slug of the organisation's name.
 
 An interrupted run leaves the previous deliverables or none, never a half-written file. A failed
 notebook is reported with the cell and the error.
@@ -31,9 +33,11 @@ from typing import Any
 
 from pmo2vmo.analysis.plan import roadmap_files
 from pmo2vmo.errors import RunError
+from pmo2vmo.execute.pdf import print_pdf, require_chromium
 from pmo2vmo.execute.staging import clean_stale, staging_folder
-from pmo2vmo.model.job import FORMATS, NAMES, REPORT_NOTEBOOK, SCORES, parse_formats
+from pmo2vmo.model.job import DEFAULT_FORMATS, NAMES, REPORT_NOTEBOOK, SCORES, parse_formats
 from pmo2vmo.render.html import notebook_to_html
+from pmo2vmo.render.report_model import REPORT_MIME
 from pmo2vmo.resources import data_dir
 from pmo2vmo.util.atomic import write_text_atomic
 from pmo2vmo.util.text import slugify
@@ -156,21 +160,59 @@ def scrub_local_paths(nb: Any, staging: Path) -> None:
             record["parameters"]["job"] = "job.json"
 
 
+def report_head(nb: Any) -> dict[str, Any]:
+    """The report's head (title, organisation, meta with the ``generated`` date) as the
+    executed notebook carries it, or an empty dict."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            head = output.get("data", {}).get(REPORT_MIME)
+            if isinstance(head, dict):
+                return head
+    return {}
+
+
+def _print(nb: Any, page: str, staging: Path, target: Path, header: tuple[str | None, ...]) -> Path:
+    """Print the report's HTML ``page`` to ``target`` as PDF, its header naming the client and
+    the date: those of ``header`` (organisation, generated), else the report head's."""
+    head = report_head(nb)
+    organisation = header[0] or str(head.get("organisation", ""))
+    generated = header[1] or str(head.get("meta", {}).get("generated", ""))
+    source = write_text_atomic(staging / "print.html", page)  # printed from a file: file: URIs
+    return print_pdf(source, target, organisation=organisation, generated=generated)
+
+
 def deliver(
-    nb: Any, staging: Path, targets: dict[str, Path], seconds: dict[str, float]
+    nb: Any,
+    staging: Path,
+    targets: dict[str, Path],
+    seconds: dict[str, float],
+    *,
+    organisation: str | None = None,
+    generated: str | None = None,
 ) -> list[Path]:
     """Put each deliverable of an executed run in place, atomically: HTML converted in-process,
-    the executed notebook, and what the notebook wrote into ``staging`` (workbook, deck,
-    scores). ``targets`` maps a format (or ``"scores"``) to its final path."""
+    the PDF printed from it (first, as the step most likely to fail), the executed notebook,
+    and what the notebook wrote into ``staging`` (workbook, deck, scores). ``targets`` maps a
+    format (or ``"scores"``) to its final path; ``organisation`` and ``generated`` head the
+    PDF's pages (default: the report's own)."""
     import nbformat
 
     scrub_local_paths(nb, staging)
+    page = ""
+    if {"html", "pdf"} & targets.keys():
+        started = time.perf_counter()
+        page = notebook_to_html(nb)
+        seconds["html"] = time.perf_counter() - started
+    if "pdf" in targets:
+        started = time.perf_counter()
+        _print(nb, page, staging, targets["pdf"], (organisation, generated))
+        seconds["pdf"] = time.perf_counter() - started
     written = []
     for fmt, target in targets.items():
-        started = time.perf_counter()
         if fmt == "html":
-            written.append(write_text_atomic(target, notebook_to_html(nb)))
-            seconds["html"] = time.perf_counter() - started
+            written.append(write_text_atomic(target, page))
+        elif fmt == "pdf":
+            written.append(target)
         elif fmt == "ipynb":
             written.append(write_text_atomic(target, nbformat.writes(nb)))
         else:  # written by the notebook into staging, inside the same folder tree: atomic
@@ -239,19 +281,22 @@ def run_report(
     profile: Path | str | None = None,
     previous: Path | str | None = None,
     moderation: Path | str | None = None,
-    formats: str | Sequence[str] = FORMATS,
+    formats: str | Sequence[str] = DEFAULT_FORMATS,
     timeout: float | None = 600,
     notebook: Path | None = None,
 ) -> list[Outcome]:
     """Write the deliverables for every organisation in ``path`` into ``out``.
 
-    Invalid input raises :class:`InvalidInputError` before anything runs; a failing notebook
+    Invalid input, or ``pdf`` asked for without a Chromium that starts, raises
+    :class:`InvalidInputError` before anything runs; a failing notebook
     gives an :class:`Outcome` with status ``failed`` and leaves other organisations' reports be.
     ``notebook`` replaces the bundled report notebook (a tailored copy, or a test's).
     """
     skip_slow_optional_imports()
 
     wanted = parse_formats(formats)
+    if "pdf" in wanted:
+        require_chromium()  # a missing browser is found before any work, not after the notebook
     # Validates everything (responses, profile, previous, moderation) before anything runs.
     result = roadmap_files([path], profile=profile, previous=previous, moderation=moderation)
     names = [p.scores.organisation for p in result.organisations]
@@ -270,7 +315,8 @@ def run_report(
                     job, staging, timeout=timeout, notebook=notebook
                 )
                 targets = {f: out / f"{slug}-{NAMES[f]}" for f in wanted}
-                outcome.outputs = deliver(nb, staging, targets, outcome.seconds)
+                outcome.outputs = deliver(nb, staging, targets, outcome.seconds,
+                                          organisation=name, generated=generated)  # fmt: skip
             except RunError as exc:
                 outcome.status, outcome.error = "failed", str(exc)
         outcomes.append(outcome)

@@ -79,7 +79,7 @@ def _execute_client(
         result.timings.update(timings)
         # Every output complete in staging first, then renamed into place (see publish).
         targets = {f: staging / NAMES[f] for f in formats} | {"scores": staging / SCORES}
-        staged = deliver(nb, staging, targets, result.timings)
+        staged = deliver(nb, staging, targets, result.timings, generated=settings["generated"])
         written = publish(out_dir, client["slug"], staged)
         result.outputs = [p.relative_to(out_dir).as_posix() for p in written]
         result.status = "ok"

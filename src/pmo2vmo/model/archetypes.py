@@ -97,6 +97,14 @@ def leaves(clauses: list[Clause]) -> list[Condition]:
     return out
 
 
+class DecisionText(StrictModel):
+    """A decision the report asks of the steering committee; a fired gate's decision takes the
+    place of the path's with the same ``id``."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+    text: Annotated[str, Field(min_length=10)]
+
+
 class Gate(StrictModel):
     """A condition that, when it fires, puts its initiatives first whatever the archetype."""
 
@@ -106,6 +114,11 @@ class Gate(StrictModel):
     conditions: Annotated[list[Clause], Field(min_length=1)]
     first: list[str] = []
     explanation: str
+    # The report's wording when it fires: what the steering committee is asked to decide, and
+    # the risk it names ({disputed}: the dimensions groups see far apart); the sources behind it.
+    decisions: list[DecisionText] = []
+    risk: Annotated[str, Field(min_length=10)] | None = None
+    sources: list[str] = []
 
 
 class Rule(StrictModel):
@@ -180,6 +193,12 @@ class Archetype(StrictModel):
     name: str
     summary: str
     explanation: str
+    # Why this path, in a sentence the client reads ({readiness[key]}, {score[DIM]},
+    # {name[DIM]}, {weakest_pmo}, {scale}); the decisions asked of the steering committee
+    # ({mobilise}, {first_checkpoint}); the sources the explanation draws on.
+    rationale: Annotated[str, Field(min_length=10)] | None = None
+    decisions: list[DecisionText] = []
+    sources: list[str] = []
     default_target: LevelScore | None = None
     pillar_targets: dict[str, LevelScore] = {}
     targets: dict[str, LevelScore] = {}
@@ -282,7 +301,19 @@ def _check(data: TransitionFile, path: Path, instrument: Instrument) -> list[str
                     f"{path}: archetypes[{arch.id}]: unknown pillar {pillar!r} in pillar_targets "
                     "or emphasis"
                 )
-    return problems
+    return problems + _source_problems(data, path, instrument)
+
+
+def _source_problems(data: TransitionFile, path: Path, instrument: Instrument) -> list[str]:
+    """Sources that are not registered in ``instrument.yaml``, named with where they are cited."""
+    known = {s.id for s in instrument.meta.sources}
+    cited = [(f"gates[{g.id}].sources", s) for g in data.gates for s in g.sources]
+    cited += [(f"archetypes[{a.id}].sources", s) for a in data.archetypes for s in a.sources]
+    return [
+        f"{path}: {where}: unknown source {source!r} (register it under sources in instrument.yaml)"
+        for where, source in cited
+        if source not in known
+    ]
 
 
 def load_transition(instrument: Instrument, path: Path | None = None) -> TransitionFile:

@@ -70,13 +70,15 @@ def job_from_parameters(
     )
 
 
-FORMATS = ("html", "ipynb", "xlsx", "pptx")
+FORMATS = ("html", "ipynb", "xlsx", "pptx", "pdf")  # every deliverable, in canonical order
+DEFAULT_FORMATS = ("html", "ipynb", "xlsx", "pptx")  # what run and batch write unless told
 
 
 REPORT_NOTEBOOK = "10-client-report.ipynb"
 
 
-NAMES = {"html": "report.html", "ipynb": "report.ipynb", "xlsx": "scores.xlsx", "pptx": "deck.pptx"}
+NAMES = {"html": "report.html", "ipynb": "report.ipynb", "xlsx": "scores.xlsx", "pptx": "deck.pptx",
+         "pdf": "report.pdf"}  # fmt: skip
 
 
 SCORES = "scores.json"  # the organisation's scores alone, written by the notebook for the batch

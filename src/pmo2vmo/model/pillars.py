@@ -46,6 +46,11 @@ class Source(StrictModel):
 
     id: Annotated[str, Field(min_length=2)]
     title: Annotated[str, Field(min_length=3)]
+    # How the report's references name it: an article (a seed) or a public model, who publishes
+    # it and which edition the instrument draws on.
+    kind: Literal["article", "model"] = "model"
+    publisher: Annotated[str, Field(min_length=2)] | None = None
+    edition: Annotated[str, Field(min_length=2)] | None = None
 
 
 class Question(StrictModel):

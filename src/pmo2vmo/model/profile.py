@@ -85,6 +85,10 @@ class Profile(StrictModel):
     capacity_people: Annotated[float, Field(gt=0, le=1000)] | None = None
     start_date: dt.date | None = None
     horizon_months: Annotated[int, Field(ge=1, le=120)] | None = None
+    # What a consultant day of transition work costs, in an ISO 4217 currency: with both, the
+    # report prices the plan's person-months (roadmap.yaml's days_per_person_month a month).
+    day_rate: Annotated[float, Field(gt=0, le=100_000)] | None = None
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
     branding: Branding = Branding()
 
     @field_validator("level_names")
@@ -124,6 +128,11 @@ class Profile(StrictModel):
                 f"min_group_size {self.min_group_size} is below the floor of {MIN_GROUP_FLOOR}; "
                 "set identifiable_workshop: true only if every participant agreed to be identifiable"
             )
+        if (self.day_rate is None) != (self.currency is None):
+            given, missing = (
+                ("day_rate", "currency") if self.currency is None else ("currency", "day_rate")
+            )
+            raise ValueError(f"{given} is set but {missing} is not: the plan is priced with both")
         seen: dict[str, str] = {}
         for band, roles in self.role_bands.items():
             for role in roles:

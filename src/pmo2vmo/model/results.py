@@ -244,6 +244,29 @@ class PhaseWindow(Record):
 
 
 @dataclass(frozen=True, slots=True)
+class PhaseInvestment(Record):
+    """The transition work spent in one phase: person-months and, with a day rate, their cost."""
+
+    phase: str  # its id
+    name: str
+    person_months: float  # 1 decimal
+    cost: float | None  # person-months × days a person-month × day rate, whole units; None unpriced
+
+
+@dataclass(frozen=True, slots=True)
+class Investment(Record):
+    """What the plan asks for: person-months by phase (an initiative's effort spread evenly over
+    its months) and, when the profile gives a day rate and currency, what they cost."""
+
+    phases: tuple[PhaseInvestment, ...]
+    person_months: float  # the whole plan, 1 decimal
+    cost: float | None
+    day_rate: float | None
+    currency: str | None
+    days_per_person_month: float
+
+
+@dataclass(frozen=True, slots=True)
 class ExitCriterion(Record):
     """The level a dimension the plan touches is expected to reach by the end of each phase."""
 

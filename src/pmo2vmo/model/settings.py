@@ -81,6 +81,8 @@ class RoadmapSettings(StrictModel):
     phases: Annotated[list[Phase], Field(min_length=1)]
     quick_win: QuickWin = QuickWin()
     min_gap: Annotated[float, Field(ge=0, le=1)] = 0.1
+    # Working days in a person-month, to price the plan with a profile's day rate.
+    days_per_person_month: Annotated[float, Field(gt=0, le=31)] = 20
     lift: Lift = Lift()
     checkpoints: list[Checkpoint] = []
     precedence: list[Precedence] = []

@@ -20,7 +20,8 @@ from pptx.util import Inches, Pt
 
 from pmo2vmo.model.branding import COLOUR, Brand
 from pmo2vmo.render.drawingml import append_runs, runs_markup, table_element
-from pmo2vmo.render.report_sections import report_text
+from pmo2vmo.render.narrative import Narrative
+from pmo2vmo.render.narrative_text import report_text
 from pmo2vmo.util.text import XML_ILLEGAL
 
 SLIDE_WIDTH = Inches(13.333)
@@ -34,6 +35,7 @@ TEXT_GREY = "595959"
 # Okabe & Ito (2008): further series colours, distinguishable with common colour-vision deficiencies.
 PALETTE = ("009E73", "CC79A7", "56B4E9", "D55E00", "E69F00", "0072B2", "000000")
 ROWS_PER_SLIDE = 10
+ROW_INCHES = 0.3  # a table row's least height
 TABLE_INCHES = 5.2  # height a table's body may take below the title bar
 # "No Style, Table Grid": thin black grid, no theme colours; the header is filled with the brand.
 PLAIN_TABLE_STYLE = "{5940675A-B579-460E-94D1-54222C63F5DA}"
@@ -117,12 +119,14 @@ def ink_on_white(colour: str) -> str:
 
 @dataclass
 class Deck:
-    """The presentation being built, with the brand's colours resolved."""
+    """The presentation being built, with the brand's colours resolved, and the narrative it
+    tells (the same one the HTML report and the workbook tell)."""
 
     prs: Any
     brand: Brand
     primary: str
     accent: str
+    story: Narrative
 
     def __post_init__(self) -> None:
         """Check both brand colours before any slide is made."""
@@ -236,7 +240,7 @@ def add_table(
     """A table with a brand-coloured header row; ``widths`` in inches, numeric columns right."""
     body = [[safe_text(v) for v in row] for row in [headers, *rows]]
     columns = [Inches(w) for w in widths]
-    height = Inches(0.3) * (len(rows) + 1)
+    height = Inches(ROW_INCHES) * (len(rows) + 1)
     # A 1 × 1 table python-pptx makes cheaply, whose a:tbl is then replaced by the whole table.
     frame = slide.shapes.add_table(1, 1, left, top, sum(columns), height)
     old = frame.table._tbl
@@ -245,7 +249,7 @@ def add_table(
         table_element(
             body,
             columns,
-            row_height=Inches(0.3),
+            row_height=Inches(ROW_INCHES),
             style_id=PLAIN_TABLE_STYLE,
             centipoints=int(Pt(size).centipoints),
             margins=(Inches(0.06), Inches(0.03)),
@@ -263,26 +267,32 @@ def paginate(rows: Sequence[Any], per_page: int) -> list[Sequence[Any]]:
     return [rows[i : i + per_page] for i in range(0, len(rows), per_page)] or [rows[:0]]
 
 
+def row_inches(row: Sequence[str], widths: Sequence[float], size: float) -> float:
+    """A table row's estimated height in inches: its tallest cell's wrapped lines at ``size``
+    points in columns ``widths`` inches wide (conservative), plus margins; never under the
+    rows' least height."""
+    per_inch = 15 * 9 / size  # characters a line holds, per inch of column (conservative)
+    capacity = [max(1, int((w - 0.12) * per_inch)) for w in widths]
+    lines = max(
+        sum(-(-max(1, len(part)) // n) for part in safe_text(c).split("\n"))
+        for c, n in zip(row, capacity, strict=True)
+    )
+    return max(ROW_INCHES, 0.08 + 0.16 * lines * size / 9)
+
+
 def paginate_by_height(
     rows: Sequence[Sequence[str]], widths: Sequence[float], size: float, most: int
 ) -> list[Sequence[Sequence[str]]]:
-    """Table rows split into pages by their estimated height (wrapped lines at ``size`` points in
-    columns ``widths`` inches wide), at most ``most`` rows a page."""
-    per_inch = 15 * 9 / size  # characters a line holds, per inch of column (conservative)
-    capacity = [max(1, int((w - 0.12) * per_inch)) for w in widths]
-
-    def height(row: Sequence[str]) -> float:
-        """A row's estimated height in inches: its tallest cell's wrapped lines, plus margins."""
-        lines = max(-(-max(1, len(c)) // n) for c, n in zip(row, capacity, strict=True))
-        return 0.08 + 0.16 * lines * size / 9
-
+    """Table rows split into pages by their estimated height (:func:`row_inches`), at most
+    ``most`` rows a page."""
     pages: list[Sequence[Sequence[str]]] = []
     start, used = 0, 0.0
     for index, row in enumerate(rows):
-        if index > start and (index - start == most or used + height(row) > TABLE_INCHES):
+        height = row_inches(row, widths, size)
+        if index > start and (index - start == most or used + height > TABLE_INCHES):
             pages.append(rows[start:index])
             start, used = index, 0.0
-        used += height(row)
+        used += height
     pages.append(rows[start:])
     return pages
 

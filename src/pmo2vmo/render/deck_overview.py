@@ -1,9 +1,12 @@
-"""The deck's framing slides: title, executive summary, operating model, method appendix, footers.
+"""The deck's framing slides: title, operating model, the method appendix, how the path was
+decided, footers.
 
 The method and data-quality appendix names suppressed groups only by name ("suppressed"), never
-with a number; the footers are plain text (no fields) on every slide but the title. Every figure
-comes from the plan's :class:`~pmo2vmo.render.view.ReportView`; only text (names, the decision's
-wording, warnings) is read from the plan itself.
+with a number; the footers are plain text (no fields) on every slide but the title. How the path
+was decided is the one place the deck lists the decision's figures and thresholds (the client
+slides say it in sentences). Every figure comes from the plan's
+:class:`~pmo2vmo.render.view.ReportView`; only text (names, the decision's wording, warnings) is
+read from the plan itself.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Inches
 
+from pmo2vmo.render.deck_flow import Grid, Para, flow
 from pmo2vmo.render.deck_layout import (
     CONTENT_HEIGHT,
     CONTENT_TOP,
@@ -25,7 +29,6 @@ from pmo2vmo.render.deck_layout import (
     Deck,
     add_note,
     add_para,
-    add_speaker_notes,
     add_table,
     add_textbox,
     deck_text,
@@ -36,13 +39,8 @@ from pmo2vmo.render.deck_layout import (
     safe_text,
     subtitle,
 )
+from pmo2vmo.render.narrative import path_names
 from pmo2vmo.render.view import ReportView
-from pmo2vmo.util.text import capital, figure
-
-
-def _level(level: int | None) -> str:
-    """An achieved level, or a dash when none is reached."""
-    return "—" if level is None else str(level)
 
 
 def title_slide(deck: Deck, view: ReportView, meta: Mapping[str, str]) -> list[str]:
@@ -105,79 +103,6 @@ def _logo(deck: Deck, slide: Any) -> list[str]:
     return []
 
 
-def summary_slide(deck: Deck, view: ReportView) -> None:
-    """The recommended path, why, its gates and the roadmap; readiness and the overall score."""
-    decision = view.plan.decision
-    words = deck_text("summary")
-    slide = deck.slide(report_words("sections", "summary", "title"))
-    frame = add_textbox(slide, MARGIN, CONTENT_TOP, Inches(7.6), CONTENT_HEIGHT)
-    _recommendation(deck, frame, view)
-    rows = [
-        [capital(v.label), figure(v.value, 1), _level(v.achieved_level)]
-        for v in list(view.readiness.values())
-    ]
-    add_table(
-        deck, slide, words["headers"], rows, [2.0, 1.2, 1.3], left=Inches(8.3), numeric=[1, 2],
-    )  # fmt: skip
-    _overall(slide, view)
-    add_speaker_notes(
-        slide,
-        [
-            decision.archetype.explanation if decision.archetype else words["insufficient"],
-            *(
-                words["gate_note"].format(gate=g.name, explanation=g.explanation)
-                for g in decision.gates
-            ),
-        ],
-    )
-
-
-def _recommendation(deck: Deck, frame: Any, view: ReportView) -> None:
-    """The summary's left column: path, reasons, gates, roadmap message and quick wins."""
-    decision = view.plan.decision
-    words = deck_text("summary")
-    accent = ink_on_white(deck.accent)
-    add_para(frame, words["recommended"], size=12, bold=True, colour=accent)
-    add_para(frame, decision.path_name, size=24, bold=True, colour=ink_on_white(deck.primary))
-    if decision.archetype is not None:
-        add_para(frame, decision.archetype.summary, size=12, space_before=2)
-    add_para(frame, words["why"], size=12, bold=True, colour=accent, space_before=10)
-    for reason in decision.missing or decision.reasons:
-        add_para(frame, reason, size=12, bullet=True)
-    add_para(frame, words["gates"], size=12, bold=True, colour=accent, space_before=10)
-    for gate in decision.gates:
-        state = words[
-            "gate_fired" if gate.fired else "gate_not_fired" if gate.judged else "gate_not_judged"
-        ]
-        head = words["gate"].format(gate=gate.name, state=state)
-        add_para(frame, [(head, True), (gate.reason, False)], size=12, bullet=True)
-    if not decision.gates:
-        add_para(frame, words["no_gate"], size=12, bullet=True)
-    add_para(frame, words["roadmap"], size=12, bold=True, colour=accent, space_before=10)
-    add_para(frame, view.plan.roadmap.message, size=12, bullet=True)
-    quick = [i.title for i in view.initiatives if i.quick_win][:4]
-    if quick:
-        pieces = [(words["quick_wins"], True), ("; ".join(quick), False)]
-        add_para(frame, pieces, size=12, bullet=True)
-
-
-def _overall(slide: Any, view: ReportView) -> None:
-    """The box under the readiness table: overall score, respondents, how readiness is read."""
-    words = deck_text("summary")
-    side = add_textbox(slide, Inches(8.3), Inches(3.0), Inches(4.5), Inches(3.0))
-    overall = view.overall
-    score = "—" if overall is None else words["overall_value"].format(score=figure(overall))
-    add_para(side, [(words["overall"], True), (score, False)], size=12)
-    add_para(side, [(words["respondents"], True), (str(view.respondents), False)], size=12)
-    add_para(
-        side,
-        words["readiness_note"],
-        size=10,
-        colour=TEXT_GREY,
-        space_before=8,
-    )
-
-
 def operating_model_slide(deck: Deck, view: ReportView) -> None:
     """The recommended archetype's responsibility matrix (RACI), continued over slides."""
     archetype = view.plan.decision.archetype
@@ -206,6 +131,26 @@ def method_slide(
     _confidentiality_section(right, view)
     _scoring_section(right, view)
     _provenance_section(right, meta)
+
+
+def decided_slides(deck: Deck, view: ReportView) -> None:
+    """The appendix on the decision, as the report's: each step that may come first, whether it
+    is called for and the figures against its thresholds; then each path tested in turn."""
+    decision = view.plan.decision
+    words = deck_text("decided")
+    answer = {True: words["yes"], False: words["no"]}
+    blocks: list[Para | Grid] = [
+        Para(words["gates"], size=13, bold=True, heading=True),
+        Grid(words["gate_headers"], [[g.name, answer[g.fired], g.reason] for g in decision.gates],
+             [3.4, 1.1, 7.833], size=9),
+    ]  # fmt: skip
+    if decision.rules:
+        names = path_names()
+        rows = [[names.get(r.archetype, r.archetype), answer[r.matched],
+                 "; ".join(t for _, t in r.conditions)] for r in decision.rules]  # fmt: skip
+        blocks += [Para(words["rules"], size=13, bold=True, space_before=6, heading=True),
+                   Grid(words["rule_headers"], rows, [3.4, 1.1, 7.833], size=9)]  # fmt: skip
+    flow(deck, deck.slide(words["title"]), words["title"], blocks)
 
 
 def _responses_column(frame: Any, view: ReportView, problems: Sequence[str]) -> None:

@@ -1,7 +1,10 @@
 """The deck's roadmap slides: the Gantt chart, the roadmap items, KPIs and phase exit criteria.
 
 Every row comes from the plan's :class:`~pmo2vmo.render.view.ReportView` (its initiatives, KPIs,
-exit criteria and residual gaps); the roadmap's message, phases and deferrals are read as text.
+exit criteria and residual gaps) and every sentence from the deck's narrative (the roadmap's
+introduction, each initiative's reason as the client reads it, the KPIs the report's body shows);
+the phases are read as text. The planner's arithmetic (what each initiative closes, by how much,
+what was deferred) stays in the workbook.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.util import Inches, Pt
 
 from pmo2vmo.analysis.roadmap import add_months
-from pmo2vmo.model.results import Why
 from pmo2vmo.render.deck_charts import add_chart, chart_data, colour_series, top_down
 from pmo2vmo.render.deck_layout import (
     CONTENT_TOP,
@@ -56,11 +58,6 @@ def _frame(view: ReportView) -> tuple[dt.date, int, float]:
     return roadmap.start_date, roadmap.horizon_months, roadmap.capacity_people
 
 
-def _closes(view: ReportView) -> dict[str, tuple[str, ...]]:
-    """The dimensions each planned initiative closes the gap of, by initiative id."""
-    return {i.initiative.id: tuple(i.closes) for i in view.plan.roadmap.items}
-
-
 def gantt_slides(deck: Deck, view: ReportView) -> None:
     """The roadmap as a Gantt chart (stacked bars on a date axis), a page per 25 items."""
     roadmap = view.plan.roadmap
@@ -68,7 +65,7 @@ def gantt_slides(deck: Deck, view: ReportView) -> None:
     title = report_words("sections", "roadmap", "title")
     if not items:
         slide = deck.slide(title)
-        add_note(slide, roadmap.message, top=CONTENT_TOP)
+        add_note(slide, deck.story.roadmap_intro, top=CONTENT_TOP)
         return
     words = deck_text("gantt")
     phases = list(dict.fromkeys([p.name for p in roadmap.phases] + [i.phase for i in items]))
@@ -82,13 +79,11 @@ def gantt_slides(deck: Deck, view: ReportView) -> None:
         colours = [deck.series_colour(phases.index(phase)) for phase in used]
         _gantt_chart(slide, chunk, used, colours, (first, last))
         _phase_key(slide, used, colours)
-        add_note(slide, words["note"].format(message=roadmap.message), top=Inches(6.6))
+        add_note(slide, words["note"].format(intro=deck.story.roadmap_intro), top=Inches(6.6))
         frame = words["capacity"].format(
             capacity=capacity, horizon=horizon, start=start.isoformat()
         )
-        deferred = (words["deferred"].format(title=d.title, reason=d.reason)
-                    for d in roadmap.deferred)  # fmt: skip
-        add_speaker_notes(slide, [frame, *deferred])
+        add_speaker_notes(slide, [frame])
 
 
 def _gantt_series(
@@ -149,66 +144,56 @@ def _phase_key(slide: Any, phases: Sequence[str], colours: Sequence[RGBColor]) -
         add_runs(paragraph, f"{phase}    ", size=10, colour=TEXT_GREY)
 
 
-def _why(item: InitiativeRow, closes: str) -> str:
-    """A short reason for the roadmap table (the full one is in the speaker notes); ``closes``
-    names the dimensions whose gap it closes."""
-    if item.why is Why.GATE:
-        head = item.reason.split(":", 1)[0]
-    elif item.why is Why.PREREQUISITE:
-        head = item.reason.split(";", 1)[0]
-    else:
-        head = ""
-    if closes:
-        words = deck_text("roadmap_items")
-        key = "reason_closes" if head else "closes"
-        head = words[key].format(reason=head, dimensions=closes)
-    return head
-
-
 def roadmap_table_slides(deck: Deck, view: ReportView) -> None:
-    """The roadmap's items as tables: phase, dates, owner, quick win and a short why."""
+    """The roadmap's items as tables: phase, dates, owner, quick win and why each is in the
+    plan, in the client's words (the report's; the arithmetic is in the workbook), paged by
+    height, at most ten a slide."""
     items = view.initiatives
     if not items:
         return
     words = deck_text("roadmap_items")
-    closes = _closes(view)
-    pages = paginate(items, ROWS_PER_SLIDE)
+    why = deck.story.why
+    rows = [
+        [i.phase, i.title, i.start.isoformat(), i.end.isoformat(), i.owner,
+         words["quick_win"] if i.quick_win else "", why.get(i.id, "")]
+        for i in items
+    ]  # fmt: skip
+    widths = [0.9, 2.8, 1.0, 1.0, 2.0, 0.7, 3.933]
+    pages = paginate_by_height(rows, widths, 9, most=ROWS_PER_SLIDE)
     for page, chunk in enumerate(pages, 1):
         slide = deck.slide(paged_title(words["title"], page, len(pages)))
-        rows = [
-            [i.phase, i.title, i.start.isoformat(), i.end.isoformat(), i.owner,
-             words["quick_win"] if i.quick_win else "", _why(i, ", ".join(closes[i.id]))]
-            for i in chunk
-        ]  # fmt: skip
-        add_table(deck, slide, words["headers"], rows, [0.9, 3.2, 1.0, 1.0, 2.5, 0.8, 2.93], size=9)
-        add_speaker_notes(slide, [f"{i.title}: {i.reason}" for i in chunk])
+        add_table(deck, slide, words["headers"], chunk, widths, size=9)
+        add_speaker_notes(slide, [f"{row[1]}: {row[-1]}" for row in chunk if row[-1]])
 
 
 def kpi_slides(deck: Deck, view: ReportView) -> None:
-    """The KPIs of every planned initiative with baseline, target and target date, paged by
-    height; a page names its initiative. The formulas, too wide for the table, are in the
-    speaker notes (the report and the workbook show them in full)."""
-    rows = [
-        [row.initiative if k == 0 or view.kpis[k - 1].initiative_id != row.initiative_id else "",
-         row.kpi.name, row.kpi.unit, row.kpi.direction, row.baseline, row.kpi.target,
-         row.target_date.isoformat(), row.kpi.cadence, row.kpi.owner_role]
-        for k, row in enumerate(view.kpis)
-    ]  # fmt: skip
-    if not rows:
+    """The KPIs the report's body shows (at most twelve, grouped by the outcome they serve) with
+    baseline, target and target date, paged by height; a page names its outcome. The formulas,
+    too wide for the table, are in the speaker notes; the workbook lists every KPI."""
+    story = deck.story
+    kpis = [(g.outcome, r) for g in story.kpi_groups for r in g.kpis]
+    if not kpis:
         return
+    rows = [
+        [outcome if k == 0 or kpis[k - 1][0] != outcome else "", row.kpi.name, row.initiative,
+         row.kpi.unit, row.baseline, row.kpi.target, row.target_date.isoformat(),
+         row.kpi.cadence, row.kpi.owner_role]
+        for k, (outcome, row) in enumerate(kpis)
+    ]  # fmt: skip
     headers = deck_text("kpis", "headers")
-    widths = [2.0, 2.5, 0.8, 0.85, 1.3, 1.75, 1.0, 0.9, 1.233]
+    widths = [1.3, 2.2, 2.2, 0.7, 1.2, 1.6, 0.95, 0.85, 1.333]
     pages = paginate_by_height(rows, widths, 9, most=14)
     start = 0
     for page, chunk in enumerate(pages, 1):
         slide = deck.slide(paged_title(report_words("sections", "kpis", "title"), page, len(pages)))
         shown = [list(r) for r in chunk]
-        if shown and not shown[0][0]:  # a page starting mid-initiative names it again
-            title = next(r[0] for r in reversed(rows[: start + 1]) if r[0])
-            shown[0][0] = deck_text("common", "continued", title=title)
+        if shown and not shown[0][0]:  # a page starting mid-outcome names it again
+            shown[0][0] = deck_text("common", "continued", title=kpis[start][0])
         add_table(deck, slide, headers, shown, widths, size=9)
-        kpis = view.kpis[start : start + len(chunk)]
-        add_speaker_notes(slide, [f"{r.kpi.name}: {r.kpi.formula}" for r in kpis])
+        add_speaker_notes(slide, [f"{r.kpi.name}: {r.kpi.formula}"
+                                  for _, r in kpis[start : start + len(chunk)]])  # fmt: skip
+        if page == len(pages) and story.kpis_note:
+            add_note(slide, story.kpis_note)
         start += len(chunk)
 
 
@@ -242,5 +227,5 @@ def exit_criteria_slides(deck: Deck, view: ReportView) -> None:
         note = words["note"]
         if page == len(pages) and view.residual_gaps:
             still = ", ".join(f"{g.dimension} ({g.remaining:.2f})" for g in view.residual_gaps)
-            note += " " + words["still_open"].format(gaps=still)
+            note += " " + words["left_open"].format(gaps=still)
         add_note(slide, note, top=Inches(6.35))

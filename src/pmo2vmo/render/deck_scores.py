@@ -8,12 +8,11 @@ and row comes from the plan's :class:`~pmo2vmo.render.view.ReportView`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.util import Inches
 
+from pmo2vmo.analysis.themes import MergedComment
 from pmo2vmo.model.results import Status
 from pmo2vmo.render.deck_charts import (
     add_chart,
@@ -28,6 +27,7 @@ from pmo2vmo.render.deck_layout import (
     CONTENT_TOP,
     MARGIN,
     ROWS_PER_SLIDE,
+    TABLE_INCHES,
     TEXT_GREY,
     Deck,
     add_note,
@@ -38,16 +38,21 @@ from pmo2vmo.render.deck_layout import (
     group_label,
     paged_title,
     paginate,
+    paginate_by_height,
     report_words,
+    row_inches,
     safe_text,
 )
+from pmo2vmo.render.narrative import Narrative
 from pmo2vmo.render.view import DimensionRow, ReportView
 from pmo2vmo.util.text import figure
 
 COMMENTS_SHOWN = 10
 COMMENT_CHARS = 400
-COMMENT_LINE_CHARS = 150  # about what a line of the comments table holds at 9 pt
-COMMENT_LINES = 20  # what fits on the slide
+THEMES_SHOWN = 14  # the comment themes beside the comments, most mentioned first
+THEME_WIDTHS = (2.6, 0.9, 0.9)  # inches: theme, kind, comments
+COMMENTS_LEFT = Inches(5.1)  # the comments table, right of the themes
+COMMENT_WIDTHS = (2.1, 5.633)  # inches: dimension, comment
 
 
 def _score(dimension: DimensionRow) -> float:
@@ -228,73 +233,74 @@ def breakout_slides(deck: Deck, view: ReportView) -> None:
         add_note(slide, words["note"])
 
 
-def _comment_rows(view: ReportView) -> tuple[list[list[str]], int]:
-    """The comments to show and how many distinct ones are left out.
+def _comment_rows(view: ReportView, story: Narrative) -> tuple[list[list[str]], int]:
+    """The comments to show (dimension, text with how many said it) and how many are left out.
 
-    Identical texts are merged (with how many gave them); general comments come first, then those
-    on the dimensions with the largest gaps, at most two per dimension before any third; as many
-    as fit on the slide.
+    The narrative's merged comments, each text once: the most repeated first, at most two per
+    dimension before any third, as many as fit beside the themes (:data:`COMMENTS_SHOWN` at
+    most); shown in the report's order (by dimension, general comments last).
     """
     gaps = {d.id: d.gap for d in view.scored_dimensions if d.gap is not None}
-    dimension_of = {i.id: i.dimension for i in view.items}
-
-    def order(question: str) -> tuple[int, float]:
-        """Sort key: general comments first, then by their dimension's gap, largest first."""
-        if not question:
-            return 0, 0.0
-        return 1, -gaps.get(dimension_of.get(question, ""), 0.0)
-
-    merged: dict[str, list[Any]] = {}  # text -> [question, times]
-    for comment in view.comments:
+    merged = [c for c in story.themes.merged if safe_text(c.text).strip()]
+    ranked = sorted(merged, key=lambda c: (-c.count, -gaps.get(c.dimension or "", 0.0)))
+    first: list[MergedComment] = []
+    rest: list[MergedComment] = []
+    taken: dict[str | None, int] = {}
+    for comment in ranked:
+        times = taken.get(comment.dimension, 0)
+        (first if times < 2 else rest).append(comment)
+        taken[comment.dimension] = times + 1
+    names = {d.id: d.label for d in view.dimensions}
+    general = report_words("story", "general")
+    said = report_words("story", "people_said")
+    chosen: list[tuple[MergedComment, list[str]]] = []
+    used = 0.0
+    seen: set[str] = set()
+    for comment in first + rest:
         text = safe_text(comment.text).strip()
-        if text:
-            merged.setdefault(text, [comment.question or "", 0])[1] += 1
-    ordered = sorted(merged.items(), key=lambda entry: order(entry[1][0]))  # stable
-    first, rest = [], []
-    per_dimension: dict[str, int] = {}
-    for entry in ordered:
-        question = entry[1][0]
-        dimension = dimension_of.get(question, question)
-        taken = per_dimension.get(dimension, 0)
-        if not question or taken < 2:
-            per_dimension[dimension] = taken + 1
-            first.append(entry)
-        else:
-            rest.append(entry)
-    chosen: list[tuple[str, list[Any]]] = []
-    lines = 0
-    for entry in first + rest:
-        lines += -(-min(len(entry[0]), COMMENT_CHARS) // COMMENT_LINE_CHARS)
-        if len(chosen) == COMMENTS_SHOWN or (chosen and lines > COMMENT_LINES):
-            break
-        chosen.append(entry)
-    chosen.sort(key=ordered.index)
-    rows = []
-    general = deck_text("comments", "general")
-    for text, (question, times) in chosen:
+        if text in seen:  # merged apart only by characters a slide cannot show
+            continue
+        seen.add(text)
         if len(text) > COMMENT_CHARS:
             text = text[: COMMENT_CHARS - 1] + "…"
-        rows.append([question or general, text, str(times)])
-    return rows, len(ordered) - len(rows)
+        if comment.count > 1:
+            text += f" ({said.format(count=comment.count)})"
+        row = [names.get(comment.dimension or "", general), text]
+        height = row_inches(row, COMMENT_WIDTHS, 9)
+        if len(chosen) == COMMENTS_SHOWN or (chosen and used + height > TABLE_INCHES - 0.3):
+            break
+        chosen.append((comment, row))
+        used += height
+    order = {id(c): n for n, g in enumerate(story.themes.by_dimension) for c in g.comments}
+    chosen.sort(key=lambda pair: order.get(id(pair[0]), len(order)))
+    return [row for _, row in chosen], len(merged) - len(chosen)
 
 
 def comments_slide(deck: Deck, view: ReportView) -> None:
-    """The comments chosen by :func:`_comment_rows`, or why there are none."""
+    """The comments' themes with how many comments raise each, and beside them the comments
+    chosen by :func:`_comment_rows` — or why there are none."""
     words = deck_text("comments")
     slide = deck.slide(words["title"])
-    rows, left_out = _comment_rows(view)
+    themes = deck.story.themes.themes
+    theme_rows = [[t.name, report_words("story", "kinds", t.kind), str(t.count)] for t in themes]
+    shown = paginate_by_height(theme_rows, THEME_WIDTHS, 9, most=THEMES_SHOWN)[0]
+    if shown:
+        headers = [report_words("story", key) for key in ("theme", "kind", "mentions")]
+        add_table(deck, slide, headers, shown, THEME_WIDTHS, size=9, numeric=[2])
+    rows, left_out = _comment_rows(view, deck.story)
     if rows:
-        add_table(
-            deck, slide, words["headers"], rows, [1.3, 10.0, 1.0], size=9, numeric=[2],
-        )  # fmt: skip
+        add_table(deck, slide, words["headers"], rows, COMMENT_WIDTHS, left=COMMENTS_LEFT,
+                  size=9)  # fmt: skip
     if view.plan.scores.comments_withheld:
         note = words["withheld"]
     elif not rows:
-        note = words["none"]
+        note = report_words("story", "no_comments")
     else:
         note = words["note"]
         if left_out:
             note += " " + words["left_out"].format(count=left_out)
+        if len(shown) < len(theme_rows):
+            note += " " + words["themes_left_out"].format(count=len(theme_rows) - len(shown))
     add_note(slide, note)
 
 
@@ -309,7 +315,7 @@ def moderation_slides(deck: Deck, view: ReportView) -> None:
         return
     words = deck_text("moderation")
     pages = paginate(view.moderated, MODERATED_PER_SLIDE)
-    for page, chunk in enumerate(pages):
+    for page, chunk in enumerate(pages, 1):
         slide = deck.slide(paged_title(words["title"], page, len(pages)))
         rows = [
             [m.label, figure(m.self_assessed), figure(m.moderated),
@@ -318,7 +324,7 @@ def moderation_slides(deck: Deck, view: ReportView) -> None:
         ]  # fmt: skip
         add_table(deck, slide, words["headers"], rows, [2.6, 1.0, 1.0, 0.9, 4.2], size=9,
                   numeric=[1, 2, 3])  # fmt: skip
-        if page == 0 and moderation.optimism:
+        if page == 1 and moderation.optimism:
             frame = add_textbox(slide, Inches(10.4), CONTENT_TOP, Inches(2.5), Inches(0.4))
             add_para(frame, words["optimism"], size=13, bold=True)
             add_table(

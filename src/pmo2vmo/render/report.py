@@ -26,6 +26,8 @@ from pmo2vmo.analysis.plan import OrganisationPlan, previous_dimension_scores, r
 from pmo2vmo.model.branding import Brand, brand_for
 from pmo2vmo.model.job import NAMES, SCORES, Job
 from pmo2vmo.render.deck import build_deck, write_deck
+from pmo2vmo.render.narrative import Narrative
+from pmo2vmo.render.narrative_text import report_text
 from pmo2vmo.render.report_model import REPORT_MIME as REPORT_MIME
 from pmo2vmo.render.report_model import Block as Block
 from pmo2vmo.render.report_model import Chart as Chart
@@ -34,7 +36,7 @@ from pmo2vmo.render.report_model import Section as Section
 from pmo2vmo.render.report_model import Table as Table
 from pmo2vmo.render.report_model import Text as Text
 from pmo2vmo.render.report_sections import SUPPRESSED as SUPPRESSED
-from pmo2vmo.render.report_sections import build_sections, report_text
+from pmo2vmo.render.report_sections import build_sections
 from pmo2vmo.render.report_workbook import build_report_workbook, write_report_workbook
 from pmo2vmo.render.show import show_bundle
 from pmo2vmo.render.view import ReportView
@@ -59,6 +61,7 @@ def build_report(
     """Every section of the client report for one organisation, as data."""
     words = report_text()
     view = ReportView.of(plan)
+    story = Narrative.of(view)
     sections = build_sections(
         plan,
         meta,
@@ -67,6 +70,7 @@ def build_report(
         min_gap=min_gap,
         previous=previous,
         view=view,
+        story=story,
     )
     return Report(
         organisation=plan.scores.organisation,
@@ -78,6 +82,7 @@ def build_report(
         sections=sections,
         plan=plan,
         view=view,
+        narrative=story,
     )
 
 
@@ -153,12 +158,13 @@ def finish(report: Report, job: Job) -> list[str]:
         return []
     out = Path(job.output_dir)
     written = []
+    view, story = report.view, report.narrative  # made once, for every output
     if "xlsx" in job.formats:
-        written.append(str(write_report_workbook(report.plan, report.meta,
-                                                 out / NAMES["xlsx"])))  # fmt: skip
+        written.append(str(write_report_workbook(report.plan, report.meta, out / NAMES["xlsx"],
+                                                 view=view, story=story)))  # fmt: skip
     if "pptx" in job.formats:
         written.append(str(write_deck(report.plan, report.brand, report.meta,
-                                      out / NAMES["pptx"])))  # fmt: skip
+                                      out / NAMES["pptx"], view=view, story=story)))  # fmt: skip
     # This organisation's scores alone, for the batch's cross-client summary page.
     scores = json_text(report.plan.scores.to_json(), indent=None)
     written.append(str(write_text_atomic(out / SCORES, scores)))
@@ -178,5 +184,6 @@ def rehearse() -> None:
     sample = samples_dir() / "harbor-mutual.csv"
     built = prepare(Job(responses=str(sample), profile=str(sample.with_suffix(".yaml"))))
     built.to_notebook()
-    build_report_workbook(built.plan, built.meta).save(io.BytesIO())
-    build_deck(built.plan, built.brand, built.meta).save(io.BytesIO())
+    view, story = built.view, built.narrative
+    build_report_workbook(built.plan, built.meta, view=view, story=story).save(io.BytesIO())
+    build_deck(built.plan, built.brand, built.meta, view=view, story=story).save(io.BytesIO())

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pmo2vmo.analysis.plan import OrganisationPlan
 from pmo2vmo.model.branding import Brand
+from pmo2vmo.render.narrative import Narrative
 from pmo2vmo.render.show import PLOTLY_MIME, Bundle, figure_bundle, table_bundle, text_bundle
 from pmo2vmo.render.view import ReportView
 
@@ -27,6 +28,9 @@ REPORT_MIME = "application/vnd.pmo2vmo.report+json"
 class Text:
     paragraphs: tuple[str, ...]
     heading: str | None = None
+    anchor: str | None = None  # the heading's id in the HTML (our own names only)
+    bullets: bool = False  # a list rather than paragraphs
+    compact: bool = False  # set tighter in print (the one-page executive summary)
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,9 @@ class Section:
         }]  # fmt: skip
         for block in self.blocks:
             if isinstance(block, Text):
-                out.append(text_bundle(block.paragraphs, heading=block.heading))
+                out.append(text_bundle(block.paragraphs, heading=block.heading,
+                                       anchor=block.anchor, bullets=block.bullets,
+                                       compact=block.compact))  # fmt: skip
             elif isinstance(block, Table):
                 out.append(
                     table_bundle(
@@ -79,7 +85,8 @@ class Section:
 def _block_json(b: Block) -> dict[str, Any]:
     """One block of a section as JSON."""
     if isinstance(b, Text):
-        return {"type": "text", "heading": b.heading, "paragraphs": list(b.paragraphs)}
+        return {"type": "text", "heading": b.heading, "anchor": b.anchor, "bullets": b.bullets,
+                "paragraphs": list(b.paragraphs)}  # fmt: skip
     if isinstance(b, Table):
         return {"type": "table", "caption": b.caption, "columns": list(b.columns),
                 "rows": [list(r) for r in b.rows]}  # fmt: skip
@@ -99,6 +106,7 @@ class Report:
     sections: tuple[Section, ...]
     plan: OrganisationPlan = field(repr=False)
     view: ReportView = field(repr=False)  # the plan's rows, as every renderer shows them
+    narrative: Narrative | None = field(default=None, repr=False)  # what its sentences say
 
     def section(self, section_id: str) -> Section:
         for s in self.sections:

@@ -12,30 +12,21 @@ Wording lives in ``templates/report.yaml`` (:func:`report_text`); its placeholde
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
 
 from pmo2vmo.analysis.plan import OrganisationPlan
 from pmo2vmo.model.archetypes import RACI_COLUMNS
 from pmo2vmo.model.results import Status
-from pmo2vmo.render import charts
+from pmo2vmo.render import charts, report_story
+from pmo2vmo.render.narrative import Narrative, path_names
+from pmo2vmo.render.narrative_text import report_text
 from pmo2vmo.render.report_model import Block, Chart, Section, Table, Text
 from pmo2vmo.render.view import ReportView, target_reached
-from pmo2vmo.resources import data_dir
 from pmo2vmo.util.text import capital, figure
-from pmo2vmo.util.yamlio import read_yaml
 
 SUPPRESSED = Status.SUPPRESSED  # kept for importers; compare with ``Status`` members
 
 Figures = Mapping[str, Any]  # chart id → plotly figure, from charts.figures
-
-
-@cache
-def report_text() -> dict[str, Any]:
-    """The wording of the report (``templates/report.yaml``)."""
-
-    data: dict[str, Any] = read_yaml(data_dir("templates") / "report.yaml")
-    return data
 
 
 def _intro(key: str, **values: Any) -> Text:
@@ -56,23 +47,6 @@ def _title(key: str) -> str:
 # ------------------------------------------------------------------------ executive summary ---
 
 
-def _recommendation(view: ReportView) -> Text:
-    """The recommended path (or the evidence missing for one), then what each gate found."""
-    decision = view.plan.decision
-    summary_words = report_text()["sections"]["summary"]
-    if decision.archetype is None:
-        lines = [summary_words["insufficient"].format(missing="; ".join(decision.missing))]
-    else:
-        lines = [
-            summary_words["recommendation"].format(archetype=decision.archetype.name),
-            summary_words["why"].format(reasons="; ".join(decision.reasons)),
-        ]
-    for gate in decision.gates:
-        key = "gate_fired" if gate.fired else "gate_clear" if gate.judged else "gate_unjudged"
-        lines.append(summary_words[key].format(gate=gate.name, reason=gate.reason))
-    return Text(tuple(lines), heading="Recommendation")
-
-
 def _headline(view: ReportView) -> Table:
     """Respondents, the overall score, the readiness indices and the size of the plan."""
     return Table(
@@ -88,35 +62,14 @@ def _headline(view: ReportView) -> Table:
     )  # fmt: skip
 
 
-def _biggest_gaps(view: ReportView, min_gap: float) -> Table:
-    """The five dimensions furthest below target (by at least ``min_gap``)."""
-    return Table(
-        "Largest gaps to target",
-        ("Dimension", "Score", "Target", "Gap"),
-        tuple((d.label, figure(d.score), figure(d.target), figure(d.gap))
-              for d in view.largest_gaps(min_gap, 5)),
-        numeric=(1, 2, 3),
-    )  # fmt: skip
-
-
-def summary_section(view: ReportView, figs: Figures, *, questions: int, min_gap: float) -> Section:
-    """The executive summary: recommendation, headline figures, readiness, largest gaps."""
-    return Section("summary", _title("summary"), (
-        _intro("summary", respondents=view.respondents, questions=questions),
-        _recommendation(view),
-        _headline(view),
-        Chart("readiness", figs["readiness"]),
-        _biggest_gaps(view, min_gap),
-    ))  # fmt: skip
-
-
 # ------------------------------------------------------------------------------ the scores ---
 
 
-def position_section(figs: Figures) -> Section:
-    """Where the organisation stands: the radar."""
+def position_section(view: ReportView, figs: Figures) -> Section:
+    """Where the organisation stands: the headline figures, the radar, the readiness indices."""
     return Section("position", _title("position"), (
-        _intro("position"), Chart("radar", figs["radar"]),
+        _intro("position"), _headline(view), Chart("radar", figs["radar"]),
+        Chart("readiness", figs["readiness"]),
     ))  # fmt: skip
 
 
@@ -225,37 +178,29 @@ def transition_section(view: ReportView) -> Section:
     without enough evidence, what is missing."""
     decision = view.plan.decision
     archetype = decision.archetype
-    gates = Table(
-        "Gates",
-        ("Gate", "Fired", "Figures"),
-        tuple((g.name, "yes" if g.fired else "no", g.reason) for g in decision.gates),
+    gates = Text(
+        tuple(f"{g.name}: {g.explanation}" for g in decision.gates if g.fired),
+        heading=report_text()["story"]["first_steps"],
     )
     if archetype is None:
         return Section("transition", _title("transition"), (
             _intro("transition_insufficient"),
             Text(tuple(capital(m) + "." for m in decision.missing), heading="Evidence missing"),
-            gates,
         ))  # fmt: skip
-    rules = tuple(
-        (r.archetype, "yes" if r.matched else "no", "; ".join(t for _, t in r.conditions))
-        for r in decision.rules
-    )
     return Section("transition", _title("transition"), (
         _intro("transition", summary=archetype.summary, explanation=archetype.explanation),
-        gates,
-        Table("Rules, in order (the first that matches decides)",
-              ("Path", "Matched", "Figures"), rules),
+        *((gates,) if gates.paragraphs else ()),
         Table("Operating model: who is responsible (R), accountable (A), consulted (C), informed (I)",
               ("Function", *RACI_COLUMNS.values(), "Note"),
               tuple((r.function, *r.letters(), r.note) for r in archetype.operating_model)),
     ))  # fmt: skip
 
 
-def _roadmap_tables(view: ReportView) -> list[Block]:
+def _roadmap_tables(view: ReportView, story: Narrative) -> list[Block]:
     """The initiatives, the phase exit criteria and (if any) the gaps left open."""
     item_rows = tuple(
         (i.phase, i.title, i.start.isoformat(), i.end.isoformat(), i.owner, f"{i.effort:g}",
-         "★" if i.quick_win else "", i.reason)
+         "★" if i.quick_win else "", story.why.get(i.id, ""))
         for i in view.initiatives
     )  # fmt: skip
     phases = view.phases
@@ -292,51 +237,40 @@ def _roadmap_tables(view: ReportView) -> list[Block]:
         blocks.append(Text((words.format(initiatives=done),)))
     if view.residual_gaps:
         blocks.append(Table(
-            "Gaps still open at the end of the horizon", ("Dimension", "Gap", "Still open"),
+            "Gaps left at the end of the horizon", ("Dimension", "Gap", "Left open"),
             tuple((f"{g.name} ({g.dimension})", figure(g.gap), figure(g.remaining))
                   for g in view.residual_gaps), numeric=(1, 2),
         ))  # fmt: skip
     return blocks
 
 
-def roadmap_section(view: ReportView, figs: Figures) -> Section:
+def roadmap_section(view: ReportView, figs: Figures, story: Narrative) -> Section:
     """The roadmap: its chart (when there is one), initiatives, exit criteria, gaps left open."""
-    roadmap = view.plan.roadmap  # its message and the settings it was planned with
-    blocks: list[Block] = [
-        _intro("roadmap", message=roadmap.message, capacity=f"{roadmap.capacity_people:g}",
-               start=roadmap.start_date.isoformat(), horizon=roadmap.horizon_months),
-    ]  # fmt: skip
+    blocks: list[Block] = [_intro("roadmap", message=story.roadmap_intro)]
     if "roadmap" in figs:
         blocks.append(Chart("roadmap", figs["roadmap"]))
-    blocks += _roadmap_tables(view)
+    blocks += _roadmap_tables(view, story)
+    blocks += report_story.investment_table(story)
     return Section("roadmap", _title("roadmap"), tuple(blocks))
 
 
-def kpis_section(view: ReportView) -> Section:
-    """The KPIs of every planned initiative: what each measures, its baseline ("measure in
-    Mobilise" when none is known), its target and the date the target should be met by."""
-    kpi_rows = tuple(
-        (r.initiative, r.kpi.name, r.kpi.formula, r.kpi.unit, r.kpi.direction, r.baseline,
-         r.kpi.target, r.target_date.isoformat(), r.kpi.cadence, r.kpi.owner_role)
-        for r in view.kpis
-    )  # fmt: skip
-    return Section("kpis", _title("kpis"), (
-        _intro("kpis"),
-        Table("KPIs", ("Initiative", "KPI", "Formula", "Unit", "Direction", "Baseline", "Target",
-                       "Target date", "Cadence", "Owner"), kpi_rows),
-    ))  # fmt: skip
+def kpis_section(story: Narrative) -> Section:
+    """At most twelve KPIs of planned initiatives, grouped by outcome: what each measures, its
+    baseline ("measure in Mobilise" when none is known), target, target date and owner (the
+    workbook lists every KPI)."""
+    blocks: list[Block] = [_intro("kpis")]
+    for group in story.kpi_groups:
+        blocks.append(Table(group.outcome, ("KPI", "Initiative", "Baseline", "Target",
+                                            "Target date", "Cadence", "Owner"),
+                            tuple((r.kpi.name, r.initiative, r.baseline, r.kpi.target,
+                                   r.target_date.isoformat(), r.kpi.cadence, r.kpi.owner_role)
+                                  for r in group.kpis)))  # fmt: skip
+    if story.kpis_note:
+        blocks.append(Text((story.kpis_note,)))
+    return Section("kpis", _title("kpis"), tuple(blocks))
 
 
 # ----------------------------------------------------------------- voices and the appendix ---
-
-
-def voices_section(view: ReportView) -> Section:
-    """The respondents' comments, without author."""
-    return Section("voices", _title("voices"), (
-        _intro("voices"),
-        Table("Comments", ("Question", "Comment"),
-              tuple((c.question or "general", c.text) for c in view.comments)),
-    ))  # fmt: skip
 
 
 _WEIGHTING = {
@@ -367,12 +301,30 @@ def _method(view: ReportView, meta: Mapping[str, str], min_group_size: int) -> T
     ))  # fmt: skip
 
 
+def _decided(view: ReportView) -> tuple[Block, ...]:
+    """How the path was decided, with the figures: each gate, then each path tested in turn."""
+    decision = view.plan.decision
+    words = report_text()["story"]
+    gates = Table(words["gates_table"], ("Step", "Called for", "Figures"),
+                  tuple((g.name, "yes" if g.fired else "no", g.reason) for g in decision.gates))  # fmt: skip
+    if not decision.rules:
+        return (gates,)
+    names = path_names()
+    rules = tuple(
+        (names.get(r.archetype, r.archetype), "yes" if r.matched else "no",
+         "; ".join(t for _, t in r.conditions))
+        for r in decision.rules
+    )  # fmt: skip
+    return (gates, Table(words["rules_table"], ("Path", "Chosen", "Figures"), rules))
+
+
 def appendix_section(view: ReportView, meta: Mapping[str, str], *, min_group_size: int) -> Section:
-    """The appendix: the method table and the data-quality warnings."""
+    """The appendix: the method table, how the path was decided and the data-quality warnings."""
     warnings = view.plan.scores.warnings
     return Section("appendix", _title("appendix"), (
         _intro("appendix"),
         _method(view, meta, min_group_size),
+        *_decided(view),
         Text(tuple(warnings), heading="Data-quality warnings") if warnings
         else Text(("No data-quality warnings.",)),
     ))  # fmt: skip
@@ -387,20 +339,27 @@ def build_sections(
     min_gap: float,
     previous: Mapping[str, float | None] | None,
     view: ReportView | None = None,
+    story: Narrative | None = None,
 ) -> tuple[Section, ...]:
-    """Every section of the client report, in reading order, from the view of ``plan`` (made
-    here unless the caller has it already)."""
+    """Every section of the client report, in reading order, from the view of ``plan`` and its
+    narrative (made here unless the caller has them already)."""
     view = ReportView.of(plan) if view is None else view
+    story = Narrative.of(view) if story is None else story
     figs = charts.figures(plan.scores, plan.decision, plan.roadmap, previous)
     return (
-        summary_section(view, figs, questions=questions, min_gap=min_gap),
-        position_section(figs),
+        report_story.summary_section(story),
+        report_story.findings_section(
+            story, _intro("summary", respondents=view.respondents, questions=questions)
+        ),
+        report_story.strengths_section(story),
+        position_section(view, figs),
         pillars_section(view, figs, min_gap=min_gap),
         items_section(view, figs),
         consensus_section(view, figs, min_group_size=min_group_size),
         transition_section(view),
-        roadmap_section(view, figs),
-        kpis_section(view),
-        voices_section(view),
+        roadmap_section(view, figs, story),
+        kpis_section(story),
+        report_story.voices_section(view, story),
         appendix_section(view, meta, min_group_size=min_group_size),
+        report_story.references_section(story),
     )

@@ -6,8 +6,10 @@ number formats and real Excel dates. Text from clients or data files goes throug
 xlsx file cannot hold are stripped. The only formulas are ours, written as :class:`_Formula`:
 each dimension's gap (target − score, so editing a target moves the gap) and each pillar's
 target (the mean of its dimension targets). Every other figure and row is the
-:class:`~pmo2vmo.render.view.ReportView`'s, built once per workbook; the few it does not hold yet
-are read by the small helpers under "Not in the view yet".
+:class:`~pmo2vmo.render.view.ReportView`'s, and every sentence its
+:class:`~pmo2vmo.render.narrative.Narrative`'s (the narrative sheets are in
+:mod:`~pmo2vmo.render.workbook_story`), both built once per workbook. The workbook says what the
+report and the deck say, and keeps what they leave out: the planner's arithmetic, every KPI.
 
 Confidentiality (PRODUCT.md §5): a breakout group that is not ``ok`` never shows a score or a
 respondent count, whatever its record holds; comments carry no author, role or time.
@@ -30,8 +32,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from pmo2vmo.analysis.plan import OrganisationPlan
 from pmo2vmo.model.archetypes import RACI_COLUMNS
+from pmo2vmo.render import workbook_story
+from pmo2vmo.render.narrative import Narrative
 from pmo2vmo.render.view import ReportView, target_reached
 from pmo2vmo.render.workbook import add_table_sheet, safe_cell
+from pmo2vmo.render.workbook_story import COUNT, DATE, Column, Sheet
 from pmo2vmo.util.atomic import write_atomic
 from pmo2vmo.util.text import XML_ILLEGAL, capital
 
@@ -39,8 +44,6 @@ SCORE = "0.00"
 GAP = "+0.00;-0.00;0.00"
 INDEX = "0.0"
 SHARE = "0%"
-COUNT = "0"
-DATE = "yyyy-mm-dd"
 EDITABLE_FILL = "FFF2CC"  # light yellow: cells the consultant is expected to edit
 QUALITY = {
     "straight_lining": "straight-lining",
@@ -57,21 +60,13 @@ class _Formula:
     text: str
 
 
-@dataclass(frozen=True)
-class _Column:
-    header: str
-    width: int
-    number_format: str | None = None
-    wrap: bool = False
-
-
 DIMENSION_COLUMNS = (
-    _Column("Pillar", 8), _Column("Dimension", 11), _Column("Name", 36),
-    _Column("Score", 8, SCORE), _Column("Target", 8, SCORE), _Column("Target source", 13),
-    _Column("Gap (target − score)", 11, GAP), _Column("Respondents", 12, COUNT),
-    _Column("Answered", 10, COUNT), _Column("N/A", 6, COUNT), _Column("Don't know", 10, COUNT),
-    _Column("Coverage", 10, SHARE), _Column("Consensus (0–1)", 11, SCORE),
-    _Column("Dispersion", 10, SCORE), _Column("Disputed items", 22),
+    Column("Pillar", 8), Column("Dimension", 11), Column("Name", 36),
+    Column("Score", 8, SCORE), Column("Target", 8, SCORE), Column("Target source", 13),
+    Column("Gap (target − score)", 11, GAP), Column("Respondents", 12, COUNT),
+    Column("Answered", 10, COUNT), Column("N/A", 6, COUNT), Column("Don't know", 10, COUNT),
+    Column("Coverage", 10, SHARE), Column("Consensus (0–1)", 11, SCORE),
+    Column("Dispersion", 10, SCORE), Column("Disputed items", 22),
 )  # fmt: skip
 
 
@@ -103,7 +98,7 @@ def _yes(flag: Any) -> str:
     return "yes" if flag else ""
 
 
-def _table(wb: Any, title: str, columns: Sequence[_Column], rows: Iterable[Sequence[Any]]) -> Any:
+def _table(wb: Any, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> Any:
     """A sheet through :func:`add_table_sheet` (header, freeze, widths), then the rows cleaned
     by :func:`clean_cell`, each column's number format, wrapping and an autofilter."""
     ws = add_table_sheet(wb, title, [c.header for c in columns], [], [c.width for c in columns])
@@ -123,7 +118,12 @@ def _table(wb: Any, title: str, columns: Sequence[_Column], rows: Iterable[Seque
     return ws
 
 
-def _letter(columns: Sequence[_Column], header: str) -> str:
+def _sheet(wb: Any, sheet: Sheet) -> None:
+    """A narrative sheet of :mod:`~pmo2vmo.render.workbook_story`, written by :func:`_table`."""
+    _table(wb, sheet.title, sheet.columns, sheet.rows)
+
+
+def _letter(columns: Sequence[Column], header: str) -> str:
     return str(get_column_letter([c.header for c in columns].index(header) + 1))
 
 
@@ -182,9 +182,9 @@ def _summary(wb: Any, view: ReportView, meta: Mapping[str, str]) -> None:
     rows += [(label, meta.get(key, ""), "", None) for key, label in named.items()]
     rows += [(key, meta[key], "", None) for key in sorted(meta) if key not in named]
     columns = [
-        _Column("Item", 34),
-        _Column("Value", 60, wrap=True),
-        _Column("Detail", 90, wrap=True),
+        Column("Item", 34),
+        Column("Value", 60, wrap=True),
+        Column("Detail", 90, wrap=True),
     ]
     ws = _table(wb, "Summary", columns, [r[:3] for r in rows])
     for index, (*_, number_format) in enumerate(rows, start=2):
@@ -196,9 +196,9 @@ def _dimensions(wb: Any, view: ReportView) -> None:
     changes = view.previous_found
     columns = list(DIMENSION_COLUMNS)
     if changes:
-        columns.append(_Column("Change since previous", 12, GAP))
+        columns.append(Column("Change since previous", 12, GAP))
     if view.moderation is not None:
-        columns += [_Column("Self-assessed", 12, SCORE), _Column("Moderated", 11, SCORE)]
+        columns += [Column("Self-assessed", 12, SCORE), Column("Moderated", 11, SCORE)]
     score_col, target_col = _letter(columns, "Score"), _letter(columns, "Target")
     rows = []
     for row, d in enumerate(view.dimensions, start=2):
@@ -249,13 +249,13 @@ def _pillars(wb: Any, view: ReportView) -> None:
     pillar_range = f"Dimensions!${of_pillar}$2:${of_pillar}${last}"
     target_range = f"Dimensions!${of_target}$2:${of_target}${last}"
     columns = [
-        _Column("Pillar", 8), _Column("Name", 24), _Column("Score", 8, SCORE),
-        _Column("Achieved level", 10, COUNT), _Column("Level name", 14),
-        _Column("Readiness (0–100)", 12, INDEX),
-        _Column("Target (mean of its dimension targets)", 16, SCORE),
+        Column("Pillar", 8), Column("Name", 24), Column("Score", 8, SCORE),
+        Column("Achieved level", 10, COUNT), Column("Level name", 14),
+        Column("Readiness (0–100)", 12, INDEX),
+        Column("Target (mean of its dimension targets)", 16, SCORE),
     ]  # fmt: skip
     if changes:
-        columns.append(_Column("Change since previous", 12, GAP))
+        columns.append(Column("Change since previous", 12, GAP))
     own = _letter(columns, "Pillar")
     rows = []
     for row, p in enumerate(view.pillars, start=2):
@@ -271,11 +271,11 @@ def _pillars(wb: Any, view: ReportView) -> None:
 
 def _items(wb: Any, view: ReportView) -> None:
     columns = [
-        _Column("Question", 12), _Column("Dimension", 11), _Column("Score", 8, SCORE),
-        _Column("Respondents", 12, COUNT), _Column("Answered", 10, COUNT), _Column("N/A", 6, COUNT),
-        _Column("Don't know", 10, COUNT), _Column("Coverage", 10, SHARE),
-        _Column("Consensus (0–1)", 11, SCORE), _Column("Dispersion", 10, SCORE),
-        _Column("Disputed", 9),
+        Column("Question", 12), Column("Dimension", 11), Column("Score", 8, SCORE),
+        Column("Respondents", 12, COUNT), Column("Answered", 10, COUNT), Column("N/A", 6, COUNT),
+        Column("Don't know", 10, COUNT), Column("Coverage", 10, SHARE),
+        Column("Consensus (0–1)", 11, SCORE), Column("Dispersion", 10, SCORE),
+        Column("Disputed", 9),
     ]  # fmt: skip
     rows = [
         [i.id, i.dimension, i.score, i.respondents, i.answered,
@@ -288,12 +288,12 @@ def _items(wb: Any, view: ReportView) -> None:
 
 def _breakouts(wb: Any, view: ReportView) -> None:
     columns = [
-        _Column("Breakout", 12),
-        _Column("Group", 24),
-        _Column("Status", 11),
-        _Column("Respondents", 12, COUNT),
-        _Column("Overall score", 10, SCORE),
-        *[_Column(p.id, 8, SCORE) for p in view.pillars],
+        Column("Breakout", 12),
+        Column("Group", 24),
+        Column("Status", 11),
+        Column("Respondents", 12, COUNT),
+        Column("Overall score", 10, SCORE),
+        *[Column(p.id, 8, SCORE) for p in view.pillars],
     ]
     # a group that is not shown carries no figure in the view, whatever its record holds
     rows = [[g.group_by, g.name, g.status, g.respondents, g.score, *g.pillars]
@@ -303,9 +303,9 @@ def _breakouts(wb: Any, view: ReportView) -> None:
 
 def _perception_gaps(wb: Any, view: ReportView) -> None:
     columns = [
-        _Column("Breakout", 12), _Column("Dimension", 11), _Column("Higher group", 22),
-        _Column("Higher score", 10, SCORE), _Column("Lower group", 22),
-        _Column("Lower score", 10, SCORE), _Column("Gap", 8, SCORE), _Column("Flagged", 9),
+        Column("Breakout", 12), Column("Dimension", 11), Column("Higher group", 22),
+        Column("Higher score", 10, SCORE), Column("Lower group", 22),
+        Column("Lower score", 10, SCORE), Column("Gap", 8, SCORE), Column("Flagged", 9),
     ]  # fmt: skip
     rows = [
         [g.group_by, g.dimension, g.high_group, g.high, g.low_group, g.low,
@@ -315,18 +315,22 @@ def _perception_gaps(wb: Any, view: ReportView) -> None:
     _table(wb, "Perception gaps", columns, rows)
 
 
-def _roadmap(wb: Any, view: ReportView) -> None:
+def _roadmap(wb: Any, view: ReportView, story: Narrative) -> None:
+    """The planned initiatives with the planner's full reason (its arithmetic) and the reason
+    the client reads in the report and the deck."""
     columns = [
-        _Column("Initiative", 30), _Column("Title", 44, wrap=True), _Column("Phase", 10),
-        _Column("Start", 12, DATE), _Column("End", 12, DATE),
-        _Column("Duration (months)", 10, COUNT), _Column("Effort (person-months)", 11, "0.0"),
-        _Column("Load (people)", 9, SCORE), _Column("Owner", 30, wrap=True),
-        _Column("Prerequisites", 30, wrap=True), _Column("Quick win", 9), _Column("Why", 12),
-        _Column("Dimensions lifted", 20), _Column("Reason", 90, wrap=True),
+        Column("Initiative", 30), Column("Title", 44, wrap=True), Column("Phase", 10),
+        Column("Start", 12, DATE), Column("End", 12, DATE),
+        Column("Duration (months)", 10, COUNT), Column("Effort (person-months)", 11, "0.0"),
+        Column("Load (people)", 9, SCORE), Column("Owner", 30, wrap=True),
+        Column("Prerequisites", 30, wrap=True), Column("Quick win", 9), Column("Why", 12),
+        Column("Dimensions lifted", 20), Column("Why (for the client)", 70, wrap=True),
+        Column("Reason", 90, wrap=True),
     ]  # fmt: skip
     rows = [
         [i.id, i.title, i.phase, i.start, i.end, i.duration, i.effort, i.load, i.owner,
-         ", ".join(i.prerequisites), _yes(i.quick_win), i.why, ", ".join(i.dimensions), i.reason]
+         ", ".join(i.prerequisites), _yes(i.quick_win), i.why, ", ".join(i.dimensions),
+         story.why.get(i.id, ""), i.reason]
         for i in view.initiatives
     ]  # fmt: skip
     _table(wb, "Roadmap", columns, rows)
@@ -334,9 +338,9 @@ def _roadmap(wb: Any, view: ReportView) -> None:
 
 def _phases(wb: Any, view: ReportView) -> None:
     columns = [
-        _Column("Phase", 10), _Column("Name", 14), _Column("Start", 12, DATE),
-        _Column("End", 12, DATE), _Column("Purpose", 60, wrap=True),
-        _Column("Initiatives", 11, COUNT), _Column("Initiative ids", 60, wrap=True),
+        Column("Phase", 10), Column("Name", 14), Column("Start", 12, DATE),
+        Column("End", 12, DATE), Column("Purpose", 60, wrap=True),
+        Column("Initiatives", 11, COUNT), Column("Initiative ids", 60, wrap=True),
     ]  # fmt: skip
     rows = [
         [p.id, p.name, _date(p.start), _date(p.end), p.purpose, len(p.items), ", ".join(p.items)]
@@ -345,12 +349,14 @@ def _phases(wb: Any, view: ReportView) -> None:
     _table(wb, "Phases", columns, rows)
 
 
-def _kpis(wb: Any, view: ReportView) -> None:
+def _kpis(wb: Any, view: ReportView, story: Narrative) -> None:
+    """Every KPI of every planned initiative (the report's body shows at most twelve: marked)."""
+    body = {id(r) for g in story.kpi_groups for r in g.kpis}
     columns = [
-        _Column("Initiative", 30), _Column("KPI", 40, wrap=True), _Column("Formula", 60, wrap=True),
-        _Column("Unit", 12), _Column("Direction", 10), _Column("Baseline", 22, wrap=True),
-        _Column("Target", 28, wrap=True), _Column("Target date", 12, DATE), _Column("Cadence", 12),
-        _Column("Owner", 24, wrap=True),
+        Column("Initiative", 30), Column("KPI", 40, wrap=True), Column("Formula", 60, wrap=True),
+        Column("Unit", 12), Column("Direction", 10), Column("Baseline", 22, wrap=True),
+        Column("Target", 28, wrap=True), Column("Target date", 12, DATE), Column("Cadence", 12),
+        Column("Owner", 24, wrap=True), Column("In the report", 10),
     ]  # fmt: skip
     rows = [
         [
@@ -364,6 +370,7 @@ def _kpis(wb: Any, view: ReportView) -> None:
             r.target_date,  # a real date cell (clean_cell keeps dates as dates)
             r.kpi.cadence,
             r.kpi.owner_role,
+            _yes(id(r) in body),
         ]
         for r in view.kpis
     ]
@@ -373,12 +380,12 @@ def _kpis(wb: Any, view: ReportView) -> None:
 def _exit_criteria(wb: Any, view: ReportView) -> None:
     phases = view.phases
     columns = [
-        _Column("Dimension", 11),
-        _Column("Name", 36),
-        _Column("Current", 9, SCORE),
-        *[_Column(f"By end of {p.name}", 11, SCORE) for p in phases],
-        _Column("Target", 8, SCORE),
-        _Column("Target reached", 26),
+        Column("Dimension", 11),
+        Column("Name", 36),
+        Column("Current", 9, SCORE),
+        *[Column(f"By end of {p.name}", 11, SCORE) for p in phases],
+        Column("Target", 8, SCORE),
+        Column("Target reached", 26),
     ]
     rows = [
         [e.dimension, e.name, e.current,
@@ -392,15 +399,15 @@ def _left_out(wb: Any, view: ReportView) -> None:
     _table(
         wb,
         "Residual gaps",
-        [_Column("Dimension", 11), _Column("Name", 36), _Column("Gap", 8, SCORE),
-         _Column("Still open after the plan", 14, SCORE)],
+        [Column("Dimension", 11), Column("Name", 36), Column("Gap", 8, SCORE),
+         Column("Still open after the plan", 14, SCORE)],
         [[r.dimension, r.name, r.gap, r.remaining] for r in view.residual_gaps],
     )  # fmt: skip
     _table(
         wb,
         "Deferred",
-        [_Column("Initiative", 30), _Column("Title", 44, wrap=True),
-         _Column("Why it is not in the plan", 100, wrap=True)],
+        [Column("Initiative", 30), Column("Title", 44, wrap=True),
+         Column("Why it is not in the plan", 100, wrap=True)],
         [[d.id, d.title, d.reason] for d in view.plan.roadmap.deferred],  # text only
     )  # fmt: skip
 
@@ -413,9 +420,9 @@ def _operating_model(wb: Any, view: ReportView) -> None:
     _table(
         wb,
         "Operating model",
-        [_Column("Function", 40, wrap=True),
-         *(_Column(name, 12) for name in RACI_COLUMNS.values()),
-         _Column("Note", 60, wrap=True)],
+        [Column("Function", 40, wrap=True),
+         *(Column(name, 12) for name in RACI_COLUMNS.values()),
+         Column("Note", 60, wrap=True)],
         rows,
     )  # fmt: skip
 
@@ -429,9 +436,9 @@ def _moderation(wb: Any, view: ReportView) -> None:
     ws = _table(
         wb,
         "Moderation",
-        [_Column("Dimension", 11), _Column("Name", 36), _Column("Self-assessed", 12, SCORE),
-         _Column("Moderated", 11, SCORE), _Column("Self-assessed − moderated", 14, GAP),
-         _Column("Rationale", 60, wrap=True), _Column("Evidence", 60, wrap=True)],
+        [Column("Dimension", 11), Column("Name", 36), Column("Self-assessed", 12, SCORE),
+         Column("Moderated", 11, SCORE), Column("Self-assessed − moderated", 14, GAP),
+         Column("Rationale", 60, wrap=True), Column("Evidence", 60, wrap=True)],
         [[m.id, m.label, m.self_assessed, m.moderated, m.difference, m.rationale,
           "\n".join(m.evidence)] for m in view.moderated],
     )  # fmt: skip
@@ -447,44 +454,45 @@ def _moderation(wb: Any, view: ReportView) -> None:
                           + (f" Date: {moderation.date}." if moderation.date else ""))])  # fmt: skip
 
 
-def _comments(wb: Any, view: ReportView) -> None:
-    _table(
-        wb,
-        "Comments",
-        [
-            _Column("Question", 12),
-            _Column("Comment (author, role and time withheld)", 100, wrap=True),
-        ],
-        [[c.question, c.text] for c in view.comments],
-    )
-
-
-def build_report_workbook(plan: OrganisationPlan, meta: Mapping[str, str]) -> openpyxl.Workbook:
-    """The editable workbook of one organisation's report: summary, pillars, dimensions (with a
-    live gap formula), items, breakouts, perception gaps, roadmap, phases, KPIs, exit criteria,
-    residual gaps, deferred initiatives, operating model and comments — the rows of the plan's
-    :class:`~pmo2vmo.render.view.ReportView`.
+def build_report_workbook(plan: OrganisationPlan, meta: Mapping[str, str], *,
+                          view: ReportView | None = None,
+                          story: Narrative | None = None) -> openpyxl.Workbook:  # fmt: skip
+    """The editable workbook of one organisation's report: executive summary, summary,
+    findings, strengths, pillars, dimensions (with a live gap formula), items, breakouts,
+    perception gaps, roadmap, phases, KPIs, exit criteria, residual gaps, deferred initiatives,
+    operating model, moderation (when given), comment themes, comments and references.
 
     ``meta`` holds ``generated``, ``instrument``, ``pmo2vmo_version`` and ``input_sha256``
-    (strings); any other key is listed on the summary too.
+    (strings); any other key is listed on the summary too. ``view`` and ``story``: the report's
+    own, when the caller has them (else built here).
     """
-    view = ReportView.of(plan)
+    view = ReportView.of(plan) if view is None else view
+    story = Narrative.of(view) if story is None else story
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     wb.properties.title = XML_ILLEGAL.sub("", f"{plan.scores.organisation}: PMO to VMO assessment")
     wb.properties.creator = "pmo2vmo"
+    _sheet(wb, workbook_story.executive_summary(story))
     _summary(wb, view, meta)
-    for sheet in (_pillars, _dimensions, _items, _breakouts, _perception_gaps, _roadmap, _phases,
-                  _kpis, _exit_criteria, _left_out, _operating_model, _moderation,
-                  _comments):  # fmt: skip
+    _sheet(wb, workbook_story.findings(story))
+    _sheet(wb, workbook_story.strengths(story))
+    for sheet in (_pillars, _dimensions, _items, _breakouts, _perception_gaps):
         sheet(wb, view)
+    _roadmap(wb, view, story)
+    _phases(wb, view)
+    _kpis(wb, view, story)
+    for sheet in (_exit_criteria, _left_out, _operating_model, _moderation):
+        sheet(wb, view)
+    _sheet(wb, workbook_story.comment_themes(story))
+    _sheet(wb, workbook_story.comments(view, story))
+    _sheet(wb, workbook_story.references(story))
     return wb
 
 
-def write_report_workbook(
-    plan: OrganisationPlan, meta: Mapping[str, str], path: Path | str
-) -> Path:
+def write_report_workbook(plan: OrganisationPlan, meta: Mapping[str, str], path: Path | str, *,
+                          view: ReportView | None = None,
+                          story: Narrative | None = None) -> Path:  # fmt: skip
     """Build the report workbook and write it to ``path`` atomically (the previous file stays
     whole if anything fails)."""
-    wb = build_report_workbook(plan, meta)
+    wb = build_report_workbook(plan, meta, view=view, story=story)
     return write_atomic(path, wb.save)

@@ -33,14 +33,24 @@ def figure_bundle(fig: Any) -> Bundle:
     return {PLOTLY_MIME: spec, "text/plain": f"[chart] {title}"}
 
 
-def text_bundle(paragraphs: str | Iterable[str], *, heading: str | None = None,
-                level: int = 3) -> Bundle:  # fmt: skip
-    """Plain text as escaped HTML paragraphs, with an optional heading."""
+def text_bundle(paragraphs: str | Iterable[str], *, heading: str | None = None, level: int = 3,
+                anchor: str | None = None, bullets: bool = False,
+                compact: bool = False) -> Bundle:  # fmt: skip
+    """Plain text as escaped HTML paragraphs (or a bulleted list), with an optional heading and
+    the heading's ``id`` (an anchor: ours, never client text); ``compact`` text is set tighter
+    in print (the one-page executive summary)."""
     items = [paragraphs] if isinstance(paragraphs, str) else list(paragraphs)
-    parts = [f"<h{level}>{html.escape(heading)}</h{level}>"] if heading else []
-    parts += [f"<p>{html.escape(p)}</p>" for p in items]
-    plain = ([heading, ""] if heading else []) + items
-    return {"text/html": "\n".join(parts), "text/plain": "\n".join(plain)}
+    ident = f' id="{html.escape(anchor)}"' if anchor else ""
+    parts = [f"<h{level}{ident}>{html.escape(heading)}</h{level}>"] if heading else []
+    if bullets:
+        parts.append("<ul>" + "".join(f"<li>{html.escape(p)}</li>" for p in items) + "</ul>")
+    else:
+        parts += [f"<p>{html.escape(p)}</p>" for p in items]
+    plain = ([heading, ""] if heading else []) + [("• " if bullets else "") + p for p in items]
+    markup = "\n".join(parts)
+    if compact:
+        markup = f'<div class="p2v-compact">{markup}</div>'
+    return {"text/html": markup, "text/plain": "\n".join(plain)}
 
 
 def _cell(value: Any) -> str:

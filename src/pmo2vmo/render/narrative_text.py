@@ -1,0 +1,81 @@
+"""The report's wording (``templates/report.yaml``, ``templates/narrative.yaml``) and the way
+the narrative's sentences show figures.
+
+Every figure in a narrative sentence is formatted here from the assessment's own data — scores
+with up to two decimals, readiness with one, person-months and money with their unit — so that
+the wording file holds no number at all (``tests/test_narrative.py`` checks both).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from pmo2vmo.resources import data_dir
+from pmo2vmo.util.text import compact
+from pmo2vmo.util.yamlio import read_yaml
+
+#: Currency symbols written before the amount; any other ISO 4217 code is written after it.
+SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
+
+
+@cache
+def report_text() -> dict[str, Any]:
+    """The wording of the report's titles, headings and tables (``templates/report.yaml``)."""
+    data: dict[str, Any] = read_yaml(data_dir("templates") / "report.yaml")
+    return data
+
+
+@cache
+def narrative_text() -> dict[str, Any]:
+    """The narrative's wording (``templates/narrative.yaml``)."""
+    data: dict[str, Any] = read_yaml(data_dir("templates") / "narrative.yaml")
+    return data
+
+
+def words(*keys: str) -> Any:
+    """The wording at ``keys`` (``words("summary", "recommendation")``)."""
+    node: Any = narrative_text()
+    for key in keys:
+        node = node[key]
+    return node
+
+
+def say(*keys: str, **values: Any) -> str:
+    """The sentence at ``keys`` with its placeholders filled (client text only as values)."""
+    text: str = words(*keys)
+    return text.format(**values)
+
+
+def score(value: float | None) -> str:
+    """A 1–5 score or level in a sentence: ``2.15``, ``3.5``, ``4`` (an em dash for none)."""
+    return "—" if value is None else compact(value)
+
+
+def index(value: float | None) -> str:
+    """A 0–100 readiness index in a sentence: one decimal (``69.4``)."""
+    return "—" if value is None else f"{value:.1f}"
+
+
+def share(value: float) -> str:
+    """A share as a percentage: ``0.93`` → ``93 %``."""
+    return f"{value * 100:.0f} %"
+
+
+def person_months(value: float) -> str:
+    """``38 person-months``, ``8.2 person-months``."""
+    return f"{value:g} person-month" + ("" if value == 1 else "s")
+
+
+def money(amount: float, currency: str) -> str:
+    """``€228,000`` for a currency with a symbol, else ``228,000 CHF``."""
+    digits = f"{amount:,.0f}"
+    symbol = SYMBOLS.get(currency)
+    return f"{symbol}{digits}" if symbol else f"{digits} {currency}"
+
+
+def listing(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
