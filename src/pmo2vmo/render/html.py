@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
-import nbformat
 
 from pmo2vmo.model.branding import COLOUR
 from pmo2vmo.resources import data_dir
+
+if TYPE_CHECKING:  # only a type here: importing nbformat pulls in jsonschema (see run.py)
+    import nbformat
 
 TEMPLATE = "pmo2vmo-report"
 _LOGO = re.compile(r"^data:image/(?:png|jpeg);base64,[A-Za-z0-9+/=]+$")
