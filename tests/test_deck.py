@@ -35,6 +35,7 @@ from pmo2vmo.render.deck_layout import row_inches, safe_text
 from pmo2vmo.render.deck_scores import COMMENTS_SHOWN
 from pmo2vmo.render.deck_story import first_sentence
 from pmo2vmo.render.narrative import Narrative
+from pmo2vmo.render.narrative_text import said
 from pmo2vmo.render.narrative_text import money, person_months, report_text
 from pmo2vmo.render.view import ReportView, target_reached
 
@@ -423,12 +424,12 @@ def test_comments_show_themes_and_merged_comments_each_once(
     merged = {c.text: c for c in story.themes.merged}
     texts = []
     for dimension, text in comments:
-        plain = re.sub(r" \((\d+) people said this\)$", "", text)
+        plain = re.sub(r" \((?:\d+ people said this|said \d+ times)\)$", "", text)
         comment = merged[plain]
         texts.append(plain)
         assert (plain != text) is (comment.count > 1)
         if comment.count > 1:
-            assert text.endswith(f"({comment.count} people said this)")
+            assert text.endswith(f"({said(comment.count, comment.people)})")
         label = next((d.label for d in _view(plans["harbor-mutual"]).dimensions
                       if d.id == comment.dimension), "General comments")  # fmt: skip
         assert dimension == label

@@ -27,7 +27,7 @@ from pmo2vmo.model.instrument import load_instrument
 from pmo2vmo.model.job import Job
 from pmo2vmo.model.results import Status
 from pmo2vmo.render import html, report
-from pmo2vmo.render import narrative as narrative_module
+from pmo2vmo.render import risks as risks_module
 from pmo2vmo.render.findings import READINESS_MAX, SCORE_MAX
 from pmo2vmo.render.narrative import Narrative
 from pmo2vmo.render.narrative_text import money
@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "golden"))
 import make_golden
 
 SLUGS = make_golden.SAMPLES
+SAID = r" \((?:\d+ people said this|said \d+ times)\)$"
 DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 NUMBER = re.compile(r"(?<![\w.-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w-])")
 ARTEFACTS = {
@@ -153,7 +154,7 @@ def test_every_number_in_the_narrative_comes_from_the_data(
     _numbers([c.text for c in rep.plan.scores.comments], values)
     _numbers(load_instrument().to_json(), values)
     _numbers([p.target for p in rep.view.pillars], values)  # the pillars table's targets
-    named = {READINESS_MAX, SCORE_MAX, narrative_module.THIN_COVERAGE}
+    named = {READINESS_MAX, SCORE_MAX, risks_module.THIN_COVERAGE}
     allowed = _spellings(values | {float(n) for n in named})
     dates = {d for s in (json.dumps(rep.plan.to_json()),) for d in DATE.findall(s)}
     for sentence in sentences(story):
@@ -251,7 +252,8 @@ def test_each_comment_sits_under_the_dimension_of_its_question(
     reports: dict[str, report.Report],
 ) -> None:
     """In the comments section every comment is listed once, under the dimension its question
-    belongs to; identical comments are merged with how many people said them."""
+    belongs to; identical comments are merged with how often they were given — "N people said
+    this" only when all N are on one question (comments carry no author)."""
     rep = reports["harbor-mutual"]
     labels = {d.id: d.label for d in rep.view.dimensions}
     dimension_of = {i.id: i.dimension for i in rep.view.items}
@@ -260,7 +262,7 @@ def test_each_comment_sits_under_the_dimension_of_its_question(
         if isinstance(block, report.Text) and block.bullets:
             for line in block.paragraphs:
                 assert line not in under
-                under[re.sub(r" \(\d+ people said this\)$", "", line)] = block.heading or ""
+                under[re.sub(SAID, "", line)] = block.heading or ""
     given = Counter(c.text for c in rep.plan.scores.comments)
     assert set(under) == set(given)
     for comment in rep.plan.scores.comments:
@@ -269,8 +271,15 @@ def test_each_comment_sits_under_the_dimension_of_its_question(
     assert repeated
     lines = [p for b in rep.section("voices").blocks if isinstance(b, report.Text)
              for p in b.paragraphs]  # fmt: skip
+    per_question = Counter((c.text, c.question) for c in rep.plan.scores.comments)
     for text in repeated:
-        assert f"{text} ({given[text]} people said this)" in lines
+        people = max(n for (t, _), n in per_question.items() if t == text)
+        how = (
+            f"{given[text]} people said this"
+            if people == given[text]
+            else f"said {given[text]} times"
+        )
+        assert f"{text} ({how})" in lines
 
 
 def _named_groups_are_shown(story: Narrative, plan: Any) -> None:
@@ -334,3 +343,58 @@ def test_hostile_theme_comment_stays_text(hostile_theme_sample: tuple[Path, Path
     page = html.notebook_to_html(rep.to_notebook())
     assert "<b onmouseover" not in page
     assert htmllib.escape(HOSTILE_THEME_COMMENT) in page
+
+
+def _harbor_with(tmp_path: Path, **profile_changes: Any) -> tuple[Path, Path]:
+    """Harbor's answers with a changed copy of its profile: (responses, profile)."""
+    profile = yaml.safe_load((samples_dir() / "harbor-mutual.yaml").read_text("utf-8"))
+    profile.update(profile_changes)
+    profile["branding"]["logo"] = str(samples_dir() / profile["branding"]["logo"])
+    path = tmp_path / "profile.yaml"
+    path.write_text(yaml.safe_dump(profile), encoding="utf-8")
+    return _data("harbor-mutual"), path
+
+
+def test_a_profile_without_critical_dimensions_still_gets_its_report(tmp_path: Path) -> None:
+    """Excluding dimensions the rules, gates and narrative name (readiness for change, executive
+    sponsorship) leaves a report with a recommendation: those conditions never fire."""
+    responses, profile = _harbor_with(tmp_path, exclude_dimensions=["VC-CHG", "PB-SPO"])
+    rep = report.prepare(Job(responses=str(responses), profile=str(profile)))
+    assert rep.narrative is not None
+    assert rep.narrative.recommendation.startswith("We recommend: ")
+    assert "Change saturation" not in [r.title for r in rep.narrative.risks]
+
+
+def test_one_person_repeating_a_comment_is_not_counted_as_many(tmp_path: Path) -> None:
+    """A comment given on four questions by one respondent reads "said 4 times", never "4
+    people said this": comments carry no author, so only copies on one question are people."""
+    frame = pd.read_csv(_data("harbor-mutual"), dtype=str, keep_default_na=False)
+    columns = [c for c in frame.columns if c.endswith("] Comment")]
+    frame[columns] = ""
+    for column in [c for c in columns if c.startswith("[PF-PRI-")]:
+        frame.loc[0, column] = "Every project is priority one."
+    path = tmp_path / "one-voice.csv"
+    frame.to_csv(path, index=False)
+    rep = report.prepare(
+        Job(responses=str(path), profile=str(samples_dir() / "harbor-mutual.yaml"))
+    )
+    lines = [p for b in rep.section("voices").blocks if isinstance(b, report.Text)
+             for p in b.paragraphs]  # fmt: skip
+    assert "Every project is priority one. (said 4 times)" in lines
+    assert not any("people said this" in p for p in lines)
+
+
+def test_findings_name_different_practices(tmp_path: Path) -> None:
+    """The three findings are about different practices, even when one practice would qualify
+    twice (prioritisation by value, disputed and above a lowered target)."""
+    responses, profile = _harbor_with(tmp_path, targets={"MR-BEN": 4.0, "PF-PRI": 2.0})
+    result = roadmap_files([responses], profile=profile, confidence=False)
+    story = Narrative.of(ReportView.of(result.organisations[0]))
+    named = [d for f in story.findings for d in f.dimensions]
+    assert len(named) == len(set(named))
+
+
+def test_money_keeps_cents_only_when_there_are_some() -> None:
+    """A day rate with cents shows them; whole amounts show none."""
+    assert money(1234.5, "CHF") == "1,234.50 CHF"
+    assert money(1188000.0, "EUR") == "€1,188,000"

@@ -441,8 +441,9 @@ def test_findings_strengths_themes_and_references_sheets_hold_the_narrative(
             (t.name, t.count) for t in story.themes.themes
         ]
         comments = _rows(wb["Comments"])
-        assert sorted((r["Comment (author, role and time withheld)"], r["People"])
-                      for r in comments) == sorted((c.text, c.count) for c in story.themes.merged)  # fmt: skip
+        assert sorted((r["Comment (author, role and time withheld)"], r["Times given"],
+                       r["At least (people)"]) for r in comments) == sorted(
+            (c.text, c.count, c.people) for c in story.themes.merged)  # fmt: skip
         assert [r["Reference"] for r in _rows(wb["References"])] == [
             r.text for r in story.references
         ]

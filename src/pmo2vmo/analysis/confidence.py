@@ -83,6 +83,8 @@ class _Resampled:
         if parts[0] == "readiness":
             return (self.pillar[:, st.pillar_ids.index(self.readiness[parts[1]])] - 1) / 4 * 100
         if parts[0] == "pillar":
+            if parts[1] not in st.pillar_ids:
+                return np.full(len(self.overall), np.nan)
             p = st.pillar_ids.index(parts[1])
             if parts[2] == "score":
                 return self.pillar[:, p]
@@ -90,6 +92,8 @@ class _Resampled:
             weakest = np.where(np.isnan(dims).all(axis=1), np.nan,
                                np.nanmin(np.where(np.isnan(dims), np.inf, dims), axis=1))  # fmt: skip
             return _levels(weakest, self.tolerance)
+        if parts[1] not in st.dim_ids:  # excluded by the profile: nothing scored, never fires
+            return np.full(len(self.overall), np.nan)
         d = st.dim_ids.index(parts[1])
         if parts[0] == "perception_gap":
             return self.gaps[:, d]

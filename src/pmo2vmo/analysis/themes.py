@@ -62,6 +62,10 @@ class MergedComment(Record):
     questions: tuple[str, ...]
     dimension: str | None
     themes: tuple[str, ...]
+    # The fewest people who can have said it: the most times it was given on one question
+    # (a respondent answers a question once; comments carry no author, so across questions
+    # one person may have repeated it). ``people == count``: that many people said it.
+    people: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,12 +202,14 @@ def _merge(
         min(per_dimension, key=lambda d: (-per_dimension[d], rank(d))) if per_dimension else None
     )
     text = group[0].text
+    per_question = Counter(c.question for c in group)
     return MergedComment(
         text=text,
         count=len(group),
         questions=questions,
         dimension=dimension,
         themes=matches(text, themes),
+        people=max(per_question.values()),
     )
 
 

@@ -1,7 +1,8 @@
 """A client's folder ``OUT_DIR/<slug>/``: its deliverables published, retired and marked failed.
 
 Batch owns, in a client's folder, the deliverable names (``report.html``, ``report.ipynb``,
-``scores.xlsx``, ``deck.pptx``, ``scores.json``), ``FAILED.txt`` and ``previous/``; it never
+``scores.xlsx``, ``deck.pptx``, ``report.pdf``, ``scores.json``), ``FAILED.txt`` and
+``previous/``; it never
 touches any other file there. Every step is a rename, and a step cut short is finished by the
 next, so a folder never shows stale outputs as current (see :mod:`pmo2vmo.execute.batch`).
 """

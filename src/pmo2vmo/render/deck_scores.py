@@ -44,6 +44,7 @@ from pmo2vmo.render.deck_layout import (
     safe_text,
 )
 from pmo2vmo.render.narrative import Narrative
+from pmo2vmo.render.narrative_text import said
 from pmo2vmo.render.view import DimensionRow, ReportView
 from pmo2vmo.util.text import figure
 
@@ -252,7 +253,6 @@ def _comment_rows(view: ReportView, story: Narrative) -> tuple[list[list[str]], 
         taken[comment.dimension] = times + 1
     names = {d.id: d.label for d in view.dimensions}
     general = report_words("story", "general")
-    said = report_words("story", "people_said")
     chosen: list[tuple[MergedComment, list[str]]] = []
     used = 0.0
     seen: set[str] = set()
@@ -264,7 +264,7 @@ def _comment_rows(view: ReportView, story: Narrative) -> tuple[list[list[str]], 
         if len(text) > COMMENT_CHARS:
             text = text[: COMMENT_CHARS - 1] + "…"
         if comment.count > 1:
-            text += f" ({said.format(count=comment.count)})"
+            text += f" ({said(comment.count, comment.people)})"
         row = [names.get(comment.dimension or "", general), text]
         height = row_inches(row, COMMENT_WIDTHS, 9)
         if len(chosen) == COMMENTS_SHOWN or (chosen and used + height > TABLE_INCHES - 0.3):

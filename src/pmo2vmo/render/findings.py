@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pmo2vmo.analysis.themes import CommentThemes, MergedComment
 from pmo2vmo.model.results import ItemScore, PerceptionGap, Why
-from pmo2vmo.render.narrative_text import index, listing, say, score, words
+from pmo2vmo.render.narrative_text import index, listing, said, say, score, words
 from pmo2vmo.render.view import DimensionRow, InitiativeRow, PillarRow, ReportView
 
 #: The readiness scale's top and the score scale's top, as sentences name them.
@@ -75,7 +75,8 @@ class Facts:
     def quote(self, comment: MergedComment, sentence: bool = False) -> str:
         """A comment in quotation marks, with how many people said it; ending a sentence
         (``sentence``) when a full stop is needed after it."""
-        people = say("findings", "people", count=comment.count) if comment.count > 1 else ""
+        how = said(comment.count, comment.people)
+        people = say("findings", "people", said=how) if how else ""
         quoted = say("findings", "evidence_quote", text=comment.text, people=people)
         return quoted + "." if sentence and quoted.endswith(")") else quoted
 
@@ -101,7 +102,7 @@ def _lower(name: str) -> str:
 # ------------------------------------------------------------------------------- findings ---
 
 
-def _perception(facts: Facts) -> Finding | None:
+def _perception(facts: Facts, named: set[str]) -> Finding | None:
     """The widest flagged perception gap between shown groups, or the least agreed dimension."""
     view = facts.view
     flagged = [g for g in view.perception_gaps if g.flagged]
@@ -159,7 +160,7 @@ def _disputed_evidence(facts: Facts, d: DimensionRow) -> tuple[str, ...]:
     return tuple(evidence)
 
 
-def _weakest_pillar(facts: Facts) -> Finding | None:
+def _weakest_pillar(facts: Facts, named: set[str]) -> Finding | None:
     """The pillar furthest below its target, with its weakest dimension."""
     view = facts.view
     short = [p for p in view.pillars if p.score is not None and p.target is not None]
@@ -190,11 +191,11 @@ def _weakest_pillar(facts: Facts) -> Finding | None:
     )
 
 
-def _contradiction(facts: Facts) -> Finding | None:
+def _contradiction(facts: Facts, named: set[str]) -> Finding | None:
     """A dimension at or above target whose own comments raise a concern."""
     candidates = []
     for d in facts.view.scored_dimensions:
-        if d.gap is None or d.gap > 0:
+        if d.gap is None or d.gap > 0 or d.id in named:
             continue
         concerns = facts.themes.concerns_on(d.id)
         quote = facts.top_quote([d.id], concern_only=True)
@@ -216,7 +217,7 @@ def _contradiction(facts: Facts) -> Finding | None:
     )  # fmt: skip
 
 
-def _optimism(facts: Facts) -> Finding | None:
+def _optimism(facts: Facts, named: set[str]) -> Finding | None:
     moderation = facts.view.moderation
     if moderation is None or not moderation.optimism:
         return None
@@ -229,13 +230,13 @@ def _optimism(facts: Facts) -> Finding | None:
         "optimism",
         say("findings", "optimism", "title", **values),
         say("findings", "optimism", "text", **values),
-        tuple(say("findings", "evidence_gap", dimension=m.label, score=score(m.self_assessed),
-                  target=score(m.moderated)) for m in higher[:3]),
+        tuple(say("findings", "evidence_moderated", dimension=m.label,
+                  score=score(m.self_assessed), moderated=score(m.moderated)) for m in higher[:3]),
         tuple(m.id for m in higher),
     )  # fmt: skip
 
 
-def _contrast(facts: Facts) -> Finding | None:
+def _contrast(facts: Facts, named: set[str]) -> Finding | None:
     r = facts.view.readiness
     needed = ("pmo_baseline", "value_culture", "portfolio", "metrics")
     if any(k not in r or r[k].value is None for k in needed):
@@ -282,7 +283,7 @@ def _critical(facts: Facts, named: set[str]) -> Finding | None:
     )  # fmt: skip
 
 
-FINDERS: tuple[Callable[[Facts], Finding | None], ...] = (
+FINDERS: tuple[Callable[[Facts, set[str]], Finding | None], ...] = (
     _perception, _weakest_pillar, _contradiction, _optimism, _contrast,
 )  # fmt: skip
 
@@ -294,7 +295,7 @@ def findings(facts: Facts, count: int = 3) -> tuple[Finding, ...]:
     critical practices furthest below target that none of these names."""
     out: list[Finding] = []
     for finder in FINDERS:
-        found = finder(facts)
+        found = finder(facts, {d for f in out for d in f.dimensions})
         if found is not None:
             out.append(found)
         if len(out) == count:
@@ -348,7 +349,11 @@ def pillar_story(facts: Facts, p: PillarRow) -> PillarStory:
     if counts:
         evidence.append(say("pillars", "themes", themes=listing(
             [say("pillars", "theme", name=t.name, count=t.count) for t in counts])))  # fmt: skip
-    so_what = words("pillars", "so_what").get(p.id, {}).get("meets" if meets else "short", "")
+    so_what = (
+        words("pillars", "so_what").get(p.id, {}).get("meets" if meets else "short", "")
+        if p.score is not None
+        else ""
+    )
     return PillarStory(p.id, p.name, heard, tuple(evidence), so_what,
                        _addressing(view, dims), meets)  # fmt: skip
 

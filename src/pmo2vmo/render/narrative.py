@@ -19,7 +19,7 @@ from typing import Any
 from pmo2vmo.analysis.themes import CommentThemes, comment_themes
 from pmo2vmo.model.archetypes import TransitionFile, load_transition
 from pmo2vmo.model.instrument import Instrument, load_instrument
-from pmo2vmo.model.results import Investment, Status, TippingPoint
+from pmo2vmo.model.results import Investment, TippingPoint
 from pmo2vmo.model.themes import load_themes
 from pmo2vmo.render.findings import (
     READINESS_MAX,
@@ -42,16 +42,19 @@ from pmo2vmo.render.narrative_text import (
     share,
     words,
 )
+from pmo2vmo.render.risks import (
+    CONFIDENCE_HIGH,
+    Risk,
+    gate_text,
+    risks,
+    targets,
+)
 from pmo2vmo.render.view import KpiRow, ReportView
 
 FIRST_DAYS = 90  # the executive summary's first steps: what starts within this many days
-CONFIDENCE_HIGH, CONFIDENCE_MODERATE = 0.9, 0.7  # shares of re-samples choosing the same path
-THIN_COVERAGE = 0.75  # a dimension's coverage under this is thin evidence
+CONFIDENCE_MODERATE = 0.7  # a share of re-samples choosing the same path (high: risks.py)
 MAX_TIPS = 2  # tipping points the summary names: the nearest path change, then a gate
 MAX_KPIS = 12  # KPIs in the body of the report; the workbook has them all
-CHANGE_DIMENSION = "VC-CHG"  # readiness for change, against which change saturation is judged
-SATURATION = 4  # initiatives running at once from which change saturation is a risk
-SATURATION_GAP = 0.5  # ... while readiness for change is at least half a level short of target
 
 
 @dataclass(frozen=True)
@@ -60,13 +63,6 @@ class Step:
 
     text: str
     date: dt.date
-
-
-@dataclass(frozen=True)
-class Risk:
-    title: str
-    text: str
-    mitigation: str
 
 
 @dataclass(frozen=True)
@@ -137,7 +133,7 @@ class Narrative:
                                  start=view.plan.roadmap.start_date.isoformat()),
             investment=view.plan.roadmap.investment,
             investment_text=_investment(view),
-            risks=_risks(view, transition, figures, names),
+            risks=risks(view, transition, figures, names),
             pillars=tuple(pillar_story(facts, p) for p in view.pillars),
             strengths=strengths(facts),
             themes=themes,
@@ -164,15 +160,8 @@ def _figures(view: ReportView) -> dict[str, Any]:
         "scale": READINESS_MAX,
         "mobilise": _mobilise(view),
         "first_checkpoint": next((c.date.isoformat() for c in view.plan.roadmap.checkpoints), ""),
-        "disputed": listing(
-            sorted({_dim_name(view, g.dimension) for g in view.perception_gaps if g.flagged})
-        ),
+        "disputed": "",  # per gate: _gate_text
     }
-
-
-def _dim_name(view: ReportView, dim_id: str) -> str:
-    name = next((d.name for d in view.dimensions if d.id == dim_id), dim_id)
-    return name[:1].lower() + name[1:]
 
 
 def _rationale(view: ReportView, figures: Mapping[str, object]) -> str:
@@ -220,7 +209,8 @@ def _tips(view: ReportView, names: Mapping[str, str]) -> tuple[str, ...]:
     for t in path_tips[: MAX_TIPS - 1]:
         out.append(say("summary", "tip_path", label=t.label[:1].upper() + t.label[1:],
                        move=_move(t), path=names.get(t.path, t.path)))  # fmt: skip
-    for t in gate_tips[: max(0, MAX_TIPS - len(out))]:
+    fixed = bool(view.plan.decision.archetype.plan)  # a fixed plan takes no gate's steps
+    for t in [] if fixed else gate_tips[: max(0, MAX_TIPS - len(out))]:
         changed = t.gates_fired or t.gates_silenced
         if not changed:
             continue
@@ -259,14 +249,19 @@ def _distance(tip: TippingPoint) -> tuple[float, str]:
 
 
 def _mobilise(view: ReportView) -> str:
+    """What approving the first phase commits: its person-months (and cost) — the whole plan
+    for a path with a fixed plan (hold and reset), which is approved as one."""
     inv = view.plan.roadmap.investment
-    first = inv.phases[0] if inv is not None and inv.phases else None
-    if first is None or inv is None:
+    archetype = view.plan.decision.archetype
+    if inv is None or not inv.phases:
         return say("summary", "no_mobilise")
-    if first.cost is not None and inv.currency is not None:
-        return say("summary", "mobilise_priced", person_months=person_months(first.person_months),
-                   cost=money(first.cost, inv.currency))  # fmt: skip
-    return say("summary", "mobilise_unpriced", person_months=person_months(first.person_months))
+    fixed = archetype is not None and bool(archetype.plan)
+    months = inv.person_months if fixed else inv.phases[0].person_months
+    cost = inv.cost if fixed else inv.phases[0].cost
+    if cost is not None and inv.currency is not None:
+        return say("summary", "mobilise_priced", person_months=person_months(months),
+                   cost=money(cost, inv.currency))  # fmt: skip
+    return say("summary", "mobilise_unpriced", person_months=person_months(months))
 
 
 def _decisions(
@@ -277,14 +272,14 @@ def _decisions(
     decision = view.plan.decision
     transition = {g.id: g for g in spec.gates}
     gated = [
-        d
+        (transition[g.id], d)
         for g in decision.gates
         if g.fired and g.id in transition
         for d in transition[g.id].decisions
     ]
-    taken = {d.id for d in gated}
+    taken = {d.id for _, d in gated}
     path = decision.archetype.decisions if decision.archetype is not None else []
-    out = [d.text.format(**figures) for d in gated]
+    out = [gate_text(view, gate, d.text, figures) for gate, d in gated]
     for d in path:
         if d.id in taken or ("{first_checkpoint}" in d.text and not figures["first_checkpoint"]):
             continue
@@ -334,87 +329,6 @@ def _investment(view: ReportView) -> tuple[str, ...]:
     return tuple(out)
 
 
-# ---------------------------------------------------------------------------------- risks ---
-
-
-def _risks(
-    view: ReportView, spec: TransitionFile, figures: Mapping[str, object], names: Mapping[str, str]
-) -> tuple[Risk, ...]:
-    """The main risks: fired gates, a decision that could tip, disputes, thin evidence, change
-    saturation, targets after the horizon and views that cannot be shown."""
-    decision = view.plan.decision
-    out: list[Risk] = []
-    transition = {g.id: g for g in spec.gates}
-    titles = {r.id: r.title for r in view.initiatives}
-    for g in decision.gates:
-        gate = transition.get(g.id)
-        if g.fired and gate is not None and gate.risk:
-            steps = listing([titles[i] for i in g.first if i in titles]) or g.name
-            out.append(Risk(g.name, gate.risk.format(**figures),
-                            say("risks", "gate", "mitigation", steps=steps)))  # fmt: skip
-    c = decision.confidence
-    if c is not None and decision.archetype is not None and c.confidence < CONFIDENCE_HIGH:
-        others = {k: v for k, v in c.alternatives.items() if k != decision.archetype.id}
-        alternative = max(others, key=lambda k: (others[k], k)) if others else ""
-        out.append(_risk("confidence", share=share(c.confidence), path=decision.archetype.name,
-                         alternative=names.get(alternative, alternative)))  # fmt: skip
-    disputed = [i.id for i in view.disputed]
-    if disputed and not any(g.fired for g in decision.gates):
-        out.append(_risk("disputed", count=len(disputed), questions=", ".join(disputed[:6])))
-    thin = [
-        _dim_name(view, d.id)
-        for d in view.dimensions
-        if d.coverage is not None and d.coverage < THIN_COVERAGE
-    ]
-    if thin:
-        out.append(_risk("coverage", dimensions=listing(thin[:4]), threshold=share(THIN_COVERAGE)))
-    out += _saturation(view)
-    out += _late(view)
-    hidden = [g for g in view.suppressed if g.group_by == "role_band"]
-    if hidden:
-        out.append(_risk("hidden", count=len(hidden), groups=listing([g.name for g in hidden])))
-    return tuple(out)
-
-
-def _risk(key: str, **values: object) -> Risk:
-    return Risk(words("risks", key, "title"), say("risks", key, "text", **values),
-                say("risks", key, "mitigation"))  # fmt: skip
-
-
-def _saturation(view: ReportView) -> list[Risk]:
-    """Many initiatives at once while readiness for change lags its target."""
-    change = next((d for d in view.dimensions if d.id == CHANGE_DIMENSION), None)
-    items = view.plan.roadmap.items
-    if change is None or change.gap is None or change.gap < SATURATION_GAP or not items:
-        return []
-    months = range(max(i.end_month for i in items))
-    running = [sum(1 for i in items if i.start_month <= m < i.end_month) for m in months]
-    peak = max(running)
-    if peak < SATURATION:
-        return []
-    month = running.index(peak)
-    when = next((p.name for p in view.phases if p.start_month <= month < p.end_month), "")
-    return [_risk("saturation", count=peak, when=when, score=score(change.score),
-                  target=score(change.target))]  # fmt: skip
-
-
-def _targets(view: ReportView) -> tuple[int, int]:
-    """How many dimensions have a gap worth planning for, and how many of them the plan's
-    expected levels reach within the horizon."""
-    min_gap = float(view.plan.roadmap.settings.get("min_gap", 0.0))
-    gaps = {d.id for d in view.dimensions if d.gap is not None and d.gap >= min_gap}
-    reached = {r.dimension for r in view.exit_criteria if r.within_horizon and r.reached_by}
-    return len(gaps), len(gaps & reached)
-
-
-def _late(view: ReportView) -> list[Risk]:
-    total, reached = _targets(view)
-    if not view.initiatives or reached == total:
-        return []
-    return [_risk("late", late=total - reached, total=total,
-                  horizon=view.plan.roadmap.horizon_months)]  # fmt: skip
-
-
 # ------------------------------------------------------------------ KPIs, roadmap, sources ---
 
 
@@ -457,7 +371,7 @@ def _roadmap_intro(view: ReportView) -> str:
     roadmap = view.plan.roadmap
     if not view.initiatives:
         return say("roadmap", "intro_none", message=roadmap.message.rstrip("."))
-    total, reached = _targets(view)
+    total, reached, _ = targets(view)
     values = {"count": len(view.initiatives), "horizon": roadmap.horizon_months,
               "capacity": f"{roadmap.capacity_people:g}", "start": roadmap.start_date.isoformat(),
               "reached": reached, "total": total}  # fmt: skip
@@ -479,12 +393,4 @@ def _references(instrument: Instrument) -> tuple[Reference, ...]:
     return tuple(out)
 
 
-def shown_groups(narrative: Narrative) -> list[str]:
-    """Every sentence of the narrative that could name a group (for the confidentiality tests)."""
-    texts = [f.title for f in narrative.findings] + [f.text for f in narrative.findings]
-    texts += [e for f in narrative.findings for e in f.evidence]
-    texts += [e for p in narrative.pillars for e in p.evidence]
-    return texts
-
-
-__all__ = ["FIRST_DAYS", "KpiGroup", "Narrative", "Reference", "Risk", "Status", "Step"]
+__all__ = ["FIRST_DAYS", "KpiGroup", "Narrative", "Reference", "Risk", "Step"]

@@ -68,8 +68,9 @@ def person_months(value: float) -> str:
 
 
 def money(amount: float, currency: str) -> str:
-    """``€228,000`` for a currency with a symbol, else ``228,000 CHF``."""
-    digits = f"{amount:,.0f}"
+    """``€228,000`` for a currency with a symbol, else ``228,000 CHF`` (cents only when the
+    amount has them: a day rate of 1,234.50)."""
+    digits = f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
     symbol = SYMBOLS.get(currency)
     return f"{symbol}{digits}" if symbol else f"{digits} {currency}"
 
@@ -79,3 +80,14 @@ def listing(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def said(count: int, people: int) -> str:
+    """How often a merged comment was given, said truthfully: "" once, "4 people said this"
+    when every copy is on one question (a respondent answers a question once), else "said 4
+    times" (across questions one person may have repeated it)."""
+    if count <= 1:
+        return ""
+    key = "people_said" if people >= count else "said_times"
+    text: str = report_text()["story"][key]
+    return text.format(count=count)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from pmo2vmo.render.narrative import Narrative
-from pmo2vmo.render.narrative_text import money, person_months, report_text
+from pmo2vmo.render.narrative_text import money, person_months, report_text, said
 from pmo2vmo.render.report_model import Block, Section, Table, Text
 from pmo2vmo.render.view import ReportView
 
@@ -126,11 +126,13 @@ def voices_section(view: ReportView, story: Narrative) -> Section:
     for group in themes.by_dimension:
         heading = names.get(group.dimension or "", _words("general"))
         lines = tuple(
-            c.text + (f" ({_words('people_said').format(count=c.count)})" if c.count > 1 else "")
+            c.text + (f" ({said(c.count, c.people)})" if c.count > 1 else "")
             for c in group.comments
         )
         blocks.append(Text(lines, heading=heading, bullets=True))
-    if not themes.merged:
+    if view.plan.scores.comments_withheld:
+        blocks.append(Text((report_text()["deck"]["comments"]["withheld"],)))
+    elif not themes.merged:
         blocks.append(Text((_words("no_comments"),)))
     return Section("voices", report_text()["sections"]["voices"]["title"], tuple(blocks))
 

@@ -89,6 +89,7 @@ class GroupRow:
     respondents: int | None
     score: float | None
     pillars: tuple[float | None, ...]  # in pillar order; all None unless shown
+    groups: int = 1  # how many groups the row stands for (a folded row: several)
 
     @property
     def shown(self) -> bool:
@@ -306,6 +307,7 @@ def _group(plan: OrganisationPlan, index: int) -> GroupRow:
         group_by=b.group_by,
         name=org.group_name(b, short=True),
         description=org.group_name(b),
+        groups=b.groups,
         status=b.status,
         respondents=b.respondents if shown else None,
         score=b.score if shown else None,

@@ -140,11 +140,12 @@ def comments(view: ReportView, story: Narrative) -> Sheet:
     themes = {t.id: t.name for t in story.themes.themes}
     columns = [
         Column("Dimension", 36), Column("Comment (author, role and time withheld)", 90, wrap=True),
-        Column("People", 9, COUNT), Column("Questions", 30, wrap=True),
+        Column("Times given", 11, COUNT), Column("At least (people)", 11, COUNT),
+        Column("Questions", 30, wrap=True),
         Column("Themes", 40, wrap=True),
     ]  # fmt: skip
     rows = [
-        [names.get(group.dimension or "", _words("general")), c.text, c.count,
+        [names.get(group.dimension or "", _words("general")), c.text, c.count, c.people,
          ", ".join(c.questions), ", ".join(themes.get(t, t) for t in c.themes)]
         for group in story.themes.by_dimension
         for c in group.comments
