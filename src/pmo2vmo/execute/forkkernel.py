@@ -21,12 +21,15 @@ import contextlib
 import ctypes
 import importlib
 import os
+import queue
 import signal
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from multiprocessing.connection import Connection, Pipe
 from typing import Any
 
+from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 
 from pmo2vmo.analysis.plan import preload as preload_data
@@ -200,11 +203,46 @@ def _kernel_main(connection_file: str, cwd: str, env: Mapping[str, str]) -> None
         os._exit(status)
 
 
+class ForkedKernelClient(AsyncKernelClient):
+    """nbclient's client for a forked kernel: ready once the kernel answers ``kernel_info`` and
+    its output channel is seen connected, as jupyter_client checks it — without the fixed 0.2 s
+    wait for output silence jupyter_client adds after that (0.2 s of every client). What is
+    already waiting is drained; anything later is ignored anyway, nbclient reading only the
+    outputs of the requests it makes."""
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except queue.Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:  # IOPub connected: the kernel's status for the request has arrived
+                    await self.iopub_channel.get_msg(timeout=0.2)
+                except queue.Empty:
+                    pass
+                else:
+                    self._handle_kernel_info_reply(reply)
+                    break
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+        while True:  # drain what has arrived, without waiting for more
+            try:
+                await self.iopub_channel.get_msg(timeout=0)
+            except queue.Empty:
+                break
+
+
 class ForkedKernelManager(AsyncKernelManager):
     """Drive a kernel forked by a :class:`Zygote` as nbclient drives any kernel."""
 
     def __init__(self, pid: int, connection_file: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.client_factory = ForkedKernelClient  # what km.client() makes for nbclient
         self.load_connection_file(connection_file)
         self.kernel_pid = pid
         self._running = True

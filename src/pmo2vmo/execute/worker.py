@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pmo2vmo.analysis.plan import roadmap_files
+from pmo2vmo.analysis.plan import instrument_and_profile, moderations_for
 from pmo2vmo.errors import (
     InstrumentError,
     InvalidInputError,
@@ -29,28 +29,32 @@ from pmo2vmo.execute.outputs import mark_failed, publish
 from pmo2vmo.execute.pools import ForkPool, Pool, SpawnPool, kernel_pid, shutdown
 from pmo2vmo.execute.run import deliver, execute_report, make_job, skip_slow_optional_imports
 from pmo2vmo.execute.staging import staging_folder
+from pmo2vmo.ingest.responses import load_responses
 from pmo2vmo.model.job import NAMES, SCORES
+from pmo2vmo.model.profile import Profile
 from pmo2vmo.render import html
 
 
 def _validate(client: dict[str, Any]) -> str | None:
-    """Why the client's file cannot be reported on, or None."""
+    """Why the client's file cannot be reported on, or None: its responses, profile and
+    moderation read and checked, one organisation in it. Scoring and planning are left to the
+    kernel, which does them anyway (a planning error fails there, its cell and error named)."""
 
     try:
-        # Only whether it can be reported on: the kernel measures the decision's confidence.
-        result = roadmap_files([client["path"]], profile=client["profile"], confidence=False,
-                               moderation=client.get("moderation"))  # fmt: skip
+        instrument, profile = instrument_and_profile(client["profile"], None)
+        responses = load_responses([client["path"]], instrument, profile)
+        moderations_for(client.get("moderation"), responses,
+                        instrument.tailored(profile or Profile()))  # fmt: skip
     except InvalidInputError as exc:
         shown = "; ".join(str(p) for p in exc.problems[:20])
         more = f"; … and {len(exc.problems) - 20} more" if len(exc.problems) > 20 else ""
         return f"invalid input: {shown}{more}"
     except (InstrumentError, PlanningError) as exc:
         return f"invalid profile or settings: {exc}"
-    count = len(result.organisations)
-    if count != 1:
-        names = ", ".join(o.scores.organisation for o in result.organisations)
-        return (f"the file holds {count} organisations ({names}); a batch takes one client per "
-                "file — split it, or use `pmo2vmo run` on it")  # fmt: skip
+    names = responses.organisations
+    if len(names) != 1:
+        return (f"the file holds {len(names)} organisations ({', '.join(names)}); a batch takes "
+                "one client per file — split it, or use `pmo2vmo run` on it")  # fmt: skip
     return None
 
 
