@@ -35,8 +35,7 @@ from pmo2vmo.render.deck_layout import row_inches, safe_text
 from pmo2vmo.render.deck_scores import COMMENTS_SHOWN
 from pmo2vmo.render.deck_story import first_sentence
 from pmo2vmo.render.narrative import Narrative
-from pmo2vmo.render.narrative_text import said
-from pmo2vmo.render.narrative_text import money, person_months, report_text
+from pmo2vmo.render.narrative_text import money, person_months, report_text, said
 from pmo2vmo.render.view import ReportView, target_reached
 
 META = {
@@ -127,16 +126,7 @@ def _table_rows(slides: Any) -> list[list[str]]:
 
 def _all_text(prs: Any) -> Iterator[str]:
     """Every piece of text in the deck: shapes, tables, chart categories and notes."""
-    for slide in prs.slides:
-        for shape in slide.shapes:
-            if shape.has_text_frame:
-                yield shape.text_frame.text
-            if shape.has_table:
-                yield from (c.text for row in shape.table.rows for c in row.cells)
-            if shape.has_chart:
-                yield from (str(c) for c in shape.chart.plots[0].categories)
-        if slide.has_notes_slide:
-            yield slide.notes_slide.notes_text_frame.text
+    return _texts(prs.slides, notes=True)
 
 
 def _texts(slides: Any, *, notes: bool = False) -> Iterator[str]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from pmo2vmo.model.results import Comment, Record
@@ -152,16 +152,7 @@ def _restricted(
     out = []
     for theme in counts:
         comments = tuple(c for c in theme.comments if keep(theme, c))
-        out.append(
-            ThemeCount(
-                id=theme.id,
-                name=theme.name,
-                kind=theme.kind,
-                count=sum(c.count for c in comments),
-                comments=comments,
-                dimensions=theme.dimensions,
-            )
-        )
+        out.append(replace(theme, count=sum(c.count for c in comments), comments=comments))
     return _ranked(out, order)
 
 

@@ -15,7 +15,7 @@ from pmo2vmo.model.base import StrictModel, parse_model
 from pmo2vmo.model.instrument import Instrument
 from pmo2vmo.model.pillars import LevelScore
 from pmo2vmo.resources import assessment_dir
-from pmo2vmo.util.memo import digest, memoised
+from pmo2vmo.util.memo import digest, memoised_for
 from pmo2vmo.util.yamlio import read_yaml
 
 READINESS_KEYS = ("pmo_baseline", "value_culture", "portfolio", "metrics")
@@ -319,9 +319,8 @@ def _source_problems(data: TransitionFile, path: Path, instrument: Instrument) -
 def load_transition(instrument: Instrument, path: Path | None = None) -> TransitionFile:
     """Load and validate the transition data (default: the bundled ``transition.yaml``)."""
     path = Path(path) if path is not None else assessment_dir() / "transition.yaml"
-    key = ("transition", id(instrument), digest([path]))
-    # The instrument is kept with the result, so its id is never reused while remembered.
-    return memoised(key, lambda: (instrument, _load_transition(instrument, path)))[1]
+    return memoised_for(instrument, ("transition", digest([path])),
+                        lambda: _load_transition(instrument, path))  # fmt: skip
 
 
 def _load_transition(instrument: Instrument, path: Path) -> TransitionFile:

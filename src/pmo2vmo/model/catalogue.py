@@ -20,7 +20,7 @@ from pmo2vmo.errors import InstrumentError
 from pmo2vmo.model.base import StrictModel, parse_model
 from pmo2vmo.model.instrument import Instrument
 from pmo2vmo.resources import assessment_dir
-from pmo2vmo.util.memo import digest, memoised
+from pmo2vmo.util.memo import digest, memoised_for
 from pmo2vmo.util.yamlio import read_yaml
 
 Text = Annotated[str, Field(min_length=2)]
@@ -166,9 +166,8 @@ def load_catalogue(
 ) -> Catalogue:
     """Load and validate the initiative catalogue (default: the bundled one)."""
     path = Path(path) if path is not None else assessment_dir() / "initiatives.yaml"
-    key = ("catalogue", id(instrument), frozenset(archetypes), digest([path]))
-    # The instrument is kept with the result, so its id is never reused while remembered.
-    return memoised(key, lambda: (instrument, _load_catalogue(instrument, archetypes, path)))[1]
+    key = ("catalogue", frozenset(archetypes), digest([path]))
+    return memoised_for(instrument, key, lambda: _load_catalogue(instrument, archetypes, path))
 
 
 def _load_catalogue(instrument: Instrument, archetypes: set[str], path: Path) -> Catalogue:

@@ -35,7 +35,7 @@ from pmo2vmo.errors import InstrumentError
 from pmo2vmo.model.base import PlainText, StrictModel, parse_model
 from pmo2vmo.model.instrument import Instrument, load_instrument
 from pmo2vmo.resources import assessment_dir
-from pmo2vmo.util.memo import digest, memoised
+from pmo2vmo.util.memo import digest, memoised_for
 from pmo2vmo.util.yamlio import read_yaml
 
 #: A stem needs at least this many letters before its ``*``: ``co*`` would match half the text.
@@ -235,9 +235,8 @@ def load_themes(path: Path | None = None, instrument: Instrument | None = None) 
     listing every problem found."""
     path = Path(path) if path is not None else assessment_dir() / "themes.yaml"
     instrument = instrument if instrument is not None else load_instrument()
-    key = ("themes", id(instrument), digest([path]))
-    # The instrument is kept with the result, so its id is never reused while remembered.
-    return memoised(key, lambda: (instrument, _load_themes(path, instrument)))[1]
+    return memoised_for(instrument, ("themes", digest([path])),
+                        lambda: _load_themes(path, instrument))  # fmt: skip
 
 
 def _load_themes(path: Path, instrument: Instrument) -> Themes:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pmo2vmo.analysis.themes import CommentThemes, MergedComment
 from pmo2vmo.model.results import ItemScore, PerceptionGap, Why
-from pmo2vmo.render.narrative_text import index, listing, said, say, score, words
+from pmo2vmo.render.narrative_text import in_sentence, index, listing, said, say, score, words
 from pmo2vmo.render.view import DimensionRow, InitiativeRow, PillarRow, ReportView
 
 #: The readiness scale's top and the score scale's top, as sentences name them.
@@ -92,13 +92,6 @@ class Facts:
         return min(found, key=lambda c: (-c.count, c.text), default=None)
 
 
-def _lower(name: str) -> str:
-    """A dimension's name inside a sentence ("Prioritisation by value" → "prioritisation by
-    value"; acronyms such as "PMO" kept)."""
-    first = name.split(" ", 1)[0]
-    return name if first.isupper() else name[:1].lower() + name[1:]
-
-
 # ------------------------------------------------------------------------------- findings ---
 
 
@@ -113,7 +106,7 @@ def _perception(facts: Facts, named: set[str]) -> Finding | None:
     if not disputed:
         return None
     d = min(disputed, key=lambda d: (d.consensus or 0.0, d.id))
-    values = {"dimension": _lower(d.name), "consensus": score(d.consensus),
+    values = {"dimension": in_sentence(d.name), "consensus": score(d.consensus),
               "disputed": _disputed_clause(facts, d)}  # fmt: skip
     return Finding(
         "disagreement",
@@ -129,7 +122,7 @@ def _gap_finding(facts: Facts, g: PerceptionGap) -> Finding | None:
     if d is None:
         return None
     disputed = _disputed_clause(facts, d)
-    values = {"high_group": g.high_group, "low_group": g.low_group, "dimension": _lower(d.name),
+    values = {"high_group": g.high_group, "low_group": g.low_group, "dimension": in_sentence(d.name),
               "high": score(g.high), "low": score(g.low), "gap": score(g.gap),
               "disputed": disputed}  # fmt: skip
     return Finding(
@@ -175,7 +168,7 @@ def _weakest_pillar(facts: Facts, named: set[str]) -> Finding | None:
     weakest = dims[0]
     values = {"pillar": p.name, "score": score(p.score), "target": score(p.target),
               "level": p.achieved_level, "level_name": (p.achieved_level_name or "").lower(),
-              "dimension": _lower(weakest.name), "dimension_score": score(weakest.score),
+              "dimension": in_sentence(weakest.name), "dimension_score": score(weakest.score),
               "dimension_target": score(weakest.target)}  # fmt: skip
     evidence = [say("findings", "evidence_gap", dimension=d.name, score=score(d.score),
                     target=score(d.target)) for d in dims[:3]]  # fmt: skip
@@ -268,7 +261,7 @@ def _critical(facts: Facts, named: set[str]) -> Finding | None:
         return None
     d = max(short, key=lambda d: (d.gap or 0.0, d.id))
     first = next((i for i in facts.view.plan.roadmap.items if d.id in i.closes), None)
-    values = {"dimension": d.name, "lower": _lower(d.name), "score": score(d.score),
+    values = {"dimension": d.name, "score": score(d.score),
               "target": score(d.target)}  # fmt: skip
     key = "planned" if first is not None else "unplanned"
     text = say("findings", "critical", key, **values, phase=first.phase if first else "",
@@ -359,30 +352,11 @@ def pillar_story(facts: Facts, p: PillarRow) -> PillarStory:
 
 
 def _addressing(view: ReportView, dims: Sequence[str], count: int = 4) -> tuple[str, ...]:
-    """The planned initiatives that lift the pillar's dimensions most, in plan order."""
-    lifted = [
-        (i, sum(v for d, v in i.why_closes.items() if d in dims))
-        for i in _with_closes(view)
-        if any(d in dims for d in i.why_closes)
-    ]
-    chosen = sorted(lifted, key=lambda t: -t[1])[:count]
-    order = [r.id for r in view.initiatives]
-    return tuple(
-        f"{r.title} ({r.phase})" for r, _ in sorted(chosen, key=lambda t: order.index(t[0].id))
-    )
-
-
-@dataclass(frozen=True)
-class _Closing:
-    id: str
-    title: str
-    phase: str
-    why_closes: Mapping[str, float]
-
-
-def _with_closes(view: ReportView) -> list[_Closing]:
-    closes = {i.initiative.id: i.closes for i in view.plan.roadmap.items}
-    return [_Closing(r.id, r.title, r.phase, closes.get(r.id, {})) for r in view.initiatives]
+    """The ``count`` planned initiatives that lift the pillar's dimensions most, in plan order."""
+    lifted = [(n, i) for n, i in enumerate(view.plan.roadmap.items)
+              if any(d in dims for d in i.closes)]  # fmt: skip
+    chosen = sorted(lifted, key=lambda t: -sum(v for d, v in t[1].closes.items() if d in dims))
+    return tuple(f"{i.initiative.title} ({i.phase})" for _, i in sorted(chosen[:count]))
 
 
 # ------------------------------------------------------------------------------ strengths ---
@@ -450,5 +424,5 @@ def _main_gap(view: ReportView, initiative: str) -> str | None:
     pillar = next((p.name for p in view.pillars if p.id == d.pillar), d.pillar)
     ranked = view.by_gap(d.pillar)
     key = "largest" if ranked and ranked[0].id == d.id else "narrows"
-    return say("why", key, pillar=_lower(pillar), dimension=_lower(d.name), score=score(d.score),
+    return say("why", key, pillar=in_sentence(pillar), dimension=in_sentence(d.name), score=score(d.score),
                target=score(d.target))  # fmt: skip

@@ -33,6 +33,7 @@ from pmo2vmo.render.findings import (
     why,
 )
 from pmo2vmo.render.narrative_text import (
+    in_sentence,
     index,
     listing,
     money,
@@ -46,6 +47,7 @@ from pmo2vmo.render.risks import (
     CONFIDENCE_HIGH,
     Risk,
     gate_text,
+    nearest_alternative,
     risks,
     targets,
 )
@@ -114,7 +116,7 @@ class Narrative:
         themes = comment_themes(view.comments, dims, [d.id for d in view.dimensions], load_themes())
         transition = load_transition(instrument)
         facts = Facts(view, texts, themes, frozenset(transition.critical_dimensions))
-        names = {a.id: a.name for a in transition.archetypes}
+        names = path_names(transition)
         figures = _figures(view)
         decision = view.plan.decision
         recommended = decision.archetype is not None
@@ -156,11 +158,11 @@ def _figures(view: ReportView) -> dict[str, Any]:
         "readiness": {k: index(v.value) for k, v in r.items()},
         "score": {d.id: score(d.score) for d in view.dimensions},
         "name": {d.id: d.name for d in view.dimensions},
-        "weakest_pmo": pmo[0].name.lower() if pmo else "",
+        "weakest_pmo": in_sentence(pmo[0].name) if pmo else "",
         "scale": READINESS_MAX,
         "mobilise": _mobilise(view),
         "first_checkpoint": next((c.date.isoformat() for c in view.plan.roadmap.checkpoints), ""),
-        "disputed": "",  # per gate: _gate_text
+        "disputed": "",  # each gate's own: gate_text
     }
 
 
@@ -177,9 +179,7 @@ def _confidence(view: ReportView, names: Mapping[str, str]) -> str | None:
     c = view.plan.decision.confidence
     if c is None or view.plan.decision.archetype is None:
         return None
-    chosen = view.plan.decision.archetype.id
-    others = {k: v for k, v in c.alternatives.items() if k != chosen and v > 0}
-    alternative = max(others, key=lambda k: (others[k], k)) if others else ""
+    alternative = nearest_alternative(c, view.plan.decision.archetype.id)
     level = (
         "high"
         if c.confidence >= CONFIDENCE_HIGH
@@ -191,9 +191,10 @@ def _confidence(view: ReportView, names: Mapping[str, str]) -> str | None:
                alternative=names.get(alternative, alternative))  # fmt: skip
 
 
-def path_names() -> dict[str, str]:
-    """Every path's name by its id."""
-    return {a.id: a.name for a in load_transition(load_instrument()).archetypes}
+def path_names(transition: TransitionFile | None = None) -> dict[str, str]:
+    """Every path's name by its id (of the bundled transition data unless given)."""
+    spec = transition if transition is not None else load_transition(load_instrument())
+    return {a.id: a.name for a in spec.archetypes}
 
 
 def _tips(view: ReportView, names: Mapping[str, str]) -> tuple[str, ...]:

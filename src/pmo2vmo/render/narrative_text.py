@@ -75,6 +75,13 @@ def money(amount: float, currency: str) -> str:
     return f"{symbol}{digits}" if symbol else f"{digits} {currency}"
 
 
+def in_sentence(name: str) -> str:
+    """A name inside a sentence: "Prioritisation by value" → "prioritisation by value"; a name
+    that starts with an acronym ("PMO baseline") is kept."""
+    first = name.split(" ", 1)[0]
+    return name if first.isupper() else name[:1].lower() + name[1:]
+
+
 def listing(items: list[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     if len(items) <= 1:

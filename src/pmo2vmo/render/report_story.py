@@ -56,10 +56,6 @@ def summary_section(story: Narrative) -> Section:
 
 def investment_table(story: Narrative) -> list[Block]:
     """The investment by phase as a table (the roadmap section shows it)."""
-    return _investment(story)
-
-
-def _investment(story: Narrative) -> list[Block]:
     inv = story.investment
     if inv is None or not inv.phases:
         return []

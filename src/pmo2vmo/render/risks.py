@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmo2vmo.model.archetypes import OPS, Gate, TransitionFile, leaves
-from pmo2vmo.render.narrative_text import listing, say, score, share, words
+from pmo2vmo.model.results import Confidence
+from pmo2vmo.render.narrative_text import in_sentence, listing, say, score, share, words
 from pmo2vmo.render.view import ReportView
 
 CONFIDENCE_HIGH = 0.9  # a share of re-samples choosing the same path: under it, the path could tip
@@ -49,9 +50,15 @@ def gate_text(view: ReportView, gate: Gate, text: str, figures: Mapping[str, Any
     return text.format(**{**figures, "disputed": disputed(view, gate)})
 
 
+def nearest_alternative(confidence: Confidence, chosen: str) -> str:
+    """The path other than ``chosen`` the most re-samples choose ("" if none does)."""
+    others = {k: v for k, v in confidence.alternatives.items() if k != chosen and v > 0}
+    return max(others, key=lambda k: (others[k], k)) if others else ""
+
+
 def dim_name(view: ReportView, dim_id: str) -> str:
-    name = next((d.name for d in view.dimensions if d.id == dim_id), dim_id)
-    return name[:1].lower() + name[1:]
+    """A dimension's name inside a sentence, by its id."""
+    return in_sentence(next((d.name for d in view.dimensions if d.id == dim_id), dim_id))
 
 
 def risks(
@@ -71,8 +78,7 @@ def risks(
                             say("risks", "gate", "mitigation", steps=steps)))  # fmt: skip
     c = decision.confidence
     if c is not None and decision.archetype is not None and c.confidence < CONFIDENCE_HIGH:
-        others = {k: v for k, v in c.alternatives.items() if k != decision.archetype.id}
-        alternative = max(others, key=lambda k: (others[k], k)) if others else ""
+        alternative = nearest_alternative(c, decision.archetype.id)
         out.append(_risk("confidence", share=share(c.confidence), path=decision.archetype.name,
                          alternative=names.get(alternative, alternative)))  # fmt: skip
     disputed = [i.id for i in view.disputed]

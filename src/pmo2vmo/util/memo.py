@@ -50,6 +50,14 @@ def memoised(key: Hashable, make: Callable[[], T]) -> T:
     return value
 
 
+def memoised_for(owner: object, key: Hashable, make: Callable[[], T]) -> T:
+    """:func:`memoised` for a value made from ``owner`` (an object compared by identity, such as
+    a loaded instrument): keyed by its id as well, and ``owner`` kept with the result, so the id
+    is never reused by another object while the result is remembered."""
+    kept: tuple[object, T] = memoised((key, id(owner)), lambda: (owner, make()))
+    return kept[1]
+
+
 def clear() -> None:
     """Forget everything remembered (tests that edit data files in place use it)."""
     _CACHE.clear()
