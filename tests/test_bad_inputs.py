@@ -221,10 +221,10 @@ def test_missing_file_is_reported_not_raised(tmp_path: Path, instrument: Instrum
     assert [p.message for p in problems] == ["file not found"]
 
 
-def test_folder_is_reported_not_raised(tmp_path: Path, instrument: Instrument) -> None:
-    """A folder given as a file is one problem, not an exception."""
+def test_empty_folder_is_reported_not_raised(tmp_path: Path, instrument: Instrument) -> None:
+    """An empty folder (read as a folder of journals) is one problem, not an exception."""
     _, problems = inspect_file(tmp_path, instrument)
-    assert [p.message for p in problems] == ["is a folder, not a file"]
+    assert [p.message for p in problems] == ["the folder is empty"]
 
 
 def test_no_files_at_all_is_invalid_input(instrument: Instrument) -> None:

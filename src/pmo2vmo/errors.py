@@ -167,6 +167,11 @@ class PlanningError(Pmo2vmoError):
     """Settings under which no sensible plan exists (capacity or horizon too small)."""
 
 
+class WorkshopError(Pmo2vmoError):
+    """A workshop server that cannot start as asked (a busy port, a journal folder in the
+    wrong place or holding other files)."""
+
+
 # The command line's exit code for each error (the most specific class that matches wins):
 # 2 — the input or the usage is wrong, nothing was done; 1 — work was tried and failed;
 # 130 — interrupted (as a shell reports Ctrl-C).
@@ -174,6 +179,7 @@ EXIT_CODES: dict[type[BaseException], int] = {
     InvalidInputError: 2,
     InstrumentError: 2,
     PlanningError: 2,
+    WorkshopError: 2,
     NotReadable: 2,
     RunError: 1,
     ZygoteError: 1,

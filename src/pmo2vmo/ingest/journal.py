@@ -3,6 +3,12 @@
 The last ``seq`` per respondent and question wins (a later line breaks a tie), ``"answer": null``
 clears; a respondent's role and unit come from their latest event. An incomplete last line (a
 capture interrupted mid-write) is a warning, not an error.
+
+A workshop writes one journal per participant session into a folder; :func:`read_journals` replays
+the folder's journals as one: an event's place is (``seq``, the file's place in name order, its
+line), so the merge never depends on the order the file system lists them. A participant's
+resumed session continues their ``seq``, so their latest answer wins across files; two tabs of one
+participant open at once write the same ``seq`` and the later file name breaks the tie.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from pmo2vmo.errors import ProblemLog
+from pmo2vmo.errors import InputProblem, ProblemLog
 from pmo2vmo.ingest.answers import AnswerError, Kind
 from pmo2vmo.ingest.records import ReadContext, RecordBuilder, cell_text
 
@@ -28,7 +34,8 @@ JOURNAL_FIELDS = {
     "comment",
 }
 
-_Latest = tuple[int, int, dict[str, Any]]  # (seq, line number, event)
+#: (seq, file's place, line number, event, file name)
+_Latest = tuple[int, int, int, dict[str, Any], str]
 
 
 def _parse_line(line: str, number: int, last: bool, log: ProblemLog) -> dict[str, Any] | None:
@@ -99,21 +106,37 @@ class _Replay:
     latest: dict[tuple[str, str, str], _Latest] = field(default_factory=dict)
     people: dict[tuple[str, str], _Latest] = field(default_factory=dict)
     events: int = 0
+    #: Organisations events name, with the first file and line naming each.
+    named: dict[str, tuple[str, int]] = field(default_factory=dict)
 
-    def add(self, org: str, rid: str, qid: str, number: int, event: dict[str, Any]) -> None:
+    def add(self, org: str, rid: str, qid: str, place: _Latest) -> None:
         """Count an event, keeping it where it is the latest so far."""
         self.events += 1
-        seq = event["seq"]
         key = (org, rid, qid)
-        if key not in self.latest or (seq, number) >= self.latest[key][:2]:
-            self.latest[key] = (seq, number, event)
-        if (org, rid) not in self.people or (seq, number) >= self.people[(org, rid)][:2]:
-            self.people[(org, rid)] = (seq, number, event)
+        if key not in self.latest or place[:3] >= self.latest[key][:3]:
+            self.latest[key] = place
+        if (org, rid) not in self.people or place[:3] >= self.people[(org, rid)][:3]:
+            self.people[(org, rid)] = place
+
+    def fold(self, old: str, new: str) -> None:
+        """File the events of organisation ``old`` (those naming none) under ``new``: in a
+        folder, one organisation named by some events is the organisation of them all."""
+        if old == new:
+            return
+        moved = [(k, v) for k, v in self.latest.items() if k[0] == old]
+        events = self.events
+        for key, place in moved:
+            del self.latest[key]
+            self.people.pop((old, key[1]), None)
+            self.add(new, key[1], key[2], place)
+        self.events = events
 
 
-def _replay_lines(text: str, ctx: ReadContext, log: ProblemLog) -> _Replay:
-    """Every line checked, and the valid events of known questions replayed."""
-    replay = _Replay()
+def _replay_lines(
+    text: str, ctx: ReadContext, log: ProblemLog, replay: _Replay, order: int = 0
+) -> None:
+    """Every line of one journal checked, and its valid events of known questions replayed;
+    ``order`` is the file's place among the journals replayed together."""
     lines = text.split("\n")
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -134,9 +157,17 @@ def _replay_lines(text: str, ctx: ReadContext, log: ProblemLog) -> _Replay:
                     question=given,
                 )
             continue
-        org = cell_text(event.get("organisation")) or ctx.fallback_org
-        replay.add(org, str(event["respondent"]).strip(), qid, number, event)
-    return replay
+        named = cell_text(event.get("organisation"))
+        if named is not None:
+            replay.named.setdefault(named, (log.file, number))
+        org = named or ctx.fallback_org
+        replay.add(org, str(event["respondent"]).strip(), qid, (seq_of(event), order, number,
+                                                                  event, log.file))  # fmt: skip
+
+
+def seq_of(event: dict[str, Any]) -> int:
+    """An event's ``seq`` (checked whole by :func:`_valid_event`)."""
+    return int(event["seq"])
 
 
 def _record_answers(
@@ -145,8 +176,8 @@ def _record_answers(
     """Record the latest answer to each question, in line order; who answered anything."""
     log = builder.log
     answered: set[tuple[str, str]] = set()
-    for (org, rid, qid), (_seq, number, event) in sorted(
-        replay.latest.items(), key=lambda kv: kv[1][1]
+    for (org, rid, qid), (_seq, _order, number, event, file) in sorted(
+        replay.latest.items(), key=lambda kv: kv[1][1:3]
     ):
         raw = event.get("answer")
         if qid in ctx.excluded:
@@ -155,7 +186,7 @@ def _record_answers(
         try:
             answer = ctx.parser.parse(raw)
         except AnswerError as exc:
-            log.error(str(exc), row=number, column="answer", question=qid)
+            log.problems.append(InputProblem(file, str(exc), "", None, number, "answer", qid))
             continue
         if answer.kind is Kind.BLANK:
             continue
@@ -168,20 +199,15 @@ def _record_answers(
             str(raw).strip(),
             cell_text(event.get("comment")),
             number,
+            file=file,
         )
         answered.add((org, rid))
     return answered
 
 
-def read_journal(text: str, ctx: ReadContext, builder: RecordBuilder) -> None:
-    """Replay a capture journal: last ``seq`` per respondent and question wins; null clears."""
-    log = builder.log
-    replay = _replay_lines(text, ctx, log)
-    if replay.events == 0 and not log.errors:
-        log.error("the journal holds no answer events", "capture at least one answer")
-        return
-    answered = _record_answers(replay, ctx, builder)
-    for (org, rid), (_seq, number, event) in replay.people.items():
+def _record_people(replay: _Replay, answered: set[tuple[str, str]], builder: RecordBuilder) -> None:
+    """Each respondent who answered something, with the role and unit of their latest event."""
+    for (org, rid), (_seq, _order, number, event, file) in replay.people.items():
         if (org, rid) in answered:
             builder.respondent(
                 org,
@@ -190,4 +216,44 @@ def read_journal(text: str, ctx: ReadContext, builder: RecordBuilder) -> None:
                 cell_text(event.get("unit")),
                 None,
                 number,
+                file=file,
             )
+
+
+def read_journal(text: str, ctx: ReadContext, builder: RecordBuilder) -> None:
+    """Replay a capture journal: last ``seq`` per respondent and question wins; null clears."""
+    log = builder.log
+    replay = _Replay()
+    _replay_lines(text, ctx, log, replay)
+    if replay.events == 0 and not log.errors:
+        log.error("the journal holds no answer events", "capture at least one answer")
+        return
+    _record_people(replay, _record_answers(replay, ctx, builder), builder)
+
+
+def read_journals(
+    journals: list[tuple[str, str]], ctx: ReadContext, builder: RecordBuilder
+) -> None:
+    """Replay the journals of a folder, ``(file name, text)`` in name order, as one organisation.
+
+    Problems name the journal and line they are on (in ``builder.log``). Journals that name two
+    organisations are an error: a folder is one organisation's workshop.
+    """
+    log = builder.log
+    replay = _Replay()
+    for order, (name, text) in enumerate(journals):
+        _replay_lines(text, ctx, ProblemLog(file=name, problems=log.problems), replay, order)
+    if len(replay.named) == 1:
+        replay.fold(ctx.fallback_org, next(iter(replay.named)))
+    if len(replay.named) > 1:
+        (first, (f1, l1)), (second, (f2, l2)) = list(replay.named.items())[:2]
+        log.error(
+            f"the journals name more than one organisation: {first!r} ({f1}, line {l1}) and "
+            f"{second!r} ({f2}, line {l2})",
+            "a folder of journals is one organisation: keep each workshop in its own folder",
+        )
+        return
+    if replay.events == 0 and not log.errors:
+        log.error("the journals hold no answer events", "capture at least one answer")
+        return
+    _record_people(replay, _record_answers(replay, ctx, builder), builder)

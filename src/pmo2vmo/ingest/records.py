@@ -41,10 +41,18 @@ class RecordBuilder:
     asked: set[str] = field(default_factory=set)  # question ids the file has a place for
 
     def respondent(
-        self, org: str, rid: str, role: str | None, unit: str | None, comment: str | None, row: int
+        self,
+        org: str,
+        rid: str,
+        role: str | None,
+        unit: str | None,
+        comment: str | None,
+        row: int,
+        file: str | None = None,
     ) -> None:
-        """Record (or replace) a respondent of an organisation, with the row that names them."""
-        self.respondents[(org, rid)] = [org, rid, role, unit, comment, self.log.file, row]
+        """Record (or replace) a respondent of an organisation, with the row (and file, when not
+        the log's) that names them."""
+        self.respondents[(org, rid)] = [org, rid, role, unit, comment, file or self.log.file, row]
 
     def answer(
         self,
@@ -56,6 +64,7 @@ class RecordBuilder:
         raw: str,
         comment: str | None,
         row: int,
+        file: str | None = None,
     ) -> None:
         """Record one non-blank answer; ``value`` is the level for scores, else NaN."""
         self.answers.append(
@@ -67,7 +76,7 @@ class RecordBuilder:
                 float("nan") if value is None else float(value),
                 raw,
                 comment,
-                self.log.file,
+                file or self.log.file,
                 row,
             )
         )

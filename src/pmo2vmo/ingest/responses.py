@@ -7,7 +7,9 @@ Formats (detected from content, not trusted from the name):
   column found by its id anywhere in the header (``[VC-OBJ-01] Value objectives are…``);
 - the tidy long form: ``organisation, respondent, role, unit, question, answer, comment``;
 - the capture journal: JSON lines, one answer event a line; the last ``seq`` per respondent and
-  question wins, ``"answer": null`` clears.
+  question wins, ``"answer": null`` clears;
+- a folder of capture journals (a workshop writes one per participant session): one organisation
+  made of every journal in it, merged as one journal (:func:`~pmo2vmo.ingest.journal.read_journals`).
 
 Each format has its reader (:mod:`~pmo2vmo.ingest.wide`, :mod:`~pmo2vmo.ingest.tidy`,
 :mod:`~pmo2vmo.ingest.journal`); here a file is opened and dispatched to one, checked for
@@ -26,6 +28,7 @@ Rules applied (stated here because consultants ask):
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +38,7 @@ import pandas as pd
 from pmo2vmo.errors import InputProblem, InvalidInputError, NotReadable, ProblemLog
 from pmo2vmo.ingest.encoding import decode_text
 from pmo2vmo.ingest.header import find_header
-from pmo2vmo.ingest.journal import read_journal
+from pmo2vmo.ingest.journal import read_journal, read_journals
 from pmo2vmo.ingest.quality import respondent_flags
 from pmo2vmo.ingest.readers import Grid, read_text_grid, size_limit, sniff_kind, too_big
 from pmo2vmo.ingest.records import ReadContext, RecordBuilder, cell_text
@@ -195,13 +198,45 @@ def _read_grid(grid: Grid, kind: str, ctx: ReadContext, builder: RecordBuilder) 
     return "wide-xlsx" if kind == "xlsx" else "wide-csv"
 
 
+JOURNAL_SUFFIXES = (".jsonl", ".ndjson")
+
+
+def _read_folder(
+    path: Path, ctx: ReadContext, log: ProblemLog, builder: RecordBuilder
+) -> tuple[str, bytes] | None:
+    """Replay a folder's journals into the builder: ``("journal-folder", hash input)``, or None
+    with the problems logged. Hidden files (``.DS_Store``, editors' swap files) are passed over;
+    anything else that is not a journal is an error naming it."""
+    journals: list[tuple[str, str]] = []
+    digest = bytearray()
+    names = sorted(p.name for p in path.iterdir() if not p.name.startswith("."))
+    for name in names:
+        if not name.lower().endswith(JOURNAL_SUFFIXES):
+            log.problems.append(InputProblem(name, "is not a capture journal (.jsonl) and a folder "
+                                "is read as one workshop's journals", "move it out of the folder"))  # fmt: skip
+            continue
+        file_log = ProblemLog(file=name, problems=log.problems)
+        read = _read_bytes(path / name, file_log)
+        text = None if read is None else decode_text(read[1], file_log)
+        if read is not None and text is not None:
+            journals.append((name, text))
+            digest += name.encode() + b"\0" + hashlib.sha256(read[1]).digest()
+    if not names:
+        log.error("the folder is empty", "give a folder of capture journals (.jsonl)")
+    if journals:
+        read_journals(journals, ctx, builder)
+    return None if log.errors else ("journal-folder", bytes(digest))
+
+
 def _read_one(
     path: Path, instrument: Instrument, profile: Profile | None
 ) -> tuple[ResponseSet | None, ProblemLog]:
-    """Read one file into a response set, with its log of problems (None when unreadable)."""
+    """Read one file (or a folder of journals) into a response set, with its log of problems
+    (None when unreadable)."""
     log = ProblemLog(file=path.name)
     ctx = ReadContext(instrument, profile, path)
-    read = _read_bytes(path, log)
+    builder = RecordBuilder(log)
+    read = _read_folder(path, ctx, log, builder) if path.is_dir() else _read_bytes(path, log)
     if read is None:
         return None, log
     kind, data = read
@@ -211,9 +246,10 @@ def _read_one(
     if kind == "xls":
         log.error("legacy .xls workbooks are not read", "open it in Excel and save as .xlsx")
         return None, log
-    builder = RecordBuilder(log)
     fmt = kind
-    if kind == "xlsx":
+    if kind == "journal-folder":
+        grid = None
+    elif kind == "xlsx":
         grid = read_xlsx_grid(data, log, ctx.ids)
     elif kind == "journal":
         text = decode_text(data, log)
@@ -249,6 +285,30 @@ def inspect_file(
     """Read one file and return what it holds with *every* problem and warning, never raising."""
     result, log = _read_one(Path(path), instrument, profile)
     return (None if log.errors else result), log.problems
+
+
+def journal_responses(
+    events: Iterable[Mapping[str, object]],
+    instrument: Instrument,
+    profile: Profile | None = None,
+    name: str = "capture.jsonl",
+) -> ResponseSet:
+    """Answer events held in memory (a live capture's) read as a journal called ``name``: the
+    same replay and checks as a journal file; raises :class:`InvalidInputError` on a bad event."""
+    text = "".join(json.dumps(dict(event), ensure_ascii=False) + "\n" for event in events)
+    log = ProblemLog(file=name)
+    ctx = ReadContext(instrument, profile, Path(name))
+    builder = RecordBuilder(log)
+    read_journal(text, ctx, builder)
+    if log.errors:
+        raise InvalidInputError(log.errors)
+    source = SourceFile(name, "journal", hashlib.sha256(text.encode()).hexdigest())
+    return ResponseSet(
+        answers=pd.DataFrame(builder.answers, columns=ANSWER_COLUMNS),
+        respondents=pd.DataFrame(list(builder.respondents.values()), columns=RESPONDENT_COLUMNS),
+        files=[source],
+        asked={name: frozenset(builder.asked)},
+    )
 
 
 def load_responses(
