@@ -162,16 +162,60 @@ def test_a_folder_of_journals_is_one_organisation(tmp_path: Path, instrument: In
 
 
 def test_merge_does_not_depend_on_listing_order(tmp_path: Path, instrument: Instrument) -> None:
-    """Two sessions with the same seq (two tabs at once): the later file name wins, however the
-    files were created."""
-    a = _session(tmp_path / "x", "R01", {Q1: 2})
-    b = SessionJournal(tmp_path / "x", "R01")
-    b.seq = 0  # as if opened in a second tab before the first wrote anything
-    b.write(Q1, 5, None)
-    later = max(a.path.name, b.path.name)
-    rs = load_responses([tmp_path / "x"], instrument)
-    expected = 2.0 if later == a.path.name else 5.0
-    assert rs.answers.loc[rs.answers["question"] == Q1, "value"].tolist() == [expected]
+    """Two events with the same seq: the later file name wins, whichever file was created first."""
+    event = {"v": 1, "respondent": "R01", "question": Q1, "seq": 1, "organisation": "Acme"}
+    for folder, order in ((tmp_path / "x", ("b", "a")), (tmp_path / "y", ("a", "b"))):
+        folder.mkdir()
+        for name in order:
+            answer = 5 if name == "b" else 2
+            (folder / f"R01--{name}.jsonl").write_text(
+                json.dumps(event | {"answer": answer}) + "\n"
+            )
+        rs = load_responses([folder], instrument)
+        assert rs.answers["value"].tolist() == [5.0]
+
+
+def test_two_open_sessions_of_one_participant_let_the_later_change_win(tmp_path: Path,
+                                                                      instrument: Instrument) -> None:  # fmt: skip
+    """Phone and laptop open at once: each write takes a seq above everything on disk, so the
+    later change wins whichever file sorts last."""
+    laptop = SessionJournal(tmp_path, "R01")
+    phone = SessionJournal(tmp_path, "R01")
+    phone.write(Q1, 2, None)
+    laptop.write(Q1, 5, None)
+    phone.write(Q2, 3, None)
+    assert [e["seq"] for e in _lines(tmp_path) if e["question"] == Q2] == [3]
+    rs = load_responses([tmp_path], instrument)
+    assert rs.answers.loc[rs.answers["question"] == Q1, "value"].tolist() == [5.0]
+    assert restore(tmp_path, "R01")[0][Q1].answer == 5
+
+
+def test_a_short_write_leaves_no_half_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           instrument: Instrument) -> None:  # fmt: skip
+    """A write that stops part-way (a full disk) is cut back off the file and raised; the next
+    answer lands on a line of its own and the folder still reads."""
+    journal = SessionJournal(tmp_path, "R01")
+    journal.write(Q1, 2, None)
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, data[:10]))
+    with pytest.raises(OSError, match="only 10 of"):
+        journal.write(Q2, 3, None)
+    monkeypatch.setattr(os, "write", real_write)
+    journal.write(Q3, 4, "très bien")
+    assert [e["question"] for e in _lines(tmp_path)] == [Q1, Q3]
+    assert [e["seq"] for e in _lines(tmp_path)] == [1, 2]
+    assert len(load_responses([tmp_path], instrument).answers) == 2
+
+
+def test_a_journal_cut_inside_a_character_still_restores(tmp_path: Path) -> None:
+    """A last line cut in the middle of a UTF-8 character is passed over, not a crash."""
+    journal = SessionJournal(tmp_path, "R01")
+    journal.write(Q1, 2, "très")
+    journal.close()
+    path = journal.path
+    path.write_bytes(path.read_bytes() + '{"v":1,"seq":2,"comment":"trè'.encode()[:-1])
+    assert restore(tmp_path, "R01")[0][Q1].comment == "très"
+    assert SessionJournal(tmp_path, "R01").seq == 1
 
 
 def test_folder_problems_name_the_journal_and_line(tmp_path: Path, instrument: Instrument) -> None:
@@ -321,6 +365,7 @@ def test_questions_are_routed_to_the_role_with_all_questions_as_an_option(
     assert len(routed) < len(instrument.questions)
     hidden = next(q for q in form.boxes if q not in routed)
     assert form.boxes[hidden].box.layout.display == "none"
+    assert form.boxes[next(iter(routed))].box.layout.display is None
     assert form.progress.value == f"answered 0 of {len(routed)}"
     form.show_all.value = True
     assert form.boxes[hidden].box.layout.display is None
@@ -349,10 +394,13 @@ def test_a_failed_write_says_not_saved(tmp_path: Path, instrument: Instrument) -
     def full(*_args: object) -> dict[str, Any]:
         raise OSError(28, "No space left on device")
 
+    form.boxes[Q2].choice.value = 3
     form.journal.write = full  # type: ignore[method-assign,union-attr]
     form.boxes[Q1].choice.value = 2
+    form.boxes[Q2].choice.value = 5
     assert "NOT saved" in form.receipt.value
     assert "saved ✓" not in form.receipt.value
+    assert (form.boxes[Q1].choice.value, form.boxes[Q2].choice.value) == (None, 3)  # undone
 
 
 # ------------------------------------------------------------------ participant page ---
@@ -374,6 +422,7 @@ def test_signed_links_open_and_altered_ones_are_refused(tmp_path: Path) -> None:
                    query.split("&sig=")[0], query + "&respondent=bob"):  # fmt: skip
         assert links.verified(key, forged) is None, forged
     assert links.verified(b"other" * 8, query) is None
+    assert links.verified(key, query.split("&sig=")[0] + "&sig=%C3%A9") is None  # not hex: refused
     page = ParticipantPage(_settings(tmp_path, True), query)
     assert page.questionnaire is not None
     assert page.questionnaire.participant.respondent == "alice"
@@ -474,6 +523,10 @@ def test_prepare_refuses_bad_settings_before_anything_starts(tmp_path: Path,
     invitees.write_text("respondent,role\nalice,CFO\n")
     with pytest.raises(WorkshopError, match="go together"):
         prepare(tmp_path / "j", invitees=invitees)
+    _session(tmp_path / "acme", "R01", {Q1: 3}, org="Acme")
+    with pytest.raises(WorkshopError, match="are for 'Acme', not 'Globex'"):
+        prepare(tmp_path / "acme", organisation="Globex", port=0)
+    assert prepare(tmp_path / "acme", port=0).organisation == "Acme"  # a restart goes on as Acme
 
 
 def test_workshop_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -562,6 +615,19 @@ def test_discuss_first_lists_lowest_consensus_then_largest_gaps(harbor: tuple[Pa
         assert found.low_group in gap.why
     assert all(g.high_group in shown or "(" in g.high_group for g in snap.org.perception_gaps)
     assert all(d.who == () for d in snap.discuss)
+
+
+def test_the_room_names_nobody_unless_identifiable(harbor: tuple[Path, Any],
+                                                   instrument: Instrument) -> None:  # fmt: skip
+    """The facilitator's page shows no respondent id (not even in data-quality notes) unless the
+    workshop is identifiable."""
+    folder, profile = harbor
+    view = RoomView(folder, instrument, profile)
+    shown = view.status.value + view.discuss.value + view.counts.value
+    assert "straight-lining" in shown
+    assert "HA-0" not in shown
+    open_room = profile.model_copy(update={"identifiable_workshop": True})
+    assert "HA-0" in RoomView(folder, instrument, open_room).discuss.value
 
 
 def test_an_identifiable_workshop_shows_who_said_what(harbor: tuple[Path, Any],

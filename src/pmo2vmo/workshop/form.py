@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_description import DescriptionStyle
+from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 
 from pmo2vmo.analysis.scoring import score
 from pmo2vmo.ingest.responses import journal_responses
@@ -74,10 +76,26 @@ def _local_time() -> str:
     return dt.datetime.now().strftime("%H:%M:%S")
 
 
+class _Shared:
+    """Layouts and styles every question shares: one model each instead of one per widget,
+    which roughly halves what the page has to build (ninety questions make ~1,400 models else)."""
+
+    def __init__(self) -> None:
+        self.full = widgets.Layout(width="100%")
+        self.comment = widgets.Layout(width="100%", height="3.5em")
+        self.plain = widgets.Layout()
+        self.shown = widgets.Layout()
+        self.hidden = widgets.Layout(display="none")
+        self.choice_style = DescriptionStyle()
+        self.text_style = TextStyle()
+        self.html_style = HTMLStyle()
+        self.button_style = widgets.ButtonStyle()
+
+
 class _QuestionBox:
     """One question's widgets: statement, choices, comment and clear button."""
 
-    def __init__(self, ref: QuestionRef, instrument: Instrument) -> None:
+    def __init__(self, ref: QuestionRef, instrument: Instrument, shared: _Shared) -> None:
         q = ref.question
         self.qid = q.id
         options: list[tuple[str, Answer]] = [
@@ -86,20 +104,21 @@ class _QuestionBox:
         ]
         options += [(f"{NA} — this practice does not apply here", NA),
                     (f"{DONT_KNOW} — I cannot see this practice", DONT_KNOW)]  # fmt: skip
-        self.choice = widgets.RadioButtons(options=options, value=None,
-                                           layout=widgets.Layout(width="100%"))  # fmt: skip
+        self.choice = widgets.RadioButtons(options=options, value=None, layout=shared.full,
+                                           style=shared.choice_style)  # fmt: skip
         self.choice.add_class("p2v-choice")
         self.comment = widgets.Textarea(
             value="", placeholder="Comment (optional): an example, a caveat, evidence",
-            continuous_update=False, layout=widgets.Layout(width="100%", height="3.5em"),
+            continuous_update=False, layout=shared.comment, style=shared.text_style,
         )  # fmt: skip
         self.comment.add_class("p2v-comment")
-        self.clear = widgets.Button(description="Clear answer", tooltip="Remove this answer")
+        self.clear = widgets.Button(description="Clear answer", tooltip="Remove this answer",
+                                    layout=shared.plain, style=shared.button_style)  # fmt: skip
         self.clear.add_class("p2v-clear")
-        statement = widgets.HTML(
-            f"<b>{html.escape(q.id)}</b> {html.escape(q.text)}"
-        )  # fmt: skip
-        self.box = widgets.VBox([statement, self.choice, self.comment, self.clear])
+        statement = widgets.HTML(f"<b>{html.escape(q.id)}</b> {html.escape(q.text)}",
+                                 layout=shared.plain, style=shared.html_style)  # fmt: skip
+        self.box = widgets.VBox([statement, self.choice, self.comment, self.clear],
+                                layout=shared.shown)  # fmt: skip
         self.box.add_class("p2v-question")
         self.box.add_class(f"p2v-q-{q.id}")
 
@@ -137,6 +156,7 @@ class Questionnaire:
         self._replaying = False
         #: Changes journalled in this session (the receipt carries the count for scripts).
         self.saved = 0
+        self._kept: dict[str, QuestionState] = {}  # each question as the journal holds it
         audiences = self.instrument.audiences_for(participant.role, self.profile)
         self.routed = set(self.instrument.routed(audiences))
         self.boxes: dict[str, _QuestionBox] = {}
@@ -148,6 +168,7 @@ class Questionnaire:
                                          indent=False)  # fmt: skip
         self.show_all.add_class("p2v-all")
         self.radar = LiveRadar()
+        self._shared = _Shared()
         self.tabs = self._tabs()
         self.show_all.observe(lambda _change: self._route(), names="value")
         self._route()
@@ -184,7 +205,8 @@ class Questionnaire:
             for dim in pillar.dimensions:
                 rows.append(widgets.HTML(f"<h3>{html.escape(dim.name)}</h3>"))
                 for q in dim.questions:
-                    box = _QuestionBox(self.instrument.questions[q.id], self.instrument)
+                    box = _QuestionBox(self.instrument.questions[q.id], self.instrument,
+                                       self._shared)  # fmt: skip
                     self.boxes[q.id] = box
                     box.choice.observe(self._on_change(q.id), names="value")
                     box.comment.observe(self._on_change(q.id), names="value")
@@ -199,7 +221,7 @@ class Questionnaire:
     def _route(self) -> None:
         """Show the routed questions (all when "Show all questions" is ticked)."""
         for qid, box in self.boxes.items():
-            box.box.layout.display = None if self.shown(qid) else "none"
+            box.box.layout = self._shared.shown if self.shown(qid) else self._shared.hidden
         self._show_progress()
 
     def shown(self, qid: str) -> bool:
@@ -222,23 +244,31 @@ class Questionnaire:
         return clear
 
     def record(self, qid: str) -> None:
-        """Journal a question's state, then show the receipt, the progress and the radar."""
+        """Journal a question's state, then show the receipt, the progress and the radar.
+
+        A change that cannot be written is undone on the page (the question shows what is on
+        disk) and the receipt says so, so the screen never shows an answer the journal lacks.
+        """
         state = self.boxes[qid].state
         if self.journal is not None:
             try:
                 self.journal.write(qid, state.answer, state.comment)
             except OSError as exc:
-                self.receipt.value = (f"NOT saved: {html.escape(str(exc))}. Tell the "
-                                      "facilitator before answering more.")  # fmt: skip
+                self._put({qid: self._kept.get(qid, QuestionState(None, None))})
+                self.receipt.value = (f"NOT saved ({html.escape(exc.strerror or str(exc))}): "
+                                      "your last change was undone. Tell the facilitator before "
+                                      "answering more.")  # fmt: skip
                 self.receipt.add_class("p2v-failed")
+                self._show_progress()
                 return
+        self._kept[qid] = state
         self.receipt.remove_class("p2v-failed")
         self.saved += 1
         self.receipt.value = f'<span data-saved="{self.saved}">saved ✓ {self._clock()}</span>'
         self._refresh()
 
-    def replay(self, states: Mapping[str, QuestionState]) -> None:
-        """Put earlier answers back into the widgets without journalling them again."""
+    def _put(self, states: Mapping[str, QuestionState]) -> None:
+        """Set questions' widgets without journalling the change."""
         self._replaying = True
         try:
             for qid, state in states.items():
@@ -249,6 +279,11 @@ class Questionnaire:
                 box.comment.value = state.comment or ""
         finally:
             self._replaying = False
+
+    def replay(self, states: Mapping[str, QuestionState]) -> None:
+        """Put earlier answers back into the widgets without journalling them again."""
+        self._put(states)
+        self._kept.update(states)
         self.receipt.value = "earlier answers restored"
         self._refresh()
 

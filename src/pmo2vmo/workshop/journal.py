@@ -17,6 +17,7 @@ latest event of a question is all a reader needs (:mod:`pmo2vmo.ingest.journal` 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -60,12 +61,13 @@ def _journals_of(folder: Path, respondent: str) -> list[Path]:
 
 
 def _events(path: Path) -> list[dict[str, Any]]:
-    """The complete events of one journal (an interrupted last line is passed over)."""
+    """The complete events of one journal (an interrupted last line, even one cut inside a
+    character, is passed over)."""
     out = []
-    for line in path.read_text(encoding="utf-8").split("\n"):
+    for line in path.read_bytes().split(b"\n"):
         try:
-            event = json.loads(line)
-        except ValueError:
+            event = json.loads(line.decode("utf-8"))
+        except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
             continue
         if isinstance(event, dict) and isinstance(event.get("seq"), int):
             out.append(event)
@@ -78,15 +80,16 @@ def restore(folder: Path, respondent: str) -> tuple[dict[str, QuestionState], in
     The same rule as every reader: per question, the latest (``seq``, file, line) event wins.
     Reading writes nothing.
     """
+    respondent = respondent.strip()
     latest: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
     top = 0
     for order, path in enumerate(_journals_of(folder, respondent)):
         for line, event in enumerate(_events(path)):
-            if str(event.get("respondent")) != respondent:
+            if str(event.get("respondent")).strip() != respondent:
                 continue
             place = (int(event["seq"]), order, line)
             top = max(top, place[0])
-            qid = str(event.get("question"))
+            qid = str(event.get("question")).strip().upper()
             if qid not in latest or place >= latest[qid][0]:
                 latest[qid] = (place, event)
     states = {
@@ -103,8 +106,11 @@ def _utc_now() -> dt.datetime:
 class SessionJournal:
     """The journal of one participant session: created on its first event, appended to after.
 
-    ``seq`` starts after the highest one the participant's earlier sessions wrote (read from the
-    folder when the session opens), so a resumed session's answers win over the old ones.
+    Each event's ``seq`` is one above the highest the participant's journals hold when it is
+    written (re-read from the folder each time), so a resumed session's answers win over the old
+    ones, and with two sessions of one participant open at once (phone and laptop) the later
+    change wins. A write that does not reach the disk whole is cut back off the file, so the next
+    line never lands glued to half a line.
     """
 
     def __init__(
@@ -118,7 +124,7 @@ class SessionJournal:
         clock: Callable[[], dt.datetime] = _utc_now,
     ) -> None:
         self.folder = Path(folder)
-        self.respondent = respondent
+        self.respondent = respondent = respondent.strip()
         self.role = role
         self.unit = unit
         self.organisation = organisation
@@ -146,7 +152,7 @@ class SessionJournal:
         """Append the question's state as one line and make it durable; the event written."""
         if self._fd is None:
             self._fd = self._open()
-        self.seq += 1
+        self.seq = max(self.seq, restore(self.folder, self.respondent)[1]) + 1
         event = {
             "v": 1,
             "seq": self.seq,
@@ -160,10 +166,16 @@ class SessionJournal:
             "comment": comment or None,
         }
         line = (json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-        written = os.write(self._fd, line)
-        if written != len(line):  # a full disk: say so rather than leave half a line unexplained
-            raise OSError(f"only {written} of {len(line)} bytes reached {self.path.name}")
-        os.fsync(self._fd)
+        size = os.fstat(self._fd).st_size
+        try:
+            written = os.write(self._fd, line)
+            if written != len(line):
+                raise OSError(errno.ENOSPC, f"only {written} of {len(line)} bytes were written")
+            os.fsync(self._fd)
+        except OSError:
+            os.ftruncate(self._fd, size)  # no half line left for the next one to join
+            self.seq -= 1
+            raise
         return event
 
     def close(self) -> None:

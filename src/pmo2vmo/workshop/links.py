@@ -96,7 +96,7 @@ def verified(key: bytes, query: str) -> Invitee | None:
     unit = one("unit") or None
     if not respondent or not role or not sig or len(fields.get("unit") or []) > 1:
         return None
-    if not hmac.compare_digest(sig, signature(key, respondent, role, unit)):
+    if not hmac.compare_digest(sig.encode(), signature(key, respondent, role, unit).encode()):
         return None
     return Invitee(respondent, role, unit)
 

@@ -70,7 +70,7 @@ class RoomSnapshot:
     counts: list[QuestionCount] = field(default_factory=list)
     discuss: list[Discussion] = field(default_factory=list)
     org: OrganisationScores | None = None
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # read errors, or the scores' warnings
 
 
 def folder_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
@@ -130,8 +130,13 @@ def snapshot(folder: Path, instrument: Instrument, profile: Profile | None = Non
         return RoomSnapshot()
     try:
         responses = load_responses([folder], instrument, profile)
-    except InvalidInputError as exc:
-        return RoomSnapshot(problems=[str(p) for p in exc.problems])
+    except InvalidInputError as exc:  # journals are named by respondent: say where only if open
+        if profile.identifiable_workshop:
+            return RoomSnapshot(problems=[str(p) for p in exc.problems])
+        count = len(exc.problems)
+        note = (f"{count} problem{'s' if count != 1 else ''} in the journals: run "
+                "`pmo2vmo validate` on the folder to see them")  # fmt: skip
+        return RoomSnapshot(problems=[note])
     org = score(responses, instrument, profile).organisations[0]
     counts = [QuestionCount(i.id, instrument.questions[i.id].question.text, i.answered,
                             i.not_applicable, i.dont_know, i.consensus)
@@ -139,11 +144,20 @@ def snapshot(folder: Path, instrument: Instrument, profile: Profile | None = Non
     return RoomSnapshot(
         respondents=org.respondents, answers=len(responses.answers), counts=counts,
         discuss=_discuss(org, instrument, responses, profile.identifiable_workshop), org=org,
-        problems=[str(w) for w in responses.warnings],
+        problems=list(org.warnings),  # as the report words them: counts, nobody named
     )  # fmt: skip
 
 
 # ------------------------------------------------------------------------------- rendering ---
+
+
+_KINDS = {"consensus": "Opinions split", "perception gap": "Groups differ"}
+_CSS = """<style>
+.p2v-discuss td, .p2v-counts td { vertical-align: top; padding: 0.25em 0.6em; }
+.p2v-discuss td:nth-child(1), .p2v-discuss td:nth-child(2), .p2v-counts td:nth-child(1) {
+    white-space: nowrap; }
+.p2v-notes { color: #555; font-size: 0.9em; }
+</style>"""
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[object]], css: str) -> str:
@@ -160,7 +174,9 @@ def discussion_html(snap: RoomSnapshot) -> str:
     rows = []
     for d in snap.discuss:
         who = "; ".join(f"{r}: {a}" for r, a in d.who)
-        rows.append((d.kind, d.id, d.text, d.why + (f" — {who}" if who else "")))
+        rows.append(
+            (_KINDS.get(d.kind, d.kind), d.id, d.text, d.why + (f" — {who}" if who else ""))
+        )
     return _table(("Why", "Id", "Question or dimension", "What the room said"), rows,
                   "p2v-discuss")  # fmt: skip
 
@@ -207,11 +223,11 @@ class RoomView:
         self._seen = seen
         snap = self.snapshot = snapshot(self.folder, self.instrument, self.profile)
         k = (self.profile or Profile()).min_group_size
-        note = " ".join(html.escape(p) for p in snap.problems[:3])
+        notes = "".join(f"<li>{html.escape(p)}</li>" for p in snap.problems)
         self.status.value = (
-            f"<p><b>{snap.respondents}</b> respondent{'s' if snap.respondents != 1 else ''} so "
-            f"far, <b>{snap.answers}</b> answers. Role groups show once they have {k} people."
-            + (f" <i>{note}</i>" if note else "") + "</p>"
+            f"{_CSS}<p><b>{snap.respondents}</b> respondent{'s' if snap.respondents != 1 else ''}"
+            f" so far, <b>{snap.answers}</b> answers. Role groups show once they have {k} people."
+            "</p>" + (f'<ul class="p2v-notes">{notes}</ul>' if notes else "")
         )  # fmt: skip
         self.discuss.value = discussion_html(snap)
         self.counts.value = counts_html(snap)

@@ -16,6 +16,7 @@ Voilà serves. Ctrl-C (or SIGTERM) stops Voilà, which shuts its kernels down.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import signal
 import socket
@@ -115,7 +116,13 @@ def _check_journal_dir(folder: Path) -> Path:
         )
     if folder.exists() and not folder.is_dir():
         raise WorkshopError(f"{folder} is a file, not a folder: give a folder for the journals")
-    folder.mkdir(parents=True, exist_ok=True)
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        parent = os.open(folder.parent, os.O_RDONLY)  # the folder's own name made durable
+        try:
+            os.fsync(parent)
+        finally:
+            os.close(parent)
     others = sorted(p.name for p in folder.iterdir()
                     if not p.name.startswith(".") and p.suffix != SUFFIX)  # fmt: skip
     if others:
@@ -131,6 +138,8 @@ def _check_port(host: str, port: int) -> None:
     """Refuse a port already in use, before anything is written."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As Tornado binds: a port whose last connections are still closing is free to use.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:
@@ -139,6 +148,40 @@ def _check_port(host: str, port: int) -> None:
                     f"port {port} on {host} is already in use; choose another with --port"
                 ) from None
             raise WorkshopError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+def _named_in(folder: Path) -> set[str]:
+    """The organisations the folder's journals already name (each journal's first event)."""
+    named = set()
+    for path in folder.glob(f"*{SUFFIX}"):
+        with path.open("rb") as handle:
+            first = handle.readline()
+        try:
+            event = json.loads(first.decode("utf-8"))
+        except ValueError:
+            continue
+        if isinstance(event, dict) and isinstance(event.get("organisation"), str):
+            named.add(event["organisation"])
+    return named
+
+
+def _continuing(folder: Path, wanted: str | None, explicit: bool) -> str:
+    """The organisation this session's journals name: the one the folder's journals already
+    name (a restarted workshop goes on as the same organisation), else ``wanted``, else the
+    folder's name. Asking explicitly for another one is an error: a folder is one organisation."""
+    named = _named_in(folder)
+    if len(named) == 1:
+        (existing,) = named
+        if explicit and wanted != existing:
+            raise WorkshopError(
+                f"the journals in {folder} are for {existing!r}, not {wanted!r}: a journal folder "
+                "is one organisation; give another folder for another organisation"
+            )
+        return existing
+    if len(named) > 1:
+        raise WorkshopError(f"the journals in {folder} name several organisations "
+                            f"({', '.join(sorted(named))}); give a folder of one workshop")  # fmt: skip
+    return wanted or folder.name
 
 
 def prepare(
@@ -161,14 +204,15 @@ def prepare(
         loaded = load_profile(profile)
         load_instrument().tailored(loaded)  # a profile the instrument refuses fails here
     people = tuple(read_invitees(invitees)) if invitees is not None else ()
+    organisation = _continuing(folder, organisation or (loaded.organisation_name if loaded else None),
+                               explicit=organisation is not None)  # fmt: skip
     chosen = DEFAULT_PORT if port is None else port
     _check_port(host, chosen)
     key = workshop_key(folder)
     workshop = Workshop(
         journal_dir=folder,
         profile=profile.resolve() if profile is not None else None,
-        organisation=(organisation or (loaded.organisation_name if loaded else None)
-                      or folder.name),
+        organisation=organisation,
         host=host, port=chosen, token=token or default_token(key), key=key, invitees=people,
     )  # fmt: skip
     if links_out is not None:
@@ -188,35 +232,50 @@ def _listening(workshop: Workshop, child: subprocess.Popen[bytes], timeout: floa
     return child.poll() is None
 
 
+class _Stop(Exception):
+    """A signal asking the workshop to stop."""
+
+
+def _raise_stop(_signum: int, _frame: FrameType | None) -> None:
+    raise _Stop
+
+
 def serve(workshop: Workshop, say: Callable[[str], None] = print) -> int:
-    """Run Voilà until Ctrl-C or SIGTERM; Voilà's exit code (0 when stopped by either)."""
-    child = subprocess.Popen(workshop.command(), env=workshop.environment(),
-                             start_new_session=True)  # fmt: skip
-    if not _listening(workshop, child):
-        return child.wait()
-    say(f"Workshop running at {workshop.url}?token={workshop.token}")
-    say(
-        f"Journals for {workshop.organisation!r} go to {workshop.journal_dir}. "
-        "Press Ctrl-C to stop."
-    )
-
-    def stop(_signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, stop)
+    """Run Voilà until Ctrl-C, SIGTERM or SIGHUP (the terminal closed); 0 when stopped so,
+    Voilà's own exit code when it stopped by itself. Whatever happens after Voilà starts —
+    a signal during start-up, a second Ctrl-C — Voilà (and with it every kernel) is stopped."""
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, _raise_stop) for sig in stops}
+    child: subprocess.Popen[bytes] | None = None
     try:
+        child = subprocess.Popen(workshop.command(), env=workshop.environment(),
+                                 start_new_session=True)  # fmt: skip
+        if not _listening(workshop, child):
+            return child.wait()
+        say(f"Workshop running at {workshop.url}?token={workshop.token}")
+        say(f"Journals for {workshop.organisation!r} go to {workshop.journal_dir}. "
+            "Press Ctrl-C to stop.")  # fmt: skip
         return child.wait()
-    except KeyboardInterrupt:
+    except _Stop:
         say("Stopping the workshop (answers are already saved)…")
-        child.send_signal(signal.SIGTERM)
-        try:
-            child.wait(STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.wait()
         return 0
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig in stops:  # a second Ctrl-C must not cut the stopping short
+            signal.signal(sig, signal.SIG_IGN)
+        if child is not None and child.poll() is None:
+            _stop_voila(child)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _stop_voila(child: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (Voilà shuts its kernels down), then SIGKILL to its group after a grace period."""
+    child.send_signal(signal.SIGTERM)
+    try:
+        child.wait(STOP_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
 
 
 def run_workshop(
