@@ -6,7 +6,8 @@ choices (then N/A and Don't know, distinct choices), a comment box and a button 
 answer. Only the questions routed to the participant's audiences are shown, unless "Show all
 questions" is ticked. Every choice starts unselected. Each change is journalled at once
 (:class:`~pmo2vmo.workshop.journal.SessionJournal`) and only then acknowledged with a receipt
-("saved ✓ 10:42:07"); comments are journalled when the box loses focus, not per keystroke.
+("saved ✓ 10:42:07"); comments are journalled when the box loses focus, not per keystroke. The radar is redrawn once
+the participant pauses.
 
 The widget holds no logic a report depends on: the journal it writes is read back by
 :mod:`pmo2vmo.ingest.journal` like any other, and its radar is the product's own scoring of the
@@ -15,6 +16,7 @@ participant's answers.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import html
 from collections.abc import Callable, Mapping
@@ -34,6 +36,9 @@ from pmo2vmo.workshop.live import ConnectionWatch, LiveRadar
 
 NA = "N/A"
 DONT_KNOW = "Don't know"
+#: Seconds without a change before the radar is redrawn: a burst of answers costs one redraw,
+#: and the next click is never queued behind the last one's chart (in the kernel or the browser).
+RADAR_PAUSE = 0.8
 
 _CSS = """<style>
 .p2v-choice .widget-radio-box label { display: flex; align-items: flex-start; gap: 0.5em;
@@ -157,6 +162,7 @@ class Questionnaire:
         #: Changes journalled in this session (the receipt carries the count for scripts).
         self.saved = 0
         self._kept: dict[str, QuestionState] = {}  # each question as the journal holds it
+        self._pending: asyncio.TimerHandle | None = None
         audiences = self.instrument.audiences_for(participant.role, self.profile)
         self.routed = set(self.instrument.routed(audiences))
         self.boxes: dict[str, _QuestionBox] = {}
@@ -300,7 +306,20 @@ class Questionnaire:
         self.progress.value = f"answered {done} of {len(shown)}"
 
     def _refresh(self) -> None:
+        """The progress now; the radar once the participant pauses (see :data:`RADAR_PAUSE`)."""
         self._show_progress()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a test, a script): draw at once
+            self.draw_radar()
+            return
+        if self._pending is not None:
+            self._pending.cancel()
+        self._pending = loop.call_later(RADAR_PAUSE, self.draw_radar)
+
+    def draw_radar(self) -> None:
+        """Redraw the participant's radar from the answers on the page."""
+        self._pending = None
         events = [
             {"v": 1, "seq": n, "respondent": self.participant.respondent,
              "role": self.participant.role, "question": qid, "answer": state.answer}

@@ -1,8 +1,9 @@
 """What moves on a workshop page: the live radar and the connection watch.
 
-- :class:`LiveRadar` redraws the product's own radar (:func:`pmo2vmo.render.charts.radar`) inside an
-  ``Output`` widget as plotly's JSON mimetype, which JupyterLab and Voilà draw with the plotly.js the
-  ``jupyterlab-plotly`` extension serves — nothing is fetched from a network. (A ``FigureWidget``
+- :class:`LiveRadar` redraws the product's own radar (:func:`pmo2vmo.render.charts.radar`) as the
+  ``outputs`` of an ``Output`` widget, in plotly's JSON mimetype, which JupyterLab and Voilà draw
+  with the plotly.js the ``jupyterlab-plotly`` extension serves — nothing is fetched from a
+  network. (A ``FigureWidget``
   would update in place, but its first construction imports every plotly graph object: about 3 s of
   a page's start-up here.)
 - :class:`ConnectionWatch` is a small anywidget: the page pings the kernel every 2 s and shows a
@@ -17,7 +18,6 @@ from typing import Any
 import anywidget
 import ipywidgets as widgets
 import traitlets
-from IPython.display import display
 
 from pmo2vmo.analysis.score_report import OrganisationScores
 from pmo2vmo.render.charts import radar
@@ -87,11 +87,14 @@ class LiveRadar:
         fig = radar(org)
         fig.update_layout(title={"text": title}, height=520, margin={"l": 60, "r": 60})
         self.drawn = {str(t.name): list(t.r) for t in fig.data}
-        with self.widget:
-            self.widget.clear_output(wait=True)
-            display(figure_bundle(fig), raw=True)
+        # Set as the widget's state, not captured from display(): a redraw from a timer runs
+        # after the message that caused it is answered, and the page no longer routes output
+        # for a finished message to the widget.
+        self.widget.outputs = (
+            {"output_type": "display_data", "data": figure_bundle(fig), "metadata": {}},
+        )
 
     def clear(self) -> None:
         """Remove the chart (nothing answered)."""
         self.drawn = {}
-        self.widget.clear_output()
+        self.widget.outputs = ()
