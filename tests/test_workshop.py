@@ -276,6 +276,28 @@ def test_cli_reads_a_folder(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
+def test_run_writes_the_report_of_a_journal_folder(tmp_path: Path, instrument: Instrument) -> None:
+    """`pmo2vmo run FOLDER` writes the organisation's report from the workshop's journals, and
+    `roadmap` plans it."""
+    profile = samples_dir() / "harbor-mutual.yaml"
+    from pmo2vmo.model.profile import load_profile
+
+    responses = load_responses([samples_dir() / "harbor-mutual.csv"], instrument,
+                               load_profile(profile))  # fmt: skip
+    folder = write_rehearsal(tmp_path / "harbor", responses)
+    runner = CliRunner()
+    result = runner.invoke(main, ["roadmap", str(folder), "--profile", str(profile), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["organisations"][0]["archetype"]["id"]
+    result = runner.invoke(main, ["run", str(folder), "--out", str(tmp_path / "out"),
+                                  "--profile", str(profile), "--formats", "html"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    reports = list((tmp_path / "out").rglob("*.html"))
+    assert len(reports) == 1
+    assert "Harbor Mutual" in reports[0].read_text(encoding="utf-8")
+
+
 # ------------------------------------------------------------------------ questionnaire ---
 
 

@@ -91,7 +91,8 @@ def template(
 @instrument_option
 @handles_bad_input
 def validate(files: tuple[Path, ...], profile: Path | None, instrument_dir: Path | None) -> None:
-    """Check response files and list every problem and data-quality warning in them.
+    """Check response files (or folders of workshop journals) and list every problem and
+    data-quality warning in them.
 
     Exit code 0 when every file can be scored, 2 when any file has an error.
     """
@@ -176,7 +177,8 @@ def score_cmd(
     moderation: Path | None,
     instrument_dir: Path | None,
 ) -> None:
-    """Score response files: items, dimensions, pillars, overall, breakouts and gaps."""
+    """Score response files (a folder of workshop journals is one organisation): items,
+    dimensions, pillars, overall, breakouts and gaps."""
     report = api.score_files(list(files), profile=profile, previous=previous,
                              instrument_dir=instrument_dir, moderation=moderation)  # fmt: skip
     _print_report(report, as_json)
@@ -284,7 +286,7 @@ def _print_outcomes(outcomes: Sequence[Any]) -> None:
 
 
 @main.command("run")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option(
     "--out",
     required=True,
@@ -310,7 +312,8 @@ def run_cmd(
     formats: str,
     timeout: float,
 ) -> None:
-    """Run the client-report notebook on FILE and write the deliverables into --out.
+    """Run the client-report notebook on FILE (or a folder of workshop journals) and write the
+    deliverables into --out.
 
     Exit code 1 when any organisation's report failed (the cell and error are printed), 2 on
     invalid input (nothing is run).
