@@ -168,8 +168,8 @@ class PlanningError(Pmo2vmoError):
 
 
 class WorkshopError(Pmo2vmoError):
-    """A workshop server that cannot start as asked (a busy port, a journal folder in the
-    wrong place or holding other files)."""
+    """A workshop or training session that cannot start as asked (a busy port, a journal folder
+    in the wrong place or holding other files, a training folder already used)."""
 
 
 # The command line's exit code for each error (the most specific class that matches wins):

@@ -24,6 +24,7 @@ from pmo2vmo.cli.common import (
     moderation_option,
     profile_option,
 )
+from pmo2vmo.cli.training import training_cmd
 from pmo2vmo.cli.workshop import workshop_cmd
 from pmo2vmo.model.job import DEFAULT_FORMATS
 from pmo2vmo.util.text import figure, json_text
@@ -425,6 +426,7 @@ def demo(out: Path) -> None:
 
 
 main.add_command(workshop_cmd)
+main.add_command(training_cmd)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
