@@ -62,7 +62,8 @@ def test_readme_quickstart_has_two_commands() -> None:
 
 @pytest.mark.slow
 def test_wheel_installs_and_runs_the_demo(tmp_path: Path) -> None:
-    """A built wheel carries assessment/, templates/ and playbook/; `pmo2vmo demo` runs from it."""
+    """A built wheel carries assessment/, templates/ and playbook/ (the workshop page and its
+    Voilà template, the training modules); `pmo2vmo demo` and `pmo2vmo training` run from it."""
     dist = tmp_path / "dist"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
@@ -94,3 +95,14 @@ def test_wheel_installs_and_runs_the_demo(tmp_path: Path) -> None:
     )  # fmt: skip
     assert "Northwind Utilities" in result.stdout
     assert (out / "sample-scores.xlsx").stat().st_size > 10_000
+    data = Path(where).parent
+    assert (data / "playbook" / "workshop" / "participant.ipynb").is_file()
+    assert (
+        data / "templates" / "workshop" / "voila" / "templates" / "pmo2vmo" / "conf.json"
+    ).is_file()
+    session = tmp_path / "session"
+    subprocess.run([str(env_dir / "bin" / "pmo2vmo"), "training", "--out", str(session),
+                    "--facilitator-notes"], check=True, capture_output=True, cwd=tmp_path,
+                   env=clean)  # fmt: skip
+    assert len(list(session.glob("0*.ipynb"))) == 6
+    assert len(list((session / "facilitator").glob("*.md"))) == 6

@@ -352,7 +352,7 @@ def check_capacity_effect(answer: Any) -> Feedback:
     return try_again(
         exercise,
         f"{answer!r} is not the difference in initiatives planned.",
-        "len(plan(capacity=6).roadmap.items) − len(plan(capacity=2).roadmap.items)",
+        "len(assess.plan(capacity=6).roadmap.items) − len(assess.plan(capacity=2).roadmap.items)",
     )
 
 

@@ -41,10 +41,11 @@ DONT_KNOW = "Don't know"
 RADAR_PAUSE = 0.8
 
 _CSS = """<style>
-.p2v-choice .widget-radio-box label { display: flex; align-items: flex-start; gap: 0.5em;
+.p2v-choice .widget-radio-box label { display: flex; flex-direction: row;
+    justify-content: flex-start; align-items: flex-start; gap: 0.5em;
     white-space: normal !important; line-height: 1.35; height: auto !important;
     margin-bottom: 0.35em; }
-.p2v-choice .widget-radio-box input { flex: none; margin-top: 0.2em; }
+.p2v-choice .widget-radio-box input { flex: none; order: -1; margin: 0.2em 0 0 0; }
 .p2v-question { border-top: 1px solid #ddd; padding: 0.6em 0 0.8em 0; }
 .p2v-receipt { font-weight: bold; color: #1b5e20; }
 .p2v-receipt.p2v-failed { color: #b00020; }

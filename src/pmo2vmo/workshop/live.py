@@ -85,6 +85,8 @@ class LiveRadar:
     def draw(self, org: OrganisationScores, title: str) -> None:
         """Draw ``org``'s dimensions against their targets under ``title``."""
         fig = radar(org)
+        # Markers: with few answers a dimension is a lone point that a line alone never shows.
+        fig.update_traces(mode="lines+markers", selector={"name": "Current"})
         fig.update_layout(title={"text": title}, height=520, margin={"l": 60, "r": 60})
         self.drawn = {str(t.name): list(t.r) for t in fig.data}
         # Set as the widget's state, not captured from display(): a redraw from a timer runs
