@@ -271,3 +271,75 @@ def test_training_copies_the_modules_without_overwriting(tmp_path: Path) -> None
     assert (tmp_path / "session" / "README.md").stat().st_mtime_ns == before
     notes = copy_modules(tmp_path / "trainer", facilitator_notes=True)
     assert len([p for p in notes if p.parent.name == "facilitator"]) == 6
+
+
+# -------------------------------------------------------------------- review edge cases ---
+
+
+def test_payback_is_when_the_total_turns_positive_for_good() -> None:
+    """A leading zero, a total that dips again, and one that ends negative are each handled."""
+    assert finance.payback([0, -100, 150]) == pytest.approx(1 + 100 / 150)
+    assert finance.payback([100, -200, 150]) == pytest.approx(1 + 100 / 150)
+    assert finance.payback([-100, 150, -200]) is None
+    assert finance.payback([-100, 150, -100, 10]) is None
+    assert finance.payback([10, 20]) == 0.0
+
+
+def test_irr_finds_close_and_far_roots_exactly() -> None:
+    """Roots 0.17 points apart, and one at -99.5 % beside 200 %, are all reported."""
+    a, b = 1.09893, 1.10059
+    close = finance.irr([-1, a + b, -(a * b)])
+    assert close.value is None
+    assert close.roots == pytest.approx((a - 1, b - 1), abs=1e-9)
+    far = finance.irr([-1, 3.005, -0.015])
+    assert far.roots == pytest.approx((-0.995, 2.0), abs=1e-9)
+
+
+def test_odd_answers_get_feedback_not_a_crash() -> None:
+    """numpy numbers count as numbers; huge numbers, None and dicts get feedback; duplicates and
+    unknown labels are named; a rounded figure never contradicts the verdict."""
+    import numpy as np
+
+    assert exercises.check_capacity_effect(np.int64(exercises.capacity_effect())).passed
+    assert exercises.check_npv(np.float32(80_015.03)).passed
+    for odd in (10**400, None, {"a": 1}, float("nan")):
+        assert exercises.check_npv(odd).status is Status.TRY_AGAIN
+    assert "listed more than once" in exercises.check_unowned(["B3", "B3"]).message
+    assert (
+        "not 'maybe'"
+        in exercises.check_classification({p: "maybe" for p in exercises.PRACTICES}).message
+    )
+    assert "0.081" in exercises.check_rate_entry(0.081).message
+    assert exercises.check_hold("Hold and reset").passed
+    assert finance.nps(np.array([10, 9, 3])).score == pytest.approx(100 / 3)
+    with pytest.raises(ValueError, match="0-10"):
+        finance.nps([True, 10])
+
+
+def test_portfolio_inputs_are_checked() -> None:
+    """Negative costs and duplicate names are refused; greedy never takes a negative value."""
+    with pytest.raises(ValueError, match="negative"):
+        portfolio.Initiative("x", 1, -1, 1, 1)
+    twins = (portfolio.Initiative("x", 1, 1, 1, 1), portfolio.Initiative("x", 2, 1, 1, 1))
+    with pytest.raises(ValueError, match="own name"):
+        portfolio.best_portfolio(twins, 5, 5)
+    items = (portfolio.Initiative("good", 100, 10, 1, 2), portfolio.Initiative("bad", -50, 1, 1, 1))
+    assert portfolio.greedy_by_ratio(items, 100, 10).chosen == ("good",)
+    assert portfolio.loudest_sponsor_first(items, 100, 10).chosen == ("good",)
+
+
+def test_copying_never_writes_through_a_link_or_leaves_a_partial_copy(tmp_path: Path) -> None:
+    """A dangling link in OUT is a taken name; a file where the facilitator folder goes is an
+    error with nothing left behind."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "README.md").symlink_to(tmp_path / "elsewhere.md")
+    with pytest.raises(Exception, match="already exist"):
+        copy_modules(out)
+    assert not (tmp_path / "elsewhere.md").exists()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "facilitator").write_text("not a folder")
+    with pytest.raises(Exception, match="cannot copy"):
+        copy_modules(other, facilitator_notes=True)
+    assert sorted(p.name for p in other.iterdir()) == ["facilitator"]

@@ -52,6 +52,11 @@ def check_classification(answer: Any) -> Feedback:
     if missing:
         return try_again(exercise, f"{len(missing)} practice(s) have no label, e.g. {missing[0]!r}.",
                          "label every practice in the list")  # fmt: skip
+    odd = sorted({str(v) for v in answer.values()} - {"execution", "value"},
+                 key=str.lower)  # fmt: skip
+    if any(str(v).strip().lower() not in ("execution", "value") for v in answer.values()):
+        return try_again(exercise, f"Labels are \"execution\" or \"value\", not {odd[0]!r}.",
+                         "use one of the two labels for every practice")  # fmt: skip
     wrong = [p for p, (label, _) in PRACTICES.items()
              if str(answer[p]).strip().lower() != label]  # fmt: skip
     if not wrong:
@@ -102,7 +107,7 @@ def check_hold(answer: Any) -> Feedback:
     exercise = "No sponsor, no agreement"
     if unanswered(answer):
         return not_answered(exercise, f"one of {PATHS}")
-    if str(answer).strip().lower() == "hold":
+    if str(answer).strip().lower() in ("hold", "hold and reset"):
         return passed(exercise, "Hold and reset: settle sponsorship and re-assess before "
                       "choosing a path (seed 000: executive support is the cornerstone).")  # fmt: skip
     return try_again(exercise, f"{answer!r} commits to a path the organisation does not share yet.",
@@ -264,6 +269,10 @@ def _names(exercise: str, answer: Any, expected: list[str], what: str, hint: str
     if unanswered(answer):
         return not_answered(exercise, what)
     given = sorted(str(a) for a in answer) if isinstance(answer, list | tuple | set) else None
+    if given is not None and len(set(given)) != len(given):
+        twice = sorted({g for g in given if given.count(g) > 1})
+        return try_again(exercise, f"{', '.join(twice)} is listed more than once.",
+                         "give each id once")  # fmt: skip
     if given == sorted(expected):
         return passed(exercise, f"Right: {', '.join(expected) or 'none'}.")
     if given is None:

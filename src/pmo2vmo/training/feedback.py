@@ -71,20 +71,23 @@ def try_again(exercise: str, message: str, hint: str) -> Feedback:
 
 
 def as_number(answer: object) -> float | None:
-    """A participant's number (an int, a float, or text like "12.5%" or "80,015"), or None."""
-    if isinstance(answer, bool):
+    """A participant's number (an int, a float, a numpy or Decimal number, or text like "12.5%"
+    or "80,015"), or None."""
+    if isinstance(answer, bool) or answer is None:
         return None
-    if isinstance(answer, int | float):
-        return float(answer) if math.isfinite(float(answer)) else None
     if isinstance(answer, str):
         text = answer.strip().replace(",", "").replace("€", "").replace("$", "").replace("£", "")
         scale = 0.01 if text.endswith("%") else 1.0
         try:
             value = float(text.rstrip("%")) * scale
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
         return value if math.isfinite(value) else None
-    return None
+    try:
+        value = float(answer)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value if math.isfinite(value) else None
 
 
 def check_number(
@@ -106,7 +109,9 @@ def check_number(
     value = as_number(answer)
     if value is None:
         return try_again(exercise, f"{answer!r} is not a number.", f"give {what} as a number")
-    shown = f"{value:,.{digits}f}{unit}"
+    shown = (
+        f"{value:,.{digits}f}{unit}" if tolerance >= 10**-digits else f"{value:.12g}{unit}"
+    )  # never rounded onto the right answer
     if abs(value - expected) <= tolerance:
         return passed(exercise, f"{shown} is right (within ±{tolerance:g}{unit}).")
     for mistake, wrong in (mistakes or {}).items():  # matched loosely: rounded as people do

@@ -19,7 +19,9 @@ Portfolio Management* (4th ed.) and *Managing Benefits* (APMG, 2nd ed.).
 
 from __future__ import annotations
 
+import itertools
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -66,22 +68,16 @@ class IrrResult:
 
 
 def _roots(flows: Sequence[float]) -> tuple[float, ...]:
-    """Every rate in (-0.99, 10) where the NPV changes sign (scanned, then refined by bisection)."""
-    grid = np.concatenate([np.linspace(-0.99, 1, 400), np.linspace(1, 10, 200)[1:]])
-    values = np.array([npf.npv(r, list(flows)) for r in grid])
-    found = []
-    for i in range(len(grid) - 1):
-        a, b = grid[i], grid[i + 1]
-        fa, fb = values[i], values[i + 1]
-        if fa == 0:
-            found.append(float(a))
-        elif fa * fb < 0:
-            for _ in range(80):
-                mid = (a + b) / 2
-                fm = npf.npv(mid, list(flows))
-                a, b, fa = (a, mid, fa) if fa * fm <= 0 else (mid, b, fm)
-            found.append(round(float((a + b) / 2), 10))
-    return tuple(sorted(set(found)))
+    """Every rate r > -100 % where the NPV is zero: the NPV is a polynomial in x = 1 / (1 + r),
+    so its real positive roots give every IRR exactly (numpy's companion-matrix roots)."""
+    coefficients = np.trim_zeros(np.array(flows, dtype=float)[::-1], "f")
+    if len(coefficients) < 2:
+        return ()
+    found = set()
+    for x in np.roots(coefficients):
+        if abs(x.imag) <= 1e-9 * max(1.0, abs(x.real)) and x.real > 0:
+            found.add(round(float(1 / x.real - 1), 12))
+    return tuple(sorted(found))
 
 
 def irr(flows: Sequence[float]) -> IrrResult:
@@ -96,10 +92,9 @@ def irr(flows: Sequence[float]) -> IrrResult:
         return IrrResult(None, roots, f"several IRRs ({shown}): the cash flows change sign more "
                          "than once, so IRR cannot rank this case; use the NPV at your discount "
                          "rate instead")  # fmt: skip
-    value = float(npf.irr(list(flows)))
-    if not math.isfinite(value):
-        return IrrResult(None, roots, "no IRR found between -99 % and 1,000 %")
-    return IrrResult(value, roots or (value,), f"IRR {value:.2%}")
+    if not roots:
+        return IrrResult(None, (), "no IRR: no rate above -100 % makes the NPV zero")
+    return IrrResult(roots[0], roots, f"IRR {roots[0]:.2%}")
 
 
 def roi(gain: float, cost: float) -> float:
@@ -110,17 +105,16 @@ def roi(gain: float, cost: float) -> float:
 
 
 def payback(flows: Sequence[float]) -> float | None:
-    """Periods until the cumulative cash flow turns non-negative (interpolated within the
-    period); None when it never does. ``flows[0]`` is the investment at t = 0."""
-    total = 0.0
-    for t, flow in enumerate(flows):
-        before = total
-        total += flow
-        if t > 0 and total >= 0 > before:
-            return t - 1 + (-before / flow)
-        if t == 0 and total >= 0:
-            return 0.0
-    return None
+    """Periods until the cumulative cash flow turns non-negative for good (interpolated within
+    the period); None when it ends negative. ``flows[0]`` is the investment at t = 0."""
+    totals = list(itertools.accumulate(float(f) for f in flows))
+    if not totals or totals[-1] < 0:
+        return None
+    last_negative = max((t for t, total in enumerate(totals) if total < 0), default=None)
+    if last_negative is None:
+        return 0.0
+    t = last_negative + 1  # the period in which the total crosses zero for the last time
+    return last_negative + (-totals[last_negative] / float(flows[t]))
 
 
 def discounted_payback(rate: float, flows: Sequence[float]) -> float | None:
@@ -148,9 +142,10 @@ class Nps:
 def nps(ratings: Sequence[int]) -> Nps:
     """NPS from 0–10 ratings: % promoters (9–10) − % detractors (0–6); passives stay in the
     denominator."""
-    if not ratings:
+    if len(ratings) == 0:
         raise ValueError("NPS needs at least one rating")
-    bad = [r for r in ratings if not (isinstance(r, int) and 0 <= r <= 10)]
+    bad = [r for r in ratings
+           if isinstance(r, bool) or not (isinstance(r, numbers.Integral) and 0 <= r <= 10)]  # fmt: skip
     if bad:
         raise ValueError(f"ratings are whole numbers 0-10, not {bad[:3]}")
     promoters = sum(1 for r in ratings if r >= 9)

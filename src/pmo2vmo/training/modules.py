@@ -4,7 +4,7 @@ facilitator notes (model answers and what to stress), kept apart from what parti
 
 from __future__ import annotations
 
-import shutil
+import os
 from pathlib import Path
 
 from pmo2vmo.errors import WorkshopError
@@ -27,11 +27,22 @@ def copy_modules(out: Path, facilitator_notes: bool = False) -> list[Path]:
     sources = [*module_notebooks(), modules_dir() / "README.md"]
     notes = sorted((modules_dir() / "facilitator").glob("*.md")) if facilitator_notes else []
     targets = [out / p.name for p in sources] + [out / "facilitator" / p.name for p in notes]
-    taken = [str(t) for t in targets if t.exists()]
+    taken = [str(t) for t in targets if t.exists() or t.is_symlink()]
     if taken:
         raise WorkshopError(f"{len(taken)} file(s) already exist in {out}, e.g. {taken[0]}; "
                             "choose an empty folder (nothing was copied)")  # fmt: skip
-    (out / "facilitator" if notes else out).mkdir(parents=True, exist_ok=True)
-    for source, target in zip([*sources, *notes], targets, strict=True):
-        shutil.copyfile(source, target)
+    written: list[Path] = []
+    try:
+        (out / "facilitator" if notes else out).mkdir(parents=True, exist_ok=True)
+        for source, target in zip([*sources, *notes], targets, strict=True):
+            # "x": never through a link or over a file that appeared meanwhile
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+            written.append(target)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(source.read_bytes())
+    except OSError as exc:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise WorkshopError(f"cannot copy the modules into {out}: {exc.strerror or exc}; nothing "
+                            "was left there") from None  # fmt: skip
     return targets

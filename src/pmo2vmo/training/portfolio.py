@@ -26,6 +26,10 @@ class Initiative:
     people: int  # person-months
     sponsor_rank: int  # 1 = the most senior (loudest) sponsor
 
+    def __post_init__(self) -> None:
+        if self.cost < 0 or self.people < 0:
+            raise ValueError(f"{self.name}: cost and people cannot be negative")
+
 
 @dataclass(frozen=True)
 class Selection:
@@ -51,6 +55,7 @@ def best_portfolio(items: Sequence[Initiative], budget: int, capacity: int) -> S
     """The highest total value within ``budget`` and ``capacity`` (exact)."""
     if budget < 0 or capacity < 0:
         raise ValueError("budget and capacity cannot be negative")
+    _distinct(items)
     # best[b][c] = (value, chosen) using items so far within b money and c people
     best: list[list[tuple[float, frozenset[str]]]] = [
         [(0.0, frozenset()) for _ in range(capacity + 1)] for _ in range(budget + 1)
@@ -66,11 +71,18 @@ def best_portfolio(items: Sequence[Initiative], budget: int, capacity: int) -> S
     return _selection("best (exact)", items, best[budget][capacity][1])
 
 
+def _distinct(items: Sequence[Initiative]) -> None:
+    names = [i.name for i in items]
+    if len(set(names)) != len(names):
+        raise ValueError("each initiative needs its own name")
+
+
 def _fill(method: str, items: Sequence[Initiative], order: Sequence[Initiative], budget: int,
           capacity: int) -> Selection:  # fmt: skip
+    _distinct(items)
     money, people, chosen = budget, capacity, []
     for item in order:
-        if item.cost <= money and item.people <= people:
+        if item.value > 0 and item.cost <= money and item.people <= people:
             chosen.append(item.name)
             money -= item.cost
             people -= item.people
