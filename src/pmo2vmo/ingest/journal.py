@@ -145,7 +145,7 @@ def _replay_lines(
         event = _parse_line(line, number, last, log)
         if event is None or not _valid_event(event, number, log):
             continue
-        given = str(event["question"]).strip().upper()
+        respondent, given = who_and_what(event)
         qid = ctx.current(given)
         if qid is None:
             if not ctx.retired(given):
@@ -161,8 +161,14 @@ def _replay_lines(
         if named is not None:
             replay.named.setdefault(named, (log.file, number))
         org = named or ctx.fallback_org
-        replay.add(org, str(event["respondent"]).strip(), qid, (seq_of(event), order, number,
+        replay.add(org, respondent, qid, (seq_of(event), order, number,
                                                                   event, log.file))  # fmt: skip
+
+
+def who_and_what(event: dict[str, Any]) -> tuple[str, str]:
+    """The respondent and question an event is about, as every journal reader compares them
+    (ids trimmed; question ids upper-cased)."""
+    return str(event.get("respondent")).strip(), str(event.get("question")).strip().upper()
 
 
 def seq_of(event: dict[str, Any]) -> int:

@@ -212,9 +212,15 @@ def check_wsjf_order(answer: Any) -> Feedback:
                      "job size; compute it for each item and sort, highest first")  # fmt: skip
 
 
+def delay_saving() -> float:
+    """The delay cost CD3's order saves against the triple constraint's."""
+    compared = prioritise.compare_orders(case.BACKLOG)
+    return compared["Triple constraint"][1] - compared["CD3"][1]
+
+
 def check_delay_saving(answer: Any) -> Feedback:
     compared = prioritise.compare_orders(case.BACKLOG)
-    saving = compared["Triple constraint"][1] - compared["CD3"][1]
+    saving = delay_saving()
     return check_number("What CD3 saves", answer, saving, tolerance=1.0,
                         what="the delay cost saved by CD3's order against the triple constraint's",
                         hint="prioritise.delay_cost(BACKLOG, order) for both orders; the saving "
@@ -253,10 +259,14 @@ def check_portfolio(answer: Any) -> Feedback:
                      "it exactly")  # fmt: skip
 
 
+def sponsor_gap() -> float:
+    """The value the loudest sponsor's order loses against the best portfolio."""
+    best, _greedy, loud = portfolio.compare(case.CANDIDATES, case.BUDGET, case.CAPACITY)
+    return best.value - loud.value
+
+
 def check_sponsor_gap(answer: Any) -> Feedback:
-    best = portfolio.best_portfolio(case.CANDIDATES, case.BUDGET, case.CAPACITY)
-    loud = portfolio.loudest_sponsor_first(case.CANDIDATES, case.BUDGET, case.CAPACITY)
-    return check_number("What the loudest sponsor costs", answer, best.value - loud.value,
+    return check_number("What the loudest sponsor costs", answer, sponsor_gap(),
                         tolerance=0.5, what="the value lost (thousands) by sponsor order",
                         hint="best, greedy, loudest = portfolio.compare(case.CANDIDATES, "
                         "case.BUDGET, case.CAPACITY); then best.value − loudest.value")  # fmt: skip
@@ -379,13 +389,10 @@ SOLUTIONS: dict[str, Callable[[], Any]] = {
     "nps": lambda: finance.nps(list(case.NPS_RATINGS)).score,
     "rate_entry": lambda: 0.08,
     "wsjf_order": lambda: prioritise.by_wsjf(case.BACKLOG),
-    "delay_saving": lambda: (prioritise.compare_orders(case.BACKLOG)["Triple constraint"][1]
-                             - prioritise.compare_orders(case.BACKLOG)["CD3"][1]),
+    "delay_saving": delay_saving,
     "portfolio": lambda: list(portfolio.best_portfolio(case.CANDIDATES, case.BUDGET,
                                                        case.CAPACITY).chosen),
-    "sponsor_gap": lambda: (portfolio.best_portfolio(case.CANDIDATES, case.BUDGET, case.CAPACITY).value
-                            - portfolio.loudest_sponsor_first(case.CANDIDATES, case.BUDGET,
-                                                              case.CAPACITY).value),
+    "sponsor_gap": sponsor_gap,
     "unowned": lambda: benefits.without_owner(case.BENEFITS),
     "behind": lambda: benefits.behind_plan(case.BENEFITS, case.MEASURED, case.REVIEW_MONTH),
     "largest_gap": largest_gap,

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pmo2vmo.ingest.journal import who_and_what
+
 SUFFIX = ".jsonl"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -77,7 +79,8 @@ def _events(path: Path) -> list[dict[str, Any]]:
 def restore(folder: Path, respondent: str) -> tuple[dict[str, QuestionState], int]:
     """A participant's questions as their journals leave them, and the highest ``seq`` written.
 
-    The same rule as every reader: per question, the latest (``seq``, file, line) event wins.
+    The same rule and the same ids as :mod:`pmo2vmo.ingest.journal`: per question, the latest
+    (``seq``, file, line) event wins.
     Reading writes nothing.
     """
     respondent = respondent.strip()
@@ -85,11 +88,11 @@ def restore(folder: Path, respondent: str) -> tuple[dict[str, QuestionState], in
     top = 0
     for order, path in enumerate(_journals_of(folder, respondent)):
         for line, event in enumerate(_events(path)):
-            if str(event.get("respondent")).strip() != respondent:
+            who, qid = who_and_what(event)
+            if who != respondent:
                 continue
             place = (int(event["seq"]), order, line)
             top = max(top, place[0])
-            qid = str(event.get("question")).strip().upper()
             if qid not in latest or place >= latest[qid][0]:
                 latest[qid] = (place, event)
     states = {

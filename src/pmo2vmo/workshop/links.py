@@ -24,7 +24,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
 from pmo2vmo.errors import InputProblem, InvalidInputError, NotReadable, ProblemLog
-from pmo2vmo.ingest.encoding import decode_text
+from pmo2vmo.ingest.readers import read_text_grid
+from pmo2vmo.ingest.records import cell_text
 from pmo2vmo.render.workbook import safe_cell
 from pmo2vmo.util.atomic import write_text_atomic
 from pmo2vmo.util.safeio import read_bounded
@@ -121,11 +122,10 @@ def read_invitees(path: Path) -> list[Invitee]:
     except OSError as exc:
         raise InvalidInputError([InputProblem(name, f"cannot be read: {exc.strerror}")]) from None
     log = ProblemLog(file=name)
-    text = decode_text(data, log)
-    if text is None:
+    grid = read_text_grid(path, data, log)  # the readers' CSV: encodings, BOM, delimiter, caps
+    if grid is None:
         raise InvalidInputError(log.errors)
-    text = text.removeprefix("\ufeff")
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = [[cell_text(c) or "" for c in row] for row in grid.rows]
     header = rows[0] if rows else []
     at = {col: _column(header, col) for col in ("respondent", "role", "unit")}
     for col in ("respondent", "role"):
@@ -136,7 +136,8 @@ def read_invitees(path: Path) -> list[Invitee]:
         raise InvalidInputError(problems)
     invitees: list[Invitee] = []
     seen: dict[str, int] = {}
-    for number, row in enumerate(rows[1:], start=2):
+    for index, row in enumerate(rows[1:], start=1):
+        number = grid.row_number(index)
         cells = {col: (row[i].strip() if i is not None and i < len(row) else "")
                  for col, i in at.items()}  # fmt: skip
         if not any(cells.values()):

@@ -32,6 +32,7 @@ from pmo2vmo.ingest.responses import ResponseSet, load_responses
 from pmo2vmo.model.instrument import Instrument, load_instrument
 from pmo2vmo.model.profile import Profile, load_profile
 from pmo2vmo.resources import samples_dir
+from pmo2vmo.workshop.form import DONT_KNOW, NA
 from pmo2vmo.workshop.journal import SUFFIX, SessionJournal
 from pmo2vmo.workshop.live import LiveRadar
 
@@ -86,7 +87,8 @@ def folder_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 def _answer_text(kind: str, value: float) -> str:
-    return {"na": "N/A", "dk": "Don't know"}.get(kind, f"{value:g}")
+    """An answer as the questionnaire journals it (N/A and Don't know as their choices)."""
+    return {"na": NA, "dk": DONT_KNOW}.get(kind, f"{value:g}")
 
 
 def _who(responses: ResponseSet, qid: str) -> tuple[tuple[str, str], ...]:
