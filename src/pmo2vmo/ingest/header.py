@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from pmo2vmo.errors import ProblemLog
-from pmo2vmo.ingest.readers import ID_TOKEN, Cell, Grid, column_letter
-from pmo2vmo.ingest.records import ReadContext, question_tokens
+from pmo2vmo.ingest.ids import IdMatcher
+from pmo2vmo.ingest.readers import Cell, Grid, column_letter
+from pmo2vmo.ingest.records import ReadContext
 from pmo2vmo.ingest.survey import COMPANION, DUAL_SCALE, TEXT_IQ
 from pmo2vmo.util.text import fold
 
@@ -72,7 +73,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 META_FIELDS = ("respondent", "role", "unit", "organisation", "comment")
 
 
-def find_header(grid: Grid) -> tuple[str, int, int] | None:
+def find_header(grid: Grid, matcher: IdMatcher) -> tuple[str, int, int] | None:
     """(layout, first header row, first data row) — layout ``tidy`` or ``wide`` — or None."""
     limit = min(len(grid.rows), 6)
     for index in range(limit):
@@ -80,7 +81,7 @@ def find_header(grid: Grid) -> tuple[str, int, int] | None:
         if folded & set(ALIASES["question"]) and folded & set(ALIASES["answer"]):
             return "tidy", index, index + 1
     for index in range(limit):
-        if any(isinstance(c, str) and ID_TOKEN.search(c) for c in grid.rows[index]):
+        if any(isinstance(c, str) and matcher.names_id(c) for c in grid.rows[index]):
             start, data = index, index + 1
             # SurveyMonkey with ids grafted into its second header row (matrix row labels): the
             # first row names the respondent column.
@@ -121,7 +122,7 @@ def _is_header_row(row: Sequence[Cell]) -> bool:
 
 
 def meta_columns(
-    headers: list[list[Cell]], fields: Sequence[str], log: ProblemLog, row: int
+    headers: list[list[Cell]], fields: Sequence[str], log: ProblemLog, row: int, matcher: IdMatcher
 ) -> dict[str, int]:
     """Columns of the metadata fields, best alias first; a field named twice is an error."""
     found: dict[str, int] = {}
@@ -131,7 +132,7 @@ def meta_columns(
         for col in range(max((len(h) for h in headers), default=0)):
             for header in headers:
                 cell = header[col] if col < len(header) else None
-                if not isinstance(cell, str) or ID_TOKEN.search(cell):
+                if not isinstance(cell, str) or matcher.names_id(cell):
                     continue
                 folded = fold(cell)
                 if folded in aliases:
@@ -175,16 +176,27 @@ def question_columns(
 
     for col in range(width):
         texts = texts_of(col)
-        tokens = [t for text in texts for t in question_tokens(text)]
+        tokens = [t for text in texts for t in ctx.matcher.tokens(text)]
         if not tokens:
             continue
-        rests = [ID_TOKEN.sub("", text).strip() for text in texts]
+        rests = [ctx.matcher.without_ids(text).strip() for text in texts]
         if any(TEXT_IQ.search(rest) for rest in rests):
             continue
         is_comment = any(
             COMPANION.search(rest) or fold(rest).startswith(("comment", "remark", "note"))
             for rest in rests
         )
+        named = sorted({q for q in map(ctx.current, tokens) if q is not None})
+        if len(named) > 1:
+            log.error(
+                f"the header of column {column_letter(col)} names {len(named)} question ids: "
+                f"{', '.join(named)}",
+                "a column answers one question: keep one id in its header",
+                row=shown_row,
+                column=column_letter(col),
+                question=named[0],
+            )
+            continue
         for token in dict.fromkeys(tokens):
             where: dict[str, Any] = {
                 "row": shown_row,

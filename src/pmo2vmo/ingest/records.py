@@ -9,7 +9,8 @@ from pathlib import Path
 
 from pmo2vmo.errors import ProblemLog
 from pmo2vmo.ingest.answers import AnswerParser, Kind
-from pmo2vmo.ingest.readers import ID_TOKEN, Cell
+from pmo2vmo.ingest.ids import IdMatcher
+from pmo2vmo.ingest.readers import Cell
 from pmo2vmo.model.instrument import Instrument
 from pmo2vmo.model.mapping import Entry, IdMapping
 from pmo2vmo.model.profile import Profile
@@ -23,11 +24,6 @@ def cell_text(cell: Cell) -> str | None:
         cell = int(cell)
     text = str(cell).strip()
     return text or None
-
-
-def question_tokens(text: str) -> list[str]:
-    """The question ids (``VC-OBJ-01``) in a text, upper-cased, in order."""
-    return [t.upper() for t in ID_TOKEN.findall(text)]
 
 
 @dataclass
@@ -94,6 +90,8 @@ class ReadContext:
         self.parser = AnswerParser(self.tailored, [(lv.value, lv.name) for lv in instrument.levels])
         self.fallback_org = self.profile.organisation_name or path.stem
         self.excluded: set[str] = set(self.questions) - set(self.tailored.questions)
+        #: Finds ids in the forms survey tools give them (``PB_GOV_01``, ``PBGOV01``…).
+        self.matcher = IdMatcher(self.ids)
 
         #: Ids of an earlier instrument version met in this file, with what became of them.
         self.legacy: dict[str, tuple[IdMapping, Entry]] = {}

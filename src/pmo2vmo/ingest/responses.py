@@ -182,7 +182,7 @@ def _read_grid(grid: Grid, kind: str, ctx: ReadContext, builder: RecordBuilder) 
     if not any(cell_text(c) is not None for row in grid.rows for c in row):
         log.error("the file is empty", "export the responses again")
         return None
-    found = find_header(grid)
+    found = find_header(grid, ctx.matcher)
     if found is None:
         log.error(
             "no header names a question id such as VC-OBJ-01, and there are no "
@@ -250,7 +250,7 @@ def _read_one(
     if kind == "journal-folder":
         grid = None
     elif kind == "xlsx":
-        grid = read_xlsx_grid(data, log, ctx.ids)
+        grid = read_xlsx_grid(data, log, ctx.matcher)
     elif kind == "journal":
         text = decode_text(data, log)
         if text is not None:

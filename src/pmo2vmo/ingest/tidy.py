@@ -13,7 +13,7 @@ from typing import Any
 from pmo2vmo.ingest.answers import AnswerError, Kind
 from pmo2vmo.ingest.header import META_FIELDS, meta_columns
 from pmo2vmo.ingest.readers import Cell, Grid, column_letter
-from pmo2vmo.ingest.records import ReadContext, RecordBuilder, cell_text, question_tokens
+from pmo2vmo.ingest.records import ReadContext, RecordBuilder, cell_text
 
 
 @dataclass
@@ -44,7 +44,7 @@ class _TidyRows:
         where = partial(self.where, number)
         rid = cell("respondent")
         qtext = cell("question") or ""
-        tokens = question_tokens(qtext)
+        tokens = ctx.matcher.tokens(qtext)
         qid = tokens[0] if tokens else qtext
         if rid is None:
             log.error(
@@ -125,7 +125,9 @@ def read_tidy(grid: Grid, ctx: ReadContext, builder: RecordBuilder, header_row: 
     """Read a tidy grid whose header is ``header_row`` into the builder."""
     log = builder.log
     shown = grid.row_number(header_row)
-    meta = meta_columns([grid.rows[header_row]], (*META_FIELDS, "question", "answer"), log, shown)
+    meta = meta_columns(
+        [grid.rows[header_row]], (*META_FIELDS, "question", "answer"), log, shown, ctx.matcher
+    )
     if "respondent" not in meta:
         log.error(
             "the long-form file has no respondent column", "add a 'respondent' column", row=shown

@@ -50,8 +50,8 @@ def _wide_columns(
 ) -> WideColumns:
     """Read the header rows: question, comment, metadata and survey-marker columns."""
     questions, comments, unknown = question_columns(headers, ctx, log, shown_row)
-    meta = meta_columns(headers, META_FIELDS, log, shown_row)
-    survey = meta_columns(headers, SURVEY_FIELDS, log, shown_row)
+    meta = meta_columns(headers, META_FIELDS, log, shown_row, ctx.matcher)
+    survey = meta_columns(headers, SURVEY_FIELDS, log, shown_row, ctx.matcher)
     qualtrics = "finished" in survey or any(is_import_row(h) for h in headers)
     return WideColumns(questions, comments, unknown, meta, survey, qualtrics)
 

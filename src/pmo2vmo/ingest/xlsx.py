@@ -14,8 +14,8 @@ import zipfile
 from typing import Any
 
 from pmo2vmo.errors import ProblemLog
+from pmo2vmo.ingest.ids import IdMatcher
 from pmo2vmo.ingest.readers import (
-    ID_TOKEN,
     MAX_COLS,
     MAX_ROWS,
     Cell,
@@ -37,7 +37,7 @@ def _cell_value(value: Any) -> Cell:
     return str(value)
 
 
-def _pick_sheet(workbook: Any, question_ids: set[str]) -> Any:
+def _pick_sheet(workbook: Any, matcher: IdMatcher) -> Any:
     """The Responses sheet, else the first sheet naming questions in its first rows, else the first."""
     for ws in workbook.worksheets:
         if ws.title.strip().casefold() == "responses":
@@ -45,9 +45,7 @@ def _pick_sheet(workbook: Any, question_ids: set[str]) -> Any:
     for ws in workbook.worksheets:
         for row in ws.iter_rows(min_row=1, max_row=3, values_only=True):
             for value in row:
-                if isinstance(value, str) and any(
-                    m.upper() in question_ids for m in ID_TOKEN.findall(value)
-                ):
+                if isinstance(value, str) and matcher.names_id(value):
                     return ws
     return workbook.worksheets[0]
 
@@ -86,7 +84,7 @@ def open_workbook(data: bytes, log: ProblemLog, *, read_only: bool = False) -> A
         return None
 
 
-def read_xlsx_grid(data: bytes, log: ProblemLog, question_ids: set[str]) -> Grid | None:
+def read_xlsx_grid(data: bytes, log: ProblemLog, matcher: IdMatcher) -> Grid | None:
     """Read the responses sheet of a workbook (its bytes), once :func:`guard_zip` has passed it."""
     workbook = open_workbook(data, log)
     if workbook is None:
@@ -97,7 +95,7 @@ def read_xlsx_grid(data: bytes, log: ProblemLog, question_ids: set[str]) -> Grid
         log.error("the workbook has no worksheet", "save the responses as a workbook with a "
                   "Responses sheet, or as CSV")  # fmt: skip
         return None
-    ws = _pick_sheet(workbook, question_ids)
+    ws = _pick_sheet(workbook, matcher)
     log.sheet = ws.title
     if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLS:  # defence in depth; _guard_sheet caps it
         log.error(f"the sheet's used range is {ws.dimensions}; too large", "delete stray cells")

@@ -1,0 +1,87 @@
+"""Question ids found in the forms survey tools turn them into.
+
+An id is written ``PB-GOV-01``. On the way back from a survey tool it may read:
+
+- ``PB_GOV_01`` (Qualtrics turns ``-`` into ``_`` in data export tags), or ``pb-gov-01``;
+- ``PBGOV01`` (LimeSurvey codes are letters and digits only), or ``pbgov01``;
+- ``PBGOV[01]`` (a LimeSurvey subquestion: ``CODE[SUBCODE]`` whose parts together spell the id);
+- any of these inside a longer header: ``[PB-GOV-01] The PMO's objectives…``,
+  ``PBGOV01. The PMO's objectives…``, ``PB_GOV_01_TEXT``, ``PBGOV01[comment]``.
+
+The separated forms (``-`` or ``_`` between the three parts) are ids whether or not the instrument
+knows them, so a mistyped id is reported; the compact forms are ids only when they spell one the
+instrument knows (this version's or an earlier version's), so a header such as ``Survey2024`` is
+never taken for a question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Three parts separated by "-" or "_": PB-GOV-01, PB_GOV_01, pb-gov_01.
+SEPARATED = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2,4})[-_]([A-Za-z]{2,4})[-_](\d{2})(?![0-9])")
+# LimeSurvey's CODE[SUBCODE] (codes are letters and digits only).
+_BRACKETED = re.compile(r"(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9]{0,39})\[([A-Za-z0-9]{1,40})\]")
+# Letters then two digits, no separators: PBGOV01.
+_COMPACT = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{4,8}\d{2})(?![0-9])")
+
+
+def compact(question_id: str) -> str:
+    """An id with only its letters and digits, upper-cased: ``PB-GOV-01`` → ``PBGOV01`` (the
+    form a LimeSurvey question code takes)."""
+    return re.sub(r"[^A-Za-z0-9]", "", question_id).upper()
+
+
+@dataclass(frozen=True)
+class Found:
+    """An id found in a text: where it is (``start``, ``end``) and the id it spells."""
+
+    start: int
+    end: int
+    token: str
+
+
+class IdMatcher:
+    """Finds question ids in header texts, in every form above, against the ids ``known``."""
+
+    def __init__(self, known: Iterable[str]) -> None:
+        self._keys: dict[str, str] = {}
+        for question_id in known:
+            self._keys.setdefault(compact(question_id), question_id.upper())
+
+    def find(self, text: str) -> list[Found]:
+        """Every id in ``text``, in order of place; overlapping matches keep the first form
+        tried (bracketed, separated, compact)."""
+        found: list[Found] = []
+
+        def free(start: int, end: int) -> bool:
+            return all(end <= f.start or start >= f.end for f in found)
+
+        for match in _BRACKETED.finditer(text):
+            token = self._keys.get(compact(match[1] + match[2]))
+            if token is not None:
+                found.append(Found(match.start(), match.end(), token))
+        for match in SEPARATED.finditer(text):
+            if free(match.start(), match.end()):
+                found.append(Found(match.start(), match.end(), "-".join(match.groups()).upper()))
+        for match in _COMPACT.finditer(text):
+            token = self._keys.get(match[1].upper())
+            if token is not None and free(match.start(), match.end()):
+                found.append(Found(match.start(), match.end(), token))
+        return sorted(found, key=lambda f: f.start)
+
+    def tokens(self, text: str) -> list[str]:
+        """The ids in ``text``, upper-cased in their canonical form (``PB-GOV-01``), in order."""
+        return [f.token for f in self.find(text)]
+
+    def names_id(self, text: str) -> bool:
+        """Whether ``text`` holds an id."""
+        return bool(self.find(text))
+
+    def without_ids(self, text: str) -> str:
+        """``text`` with its ids taken out (what is left says whether it is a comment column)."""
+        for found in reversed(self.find(text)):
+            text = text[: found.start] + text[found.end :]
+        return text
