@@ -229,7 +229,7 @@ def test_folder_problems_name_the_journal_and_line(tmp_path: Path, instrument: I
     _, problems = inspect_file(tmp_path, instrument)
     located = {(p.file, p.row, p.message.split(":")[0]) for p in problems if p.severity == "error"}
     assert ("R02--x.jsonl", 1, "unknown question id 'XX-YY-01'") in located
-    assert any(p.file == "notes.txt" and "not a capture journal" in p.message for p in problems)
+    assert any(p.file == "notes.txt" and "is not a response file" in p.message for p in problems)
     assert not any(p.file == ".DS_Store" for p in problems)
 
     other = tmp_path / "two"

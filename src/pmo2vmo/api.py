@@ -25,6 +25,8 @@ from pmo2vmo.analysis.plan import (
 from pmo2vmo.analysis.scoring import ScoreReport
 from pmo2vmo.errors import InputProblem
 from pmo2vmo.ingest.responses import ResponseSet, inspect_file
+from pmo2vmo.model.branding import brand_for
+from pmo2vmo.render.questionnaire import Prefill, build_questionnaire, write_questionnaire
 from pmo2vmo.render.template import write_template
 from pmo2vmo.render.workbook import write_scores_workbook
 from pmo2vmo.resources import samples_dir
@@ -40,6 +42,7 @@ __all__ = [
     "describe_instrument",
     "instrument_and_profile",
     "load_previous",
+    "make_questionnaire",
     "make_template",
     "previous_dimension_scores",
     "roadmap_files",
@@ -61,6 +64,25 @@ def make_template(
     when given)."""
     instrument, loaded = instrument_and_profile(profile, instrument_dir)
     return write_template(out, instrument, loaded, audience)
+
+
+def make_questionnaire(
+    out: Path | str,
+    *,
+    profile: Path | str | None = None,
+    instrument_dir: Path | str | None = None,
+    audience: str | None = None,
+    respondent: str | None = None,
+    role: str | None = None,
+) -> Path:
+    """Write the questionnaire one respondent fills in (only ``audience``'s questions when
+    given; the respondent's id and role pre-filled when given), in the client's branding."""
+    instrument, loaded = instrument_and_profile(profile, instrument_dir)
+    brand = brand_for(loaded, (loaded.organisation_name if loaded else None) or "", profile)
+    workbook = build_questionnaire(
+        instrument, loaded, brand=brand, audience=audience, prefill=Prefill(respondent, role)
+    )
+    return write_questionnaire(out, workbook)
 
 
 @dataclass

@@ -87,6 +87,47 @@ def template(
 
 
 @main.command()
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("pmo2vmo-questionnaire.xlsx"),
+    show_default=True,
+    help="Where to write the workbook.",
+)
+@click.option(
+    "--audience",
+    metavar="AUDIENCE",
+    help="Only the questions routed to this audience (executive, pmo, delivery, finance, "
+    "business); default: every question.",
+)
+@click.option("--respondent", metavar="ID", help="Pre-fill the Respondent ID cell.")
+@click.option("--role", metavar="ROLE", help="Pre-fill the Role cell.")
+@profile_option
+@instrument_option
+@handles_bad_input
+def questionnaire(
+    out: Path,
+    audience: str | None,
+    respondent: str | None,
+    role: str | None,
+    profile: Path | None,
+    instrument_dir: Path | None,
+) -> None:
+    """Write the questionnaire one respondent fills in, top to bottom: one row per question with
+    its five levels beside it and a drop-down answer; return it, or a folder of them, to
+    validate, score, roadmap or run."""
+    path = api.make_questionnaire(
+        out,
+        profile=profile,
+        instrument_dir=instrument_dir,
+        audience=audience,
+        respondent=respondent,
+        role=role,
+    )
+    echo(f"Wrote {path}")
+
+
+@main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @profile_option
 @instrument_option

@@ -1,6 +1,8 @@
 """A batch's clients: the input files of ``IN_DIR``, their profiles, and their fingerprints.
 
-A client is an input file of ``IN_DIR`` (``.csv``, ``.xlsx``, ``.jsonl``), named by its stem; its
+A client is an input file of ``IN_DIR`` (``.csv``, ``.xlsx``, ``.jsonl``), named by its stem, or a
+subfolder holding such files (returned questionnaires, workshop journals, exports: one
+organisation), named by the folder; a folder without response files (logos, say) is no client. Its
 profile is ``STEM.yaml`` beside it or in ``--profile-dir``; an assessor's moderation, when there
 is one, is ``STEM.moderation.yaml`` (or ``.yml``, ``.xlsx``) beside it. Office lock files (``~$*``) and hidden
 files are ignored; two files with one stem, or two stems that give one output folder, are refused
@@ -58,9 +60,13 @@ def discover(in_dir: Path, profile_dir: Path | None = None) -> list[Client]:
         and not p.name.startswith(("~$", "."))
         and not p.stem.lower().endswith(MODERATION)
     )  # fmt: skip
+    folders = sorted(
+        p for p in in_dir.iterdir()
+        if p.is_dir() and not p.name.startswith(("~$", ".", PREFIX)) and _holds_responses(p)
+    )  # fmt: skip
     by_stem: dict[str, list[Path]] = {}
-    for path in files:
-        by_stem.setdefault(path.stem, []).append(path)
+    for path in [*files, *folders]:
+        by_stem.setdefault(path.name if path.is_dir() else path.stem, []).append(path)
     by_slug: dict[str, list[str]] = {}
     for stem in by_stem:  # slugs are lower-case ASCII; casefold() keeps it so if that changes
         by_slug.setdefault(slugify(stem, "client").casefold(), []).append(stem)
@@ -90,6 +96,18 @@ def discover(in_dir: Path, profile_dir: Path | None = None) -> list[Client]:
                            if (in_dir / f"{stem}{MODERATION}{suffix}").is_file()), None)  # fmt: skip
         clients.append(Client(stem, slugify(stem, "client"), path, profile, moderation))
     return clients
+
+
+FOLDER_SUFFIXES = (*INPUT_SUFFIXES, ".ndjson", ".tsv", ".xlsm")
+
+
+def _holds_responses(folder: Path) -> bool:
+    """Whether a folder holds a response file (so it is a client, not a folder of logos); the
+    batch's own output folder, with its manifest, never is."""
+    if (folder / MANIFEST).exists():
+        return False
+    return any(p.suffix.lower() in FOLDER_SUFFIXES and not p.name.startswith(("~$", "."))
+               for p in folder.iterdir())  # fmt: skip
 
 
 def _profile_for(stem: str, in_dir: Path, profile_dir: Path | None) -> Path | None:
@@ -142,7 +160,9 @@ def environment_digest() -> str:
 def fingerprint(client: Client, formats: Sequence[str], environment: str) -> dict[str, str]:
     """Everything that decides a client's outputs, hashed."""
     parts = {
-        "input_sha256": _sha256(client.path),
+        "input_sha256": (
+            _tree_digest([client.path]) if client.path.is_dir() else _sha256(client.path)
+        ),
         "profile_sha256": "",
         "logo_sha256": "",
         "moderation_sha256": "",

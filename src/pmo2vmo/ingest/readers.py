@@ -17,6 +17,7 @@ import itertools
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,10 +46,31 @@ class Grid:
     rows: list[list[Cell]]
     sheet: str | None = None
     row_numbers: list[int] = field(default_factory=list)
+    #: Cells whose value cannot be trusted (merged away, a formula never calculated), reported by
+    #: the layout's reader when it reads them: a questionnaire's own progress formula is no flaw.
+    flaws: list[Flaw] = field(default_factory=list)
 
     def row_number(self, index: int) -> int:
         """The 1-based row number a user sees for ``rows[index]``."""
         return self.row_numbers[index] if self.row_numbers else index + 1
+
+    def log_flaws(self, log: ProblemLog, read: Callable[[int, int], bool] | None = None) -> None:
+        """Report the flaws in cells the reader reads (``read(row, column)``, 1-based row and
+        0-based column), or every flaw."""
+        for flaw in self.flaws:
+            if read is None or any(read(flaw.row, col) for col in flaw.columns):
+                log.error(flaw.message, flaw.hint, row=flaw.row,
+                          column=column_letter(flaw.columns[0]))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Flaw:
+    """A cell (or merged range, ``columns`` 0-based) whose value is not what it shows."""
+
+    row: int
+    columns: tuple[int, ...]
+    message: str
+    hint: str
 
 
 def column_letter(index: int) -> str:

@@ -40,6 +40,7 @@ from pmo2vmo.ingest.encoding import decode_text
 from pmo2vmo.ingest.header import find_header
 from pmo2vmo.ingest.journal import read_journal, read_journals
 from pmo2vmo.ingest.quality import respondent_flags
+from pmo2vmo.ingest.questionnaire import read_questionnaire
 from pmo2vmo.ingest.readers import Grid, read_text_grid, size_limit, sniff_kind, too_big
 from pmo2vmo.ingest.records import ReadContext, RecordBuilder, cell_text
 from pmo2vmo.ingest.tidy import read_tidy
@@ -182,6 +183,9 @@ def _read_grid(grid: Grid, kind: str, ctx: ReadContext, builder: RecordBuilder) 
     if not any(cell_text(c) is not None for row in grid.rows for c in row):
         log.error("the file is empty", "export the responses again")
         return None
+    if read_questionnaire(grid, ctx, builder):
+        return "questionnaire"
+    grid.log_flaws(log)
     found = find_header(grid, ctx.matcher)
     if found is None:
         log.error(
@@ -199,44 +203,101 @@ def _read_grid(grid: Grid, kind: str, ctx: ReadContext, builder: RecordBuilder) 
 
 
 JOURNAL_SUFFIXES = (".jsonl", ".ndjson")
+RESPONSE_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv")
 
 
-def _read_folder(
-    path: Path, ctx: ReadContext, log: ProblemLog, builder: RecordBuilder
-) -> tuple[str, bytes] | None:
-    """Replay a folder's journals into the builder: ``("journal-folder", hash input)``, or None
-    with the problems logged. Hidden files (``.DS_Store``, editors' swap files) are passed over;
-    anything else that is not a journal is an error naming it."""
+def _read_journal_folder(
+    path: Path, names: list[str], ctx: ReadContext, log: ProblemLog, builder: RecordBuilder
+) -> bytes:
+    """Replay a folder's journals into the builder as one journal; the hash input of their
+    names and contents."""
     journals: list[tuple[str, str]] = []
     digest = bytearray()
-    names = sorted(p.name for p in path.iterdir() if not p.name.startswith("."))
     for name in names:
-        if not name.lower().endswith(JOURNAL_SUFFIXES):
-            log.problems.append(InputProblem(name, "is not a capture journal (.jsonl) and a folder "
-                                "is read as one workshop's journals", "move it out of the folder"))  # fmt: skip
-            continue
         file_log = ProblemLog(file=name, problems=log.problems)
         read = _read_bytes(path / name, file_log)
         text = None if read is None else decode_text(read[1], file_log)
         if read is not None and text is not None:
             journals.append((name, text))
             digest += name.encode() + b"\0" + hashlib.sha256(read[1]).digest()
-    if not names:
-        log.error("the folder is empty", "give a folder of capture journals (.jsonl)")
     if journals:
         read_journals(journals, ctx, builder)
-    return None if log.errors else ("journal-folder", bytes(digest))
+    return bytes(digest)
+
+
+def _read_folder(
+    path: Path, instrument: Instrument, profile: Profile | None
+) -> tuple[ResponseSet | None, ProblemLog]:
+    """A folder read as one organisation: its journals replayed as one workshop's, and each
+    other response file (questionnaires, the wide template, exports) read on its own, then
+    merged. Hidden files and Office lock files (``~$…``) are passed over; anything else that is
+    no response file is an error naming it, as is one respondent in two files."""
+    log = ProblemLog(file=path.name)
+    ctx = ReadContext(instrument, profile, path)
+    names = sorted(p.name for p in path.iterdir() if not p.name.startswith((".", "~$")))
+    journals = [n for n in names if n.lower().endswith(JOURNAL_SUFFIXES)]
+    files = [n for n in names if n.lower().endswith(RESPONSE_SUFFIXES)]
+    for name in sorted(set(names) - set(journals) - set(files)):
+        log.problems.append(InputProblem(name, "is not a response file (.xlsx, .csv, .jsonl) and "
+                            "a folder is read as one organisation's responses",
+                            "move it out of the folder"))  # fmt: skip
+    if not names:
+        log.error("the folder is empty", "give a folder of response files or capture journals")
+    sets: list[ResponseSet] = []
+    digest = b""
+    if journals:
+        builder = RecordBuilder(log)
+        digest = _read_journal_folder(path, journals, ctx, log, builder)
+        sets.append(_response_set(builder, ctx, log, SourceFile(str(path), "journal-folder", "")))
+    for name in files:
+        result, file_log = _read_one(path / name, instrument, profile, ctx.fallback_org)
+        log.problems.extend(file_log.problems)
+        if result is not None and not file_log.errors:
+            sets.append(result)
+            digest += name.encode() + b"\0" + bytes.fromhex(result.files[0].sha256)
+    if not log.errors:
+        _one_organisation(sets, ctx.fallback_org, log)
+        log.problems.extend(_repeated_respondents(sets))
+    if log.errors:
+        return None, log
+    source = SourceFile(str(path), "journal-folder" if not files else "folder",
+                        hashlib.sha256(digest).hexdigest())  # fmt: skip
+    return _merged(sets, [source]), log
+
+
+def _one_organisation(sets: list[ResponseSet], fallback: str, log: ProblemLog) -> None:
+    """File every response of a folder under one organisation: the one some files name (those
+    naming none follow it); two named are an error naming a file of each."""
+    named: dict[str, str] = {}
+    for rs in sets:
+        for org, file in rs.respondents[["organisation", "file"]].itertuples(index=False):
+            if org != fallback:
+                named.setdefault(org, file)
+    if len(named) > 1:
+        (first, f1), (second, f2) = list(named.items())[:2]
+        log.error(f"the files name more than one organisation: {first!r} ({f1}) and {second!r} "
+                  f"({f2})", "a folder is one organisation: keep each in its own folder")  # fmt: skip
+    elif named:
+        target = next(iter(named))
+        for rs in sets:
+            for frame in (rs.answers, rs.respondents):
+                frame.loc[frame["organisation"] == fallback, "organisation"] = target
 
 
 def _read_one(
-    path: Path, instrument: Instrument, profile: Profile | None
+    path: Path, instrument: Instrument, profile: Profile | None, organisation: str | None = None
 ) -> tuple[ResponseSet | None, ProblemLog]:
-    """Read one file (or a folder of journals) into a response set, with its log of problems
-    (None when unreadable)."""
+    """Read one file (or a folder: one organisation) into a response set, with its log of
+    problems (None when unreadable). ``organisation`` is the one a file naming none belongs to
+    (a folder's), else the profile's or the file's name."""
+    if path.is_dir():
+        return _read_folder(path, instrument, profile)
     log = ProblemLog(file=path.name)
     ctx = ReadContext(instrument, profile, path)
+    if organisation is not None:
+        ctx.fallback_org = organisation
     builder = RecordBuilder(log)
-    read = _read_folder(path, ctx, log, builder) if path.is_dir() else _read_bytes(path, log)
+    read = _read_bytes(path, log)
     if read is None:
         return None, log
     kind, data = read
@@ -247,9 +308,7 @@ def _read_one(
         log.error("legacy .xls workbooks are not read", "open it in Excel and save as .xlsx")
         return None, log
     fmt = kind
-    if kind == "journal-folder":
-        grid = None
-    elif kind == "xlsx":
+    if kind == "xlsx":
         grid = read_xlsx_grid(data, log, ctx.matcher)
     elif kind == "journal":
         text = decode_text(data, log)
@@ -260,10 +319,19 @@ def _read_one(
         grid = read_text_grid(path, data, log)
     if grid is not None:
         fmt = _read_grid(grid, kind, ctx, builder) or kind
+    source = SourceFile(path=str(path), format=fmt, sha256=hashlib.sha256(data).hexdigest())
+    return _response_set(builder, ctx, log, source), log
+
+
+def _response_set(
+    builder: RecordBuilder, ctx: ReadContext, log: ProblemLog, source: SourceFile
+) -> ResponseSet:
+    """What a file's reader recorded, as a response set, with the warnings on earlier versions'
+    ids and (when the file has no error) the data-quality flags."""
     legacy = ctx.legacy_warning()
     if legacy:
         log.warning(legacy, "answer with the current ids next time: `pmo2vmo template`")
-    legacy = instrument.legacy_in(ctx.profile)
+    legacy = ctx.instrument.legacy_in(ctx.profile)
     if legacy:
         log.warning(legacy, "use the current question ids in the profile")
     answers = pd.DataFrame(builder.answers, columns=ANSWER_COLUMNS)
@@ -271,12 +339,10 @@ def _read_one(
     asked = {log.file: frozenset(builder.asked)}
     if not log.errors:
         _quality_flags(answers, respondents, ctx, log, asked)
-    source = SourceFile(path=str(path), format=fmt, sha256=hashlib.sha256(data).hexdigest())
-    result = ResponseSet(
+    return ResponseSet(
         answers=answers, respondents=respondents, files=[source], warnings=log.warnings,
         asked=asked,
     )  # fmt: skip
-    return result, log
 
 
 def inspect_file(
@@ -325,27 +391,36 @@ def load_responses(
     if not problems and not sets:
         raise InvalidInputError([InputProblem(file="(none)", message="no input files given")])
     if not problems and len(sets) > 1:
-        seen: dict[tuple[str, str], str] = {}
-        for rs in sets:
-            for org, rid, file in rs.respondents[["organisation", "respondent", "file"]].itertuples(
-                index=False
-            ):
-                if (org, rid) in seen:
-                    problems.append(
-                        InputProblem(
-                            file=file,
-                            message=f"respondent {rid!r} of {org!r} is also in {seen[(org, rid)]}",
-                            hint="each respondent answers once; remove the duplicate file or rows",
-                        )
-                    )
-                else:
-                    seen[(org, rid)] = file
+        problems.extend(_repeated_respondents(sets))
     if problems:
         raise InvalidInputError(problems)
+    return _merged(sets, [f for s in sets for f in s.files])
+
+
+def _repeated_respondents(sets: list[ResponseSet]) -> list[InputProblem]:
+    """A respondent of one organisation in two files: an error naming both files."""
+    problems: list[InputProblem] = []
+    seen: dict[tuple[str, str], str] = {}
+    for rs in sets:
+        for org, rid, file in rs.respondents[["organisation", "respondent", "file"]].itertuples(
+            index=False
+        ):
+            if (org, rid) in seen:
+                problems.append(InputProblem(
+                    file=file, message=f"respondent {rid!r} of {org!r} is also in {seen[(org, rid)]}",
+                    hint="each respondent answers once; remove the duplicate file or rows",
+                ))  # fmt: skip
+            else:
+                seen[(org, rid)] = file
+    return problems
+
+
+def _merged(sets: list[ResponseSet], files: list[SourceFile]) -> ResponseSet:
+    """Response sets as one (the files they came from given)."""
     return ResponseSet(
         answers=pd.concat([s.answers for s in sets], ignore_index=True),
         respondents=pd.concat([s.respondents for s in sets], ignore_index=True),
-        files=[f for s in sets for f in s.files],
+        files=files,
         warnings=[w for s in sets for w in s.warnings],
         asked={name: qs for s in sets for name, qs in s.asked.items()},
     )

@@ -19,8 +19,8 @@ from pmo2vmo.ingest.readers import (
     MAX_COLS,
     MAX_ROWS,
     Cell,
+    Flaw,
     Grid,
-    column_letter,
     guard_zip,
     sheets_of,
 )
@@ -103,26 +103,22 @@ def read_xlsx_grid(data: bytes, log: ProblemLog, matcher: IdMatcher) -> Grid | N
     rows: list[list[Cell]] = [
         [_cell_value(v) for v in row] for row in ws.iter_rows(values_only=True)
     ]
-    for merged in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
-        log.error(
-            f"cells {merged.coord} are merged; only {merged.start_cell.coordinate} keeps its value",
-            "unmerge them and fill in every cell",
-            row=merged.min_row,
-            column=column_letter(merged.min_col - 1),
-        )
+    flaws = [
+        Flaw(merged.min_row, tuple(range(merged.min_col - 1, merged.max_col)),
+             f"cells {merged.coord} are merged; only {merged.start_cell.coordinate} keeps its "
+             "value", "unmerge them and fill in every cell")
+        for merged in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
+    ]  # fmt: skip
     if _has_formulas(data, sheets_of(data)):
         formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)[ws.title]
-        for row in formulas.iter_rows():
-            for cell in row:
-                if cell.data_type == "f" and rows[cell.row - 1][cell.column - 1] is None:
-                    log.error(
-                        f"cell {cell.coordinate} holds a formula ({str(cell.value)[:40]}) with no "
-                        "saved result",
-                        "open the file in Excel and save it, or paste the values in place",
-                        row=cell.row,
-                        column=column_letter(cell.column - 1),
-                    )
-    return Grid(rows=rows, sheet=ws.title)
+        flaws += [
+            Flaw(cell.row, (cell.column - 1,), f"cell {cell.coordinate} holds a formula "
+                 f"({str(cell.value)[:40]}) with no saved result",
+                 "open the file in Excel and save it, or paste the values in place")
+            for row in formulas.iter_rows() for cell in row
+            if cell.data_type == "f" and rows[cell.row - 1][cell.column - 1] is None
+        ]  # fmt: skip
+    return Grid(rows=rows, sheet=ws.title, flaws=flaws)
 
 
 def _has_formulas(data: bytes, sheets: list[str]) -> bool:
