@@ -27,6 +27,7 @@ from pmo2vmo.errors import InputProblem
 from pmo2vmo.ingest.responses import ResponseSet, inspect_file
 from pmo2vmo.model.branding import brand_for
 from pmo2vmo.render.questionnaire import Prefill, build_questionnaire, write_questionnaire
+from pmo2vmo.render.survey_files import survey_definition, write_survey
 from pmo2vmo.render.template import write_template
 from pmo2vmo.render.workbook import write_scores_workbook
 from pmo2vmo.resources import samples_dir
@@ -43,6 +44,7 @@ __all__ = [
     "instrument_and_profile",
     "load_previous",
     "make_questionnaire",
+    "make_survey",
     "make_template",
     "previous_dimension_scores",
     "roadmap_files",
@@ -83,6 +85,20 @@ def make_questionnaire(
         instrument, loaded, brand=brand, audience=audience, prefill=Prefill(respondent, role)
     )
     return write_questionnaire(out, workbook)
+
+
+def make_survey(
+    out: Path | str,
+    fmt: str,
+    *,
+    profile: Path | str | None = None,
+    instrument_dir: Path | str | None = None,
+    audience: str | None = None,
+) -> Path:
+    """Write a survey definition a survey tool imports (``fmt``: ``qualtrics-txt`` or
+    ``limesurvey-tsv``), only ``audience``'s questions when given."""
+    instrument, loaded = instrument_and_profile(profile, instrument_dir)
+    return write_survey(out, survey_definition(fmt, instrument, loaded, audience))
 
 
 @dataclass

@@ -16,6 +16,7 @@ import click
 
 from pmo2vmo import __version__, api
 from pmo2vmo.analysis.scoring import OrganisationScores, ScoreReport
+from pmo2vmo.cli.collect import questionnaire, survey, template
 from pmo2vmo.cli.common import (
     echo,
     echo_problems,
@@ -62,78 +63,12 @@ def instrument_cmd(as_json: bool, profile: Path | None, instrument_dir: Path | N
 
 
 @main.command()
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("pmo2vmo-responses.xlsx"),
-    show_default=True,
-    help="Where to write the workbook.",
-)
-@click.option(
-    "--audience",
-    metavar="AUDIENCE",
-    help="Only the questions routed to this audience (executive, pmo, delivery, finance, "
-    "business); default: every question, with the audiences each is asked of.",
-)
-@profile_option
-@instrument_option
-@handles_bad_input
-def template(
-    out: Path, audience: str | None, profile: Path | None, instrument_dir: Path | None
-) -> None:
-    """Write the Excel workbook respondents fill in (drop-downs, descriptors, instructions)."""
-    path = api.make_template(out, profile=profile, instrument_dir=instrument_dir, audience=audience)
-    echo(f"Wrote {path}")
-
-
-@main.command()
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("pmo2vmo-questionnaire.xlsx"),
-    show_default=True,
-    help="Where to write the workbook.",
-)
-@click.option(
-    "--audience",
-    metavar="AUDIENCE",
-    help="Only the questions routed to this audience (executive, pmo, delivery, finance, "
-    "business); default: every question.",
-)
-@click.option("--respondent", metavar="ID", help="Pre-fill the Respondent ID cell.")
-@click.option("--role", metavar="ROLE", help="Pre-fill the Role cell.")
-@profile_option
-@instrument_option
-@handles_bad_input
-def questionnaire(
-    out: Path,
-    audience: str | None,
-    respondent: str | None,
-    role: str | None,
-    profile: Path | None,
-    instrument_dir: Path | None,
-) -> None:
-    """Write the questionnaire one respondent fills in, top to bottom: one row per question with
-    its five levels beside it and a drop-down answer; return it, or a folder of them, to
-    validate, score, roadmap or run."""
-    path = api.make_questionnaire(
-        out,
-        profile=profile,
-        instrument_dir=instrument_dir,
-        audience=audience,
-        respondent=respondent,
-        role=role,
-    )
-    echo(f"Wrote {path}")
-
-
-@main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @profile_option
 @instrument_option
 @handles_bad_input
 def validate(files: tuple[Path, ...], profile: Path | None, instrument_dir: Path | None) -> None:
-    """Check response files (or folders of workshop journals) and list every problem and
+    """Check response files (or folders: one organisation each) and list every problem and
     data-quality warning in them.
 
     Exit code 0 when every file can be scored, 2 when any file has an error.
@@ -219,7 +154,7 @@ def score_cmd(
     moderation: Path | None,
     instrument_dir: Path | None,
 ) -> None:
-    """Score response files (a folder of workshop journals is one organisation): items,
+    """Score response files (a folder of them is one organisation): items,
     dimensions, pillars, overall, breakouts and gaps."""
     report = api.score_files(list(files), profile=profile, previous=previous,
                              instrument_dir=instrument_dir, moderation=moderation)  # fmt: skip
@@ -354,7 +289,7 @@ def run_cmd(
     formats: str,
     timeout: float,
 ) -> None:
-    """Run the client-report notebook on FILE (or a folder of workshop journals) and write the
+    """Run the client-report notebook on FILE (or a folder: one organisation) and write the
     deliverables into --out.
 
     Exit code 1 when any organisation's report failed (the cell and error are printed), 2 on
@@ -466,6 +401,9 @@ def demo(out: Path) -> None:
         echo(f"\nOpen the report in a browser: {html.resolve().as_uri()}")
 
 
+main.add_command(template)
+main.add_command(questionnaire)
+main.add_command(survey)
 main.add_command(workshop_cmd)
 main.add_command(training_cmd)
 

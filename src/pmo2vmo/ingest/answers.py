@@ -2,8 +2,9 @@
 
 Accepted, tolerant of case, spacing and curly apostrophes: ``3``, ``3.0`` (a number from Excel),
 a level name (``Defined``, or a name the client profile gave the level), labels such as
-``3 - Defined``, ``3. Defined``, ``Level 3`` or ``3 (Defined)``, ``N/A`` (not applicable) and
-``Don't know``. N/A and Don't know are different findings and neither is ever scored as 0.
+``3 - Defined``, ``3. Defined``, ``Level 3`` or ``3 (Defined)``, a survey's choice text with the
+level's descriptor (``3 – Defined: An approved charter…``, as ``pmo2vmo survey`` writes the
+choices), ``N/A`` (not applicable) and ``Don't know``. N/A and Don't know are different findings and neither is ever scored as 0.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ class Kind(StrEnum):
 
 
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+# A survey choice's text: level, name, colon, descriptor ("3 - Defined: An approved charter…").
+_CHOICE = re.compile(r"^(?P<num>\d)\s*-\s*(?P<name>[^:]+?)\s*:\s+\S")
 _LABEL = re.compile(
     r"^(?:level\s*|l)?(?P<num>\d+(?:\.0+)?)\s*(?:[-:.)=]\s*|\(\s*|\s+)?(?P<name>[^\d()]*?)\s*\)?$"
 )
@@ -102,7 +105,7 @@ class AnswerParser:
         shown = repr(text.strip()) if len(text) <= 60 else repr(text.strip()[:57] + "...")
         if _NUMBER.match(norm):  # a number written as text, as in CSV: "3.5" is not a whole level
             return self._number(float(norm), shown)
-        match = _LABEL.match(norm)
+        match = _CHOICE.match(norm) or _LABEL.match(norm)
         if match:
             answer = self._number(float(match["num"]), shown)
             name = match["name"].strip(" .-:")

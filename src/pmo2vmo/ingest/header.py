@@ -135,6 +135,8 @@ def meta_columns(
                 if not isinstance(cell, str) or matcher.names_id(cell):
                     continue
                 folded = fold(cell)
+                if folded not in aliases and ". " in cell:  # LimeSurvey's "CODE. question text"
+                    folded = fold(cell.split(". ", 1)[0])
                 if folded in aliases:
                     rank = aliases.index(folded)
                     if best is not None and rank == best[0] and col != best[1]:
@@ -151,6 +153,21 @@ def meta_columns(
         if best is not None:
             found[name] = best[1]
     return found
+
+
+def _names_two(tokens: list[str], col: int, ctx: ReadContext, log: ProblemLog, row: int) -> bool:
+    """Whether a header names two questions (an error: a column answers one)."""
+    named = sorted({q for q in map(ctx.current, tokens) if q is not None})
+    if len(named) > 1:
+        log.error(
+            f"the header of column {column_letter(col)} names {len(named)} question ids: "
+            f"{', '.join(named)}",
+            "a column answers one question: keep one id in its header",
+            row=row,
+            column=column_letter(col),
+            question=named[0],
+        )
+    return len(named) > 1
 
 
 def question_columns(
@@ -186,16 +203,7 @@ def question_columns(
             COMPANION.search(rest) or fold(rest).startswith(("comment", "remark", "note"))
             for rest in rests
         )
-        named = sorted({q for q in map(ctx.current, tokens) if q is not None})
-        if len(named) > 1:
-            log.error(
-                f"the header of column {column_letter(col)} names {len(named)} question ids: "
-                f"{', '.join(named)}",
-                "a column answers one question: keep one id in its header",
-                row=shown_row,
-                column=column_letter(col),
-                question=named[0],
-            )
+        if _names_two(tokens, col, ctx, log, shown_row):
             continue
         for token in dict.fromkeys(tokens):
             where: dict[str, Any] = {

@@ -4,7 +4,8 @@ Recognised by its labelled ``Respondent ID:`` cell above a table whose heading n
 ``Your answer``. Who answered comes from the labelled cells (``Respondent ID:``, ``Role:``,
 ``Unit:``, ``Organisation:``, the value in the cell to the right of each), the respondent's id
 from the file name when its cell is empty; each table row whose id cell holds a question id is
-that question's answer and comment. Pillar and dimension rows hold no id and are passed over.
+that question's answer and comment. Pillar and dimension rows hold no id and are passed over;
+the cell right of ``Anything else:`` below the table is the respondent's closing comment.
 Flaws (merged cells, formulas without a result) count only in the cells read: the progress line's
 formula is the questionnaire's own.
 """
@@ -96,17 +97,28 @@ def read_questionnaire(grid: Grid, ctx: ReadContext, builder: RecordBuilder) -> 
         )
     role, unit = _meta(grid, layout, "role"), _meta(grid, layout, "unit")
     answered = _answers(grid, layout, ctx, builder, org, rid)
+    closing = _closing(grid, layout)
     grid.log_flaws(log, lambda row, col: (row, col) in layout.read)
     if not log.errors:
         if answered:
             shown = grid.row_number(layout.labelled["respondent"][0])
-            builder.respondent(org, rid, role, unit, None, shown)
+            builder.respondent(org, rid, role, unit, closing, shown)
         else:
             log.error(
                 "no question of the questionnaire is answered",
                 "fill in Your answer for the questions, or take the file out",
             )
     return True
+
+
+def _closing(grid: Grid, layout: Layout) -> str | None:
+    """The closing comment: the cell right of ``Anything else:`` below the table."""
+    for index in range(layout.head + 1, len(grid.rows)):
+        label = _cell(grid, index, 0)
+        if isinstance(label, str) and fold(label) == "anythingelse":
+            layout.read.add((grid.row_number(index), 1))
+            return cell_text(_cell(grid, index, 1))
+    return None
 
 
 def _answers(grid: Grid, layout: Layout, ctx: ReadContext, builder: RecordBuilder, org: str,

@@ -42,6 +42,11 @@ NOT_RESPONDENTS = {
 }
 UNFINISHED = {"false", "0", "no"}
 
+# The recode values ``pmo2vmo survey --format qualtrics-txt`` gives N/A and Don't know (levels are
+# 1–5): a numeric Qualtrics export holds these numbers. 99 is left out on purpose: Qualtrics' own
+# example recodes N/A as 99, so a hand-built survey's 99 is refused, not misread.
+QUALTRICS_RECODES = {97: "N/A", 98: "Don't know"}
+
 # A column that keeps a question's id but holds text beside it: "[Other]", "- Other (please
 # specify)", "- Comment", "- Text", "_TEXT" (the question's comment), or Qualtrics Text iQ's
 # "- Topics", "- Sentiment…" (ignored).

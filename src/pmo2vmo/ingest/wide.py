@@ -16,7 +16,13 @@ from pmo2vmo.ingest.answers import Answer, AnswerError, Kind
 from pmo2vmo.ingest.header import META_FIELDS, is_import_row, meta_columns, question_columns
 from pmo2vmo.ingest.readers import Cell, Grid, column_letter
 from pmo2vmo.ingest.records import ReadContext, RecordBuilder, cell_text
-from pmo2vmo.ingest.survey import LIMESURVEY_OTHER, SURVEY_FIELDS, survey_status, survey_warnings
+from pmo2vmo.ingest.survey import (
+    LIMESURVEY_OTHER,
+    QUALTRICS_RECODES,
+    SURVEY_FIELDS,
+    survey_status,
+    survey_warnings,
+)
 
 
 @dataclass(frozen=True)
@@ -196,6 +202,10 @@ class _WideRows:
                 question=qid,
             )
             return None
+        if self.columns.qualtrics:  # a numeric export's recode for N/A or Don't know
+            text = cell_text(raw)
+            if text is not None and text.isdigit() and int(text) in QUALTRICS_RECODES:
+                raw = QUALTRICS_RECODES[int(text)]
         try:
             answer = self.ctx.parser.parse(raw)
         except AnswerError as exc:

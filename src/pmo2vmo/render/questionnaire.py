@@ -8,6 +8,7 @@ every spreadsheet program recalculates). Then every question, one row each, grou
 and dimension rows: the id in its own cell, the statement, the five level descriptors side by side
 (wrapped, each under its level's heading), the answer cell — the row's only drop-down: the level
 labels, N/A and Don't know; a number 1–5 typed there is kept after a warning — and a comment cell.
+Last, ``Anything else:`` with a cell for the respondent's closing comment.
 
 The sheet and the workbook's structure are protected without a password: only the respondent
 cells, answers and comments (shaded) can be edited; rows and columns can still be resized. The
@@ -33,7 +34,7 @@ from pmo2vmo.errors import InstrumentError
 from pmo2vmo.model.branding import Brand
 from pmo2vmo.model.instrument import Instrument, QuestionRef
 from pmo2vmo.model.profile import Profile
-from pmo2vmo.render.template import answer_labels
+from pmo2vmo.render.template import answer_labels, answer_minutes
 from pmo2vmo.render.workbook import safe_cell
 from pmo2vmo.util.atomic import write_atomic
 
@@ -141,7 +142,7 @@ def _header(sheet: _Sheet, instrument: Instrument, profile: Profile, prefill: Pr
     sheet.ws.row_dimensions[1].height = 30
     sheet.next()
     who = "" if audience is None else f"for {_audience_name(instrument, audience)} · "
-    minutes = max(5, round(asked * 0.75 / 5) * 5)
+    minutes = answer_minutes(asked)
     sheet.cell(1, f"Questionnaire {who}{asked} questions · about {minutes} minutes · "
                f"instrument {instrument.id} {instrument.version}",
                font=Font(name=FONT, italic=True, size=10, color="595959"))  # fmt: skip
@@ -222,6 +223,21 @@ def _body(sheet: _Sheet, instrument: Instrument, refs: list[QuestionRef]) -> lis
         _question(sheet, ref)
         rows.append(sheet.row)
     return rows
+
+
+CLOSING = "Anything else:"
+
+
+def _closing(sheet: _Sheet) -> None:
+    """After the questions: a cell for anything else the respondent wants to say."""
+    sheet.next()
+    sheet.next()
+    sheet.cell(1, CLOSING, font=Font(name=FONT, bold=True, size=10), alignment=_WRAP)
+    sheet.editable(2)
+    sheet.cell(3, "Anything else about how your organisation manages value (optional). Then "
+               "save the file and send it back.", alignment=_WRAP,
+               font=Font(name=FONT, italic=True, size=9, color="595959"))  # fmt: skip
+    sheet.ws.row_dimensions[sheet.row].height = 90
 
 
 def _validation(ws: Any, instrument: Instrument, rows: list[int], roles: list[str],
@@ -319,6 +335,7 @@ def build_questionnaire(
     _table_head(sheet, instrument)
     head_row = sheet.row
     rows = _body(sheet, instrument, refs)
+    _closing(sheet)
     letter = get_column_letter(ANSWER_COL)
     progress = ws.cell(row=sheet.progress_row, column=2,
                        value=f'=COUNTA({letter}{rows[0]}:{letter}{rows[-1]})&" of {len(rows)} '

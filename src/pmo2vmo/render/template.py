@@ -30,6 +30,11 @@ def answer_labels(instrument: Instrument) -> list[str]:
     return [f"{lv.value} - {lv.name}" for lv in instrument.levels] + ["N/A", "Don't know"]
 
 
+def answer_minutes(questions: int) -> int:
+    """About how long answering takes, in minutes (45 seconds a question, in fives)."""
+    return max(5, round(questions * 0.75 / 5) * 5)
+
+
 def question_header(question_id: str, text: str) -> str:
     """A Responses column header: the id in brackets, then the question text."""
     return f"[{question_id}] {' '.join(text.split())}"
