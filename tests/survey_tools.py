@@ -84,7 +84,7 @@ def fill_questionnaire(blank: Path, out: Path, person: Respondent, *, labels: bo
             elif given == "dk":
                 row[7].value = "Don't know"
             else:
-                row[7].value = by_label[str(given)] if labels else given
+                row[7].value = by_label.get(str(given), given) if labels else given
             row[8].value = person.comments.get(label)
     wb.save(out)
     return out
@@ -159,10 +159,16 @@ def _qualtrics_value(q: Question, given: Level | None, numeric: bool) -> str:
     return next(text for c, text in q.choices if c == code)
 
 
-def qualtrics_export(txt: str, people: list[Respondent], *, numeric: bool) -> str:
+def qualtrics_export(txt: str, people: list[Respondent], *, numeric: bool,
+                     display_order: bool = False) -> str:  # fmt: skip
     """A Qualtrics CSV export ("Data table", new format) of the survey ``txt`` answered by
-    ``people``, numeric values or choice text, with a survey preview that is no respondent."""
+    ``people``, numeric values or choice text, with a survey preview that is no respondent (and
+    with ``display_order``, each question's ``_DO`` column of the order its choices were shown)."""
     questions = [q for q in parse_qualtrics(txt) if q.kind != "DB"]
+    if display_order:
+        questions = [d for q in questions for d in
+                     ([q, Question("DO", f"{q.tag}_DO", f"{q.text} - Display Order")]
+                      if q.choices else [q])]  # fmt: skip
     tags = [q.tag for q in questions]
     header = [[m[0] for m in QUALTRICS_META] + tags,
               [m[1] for m in QUALTRICS_META] + [_plain(q.text) for q in questions],
@@ -186,6 +192,8 @@ def qualtrics_export(txt: str, people: list[Respondent], *, numeric: bool) -> st
                 values.append(person.unit or "")
             elif q.tag == "Comments":
                 values.append(person.comment or "")
+            elif q.kind == "DO":
+                values.append("1|2|3|4|5|97|98")
             else:
                 qid = q.tag.replace("_", "-")
                 values.append(_qualtrics_value(q, person.answers.get(qid), numeric))
@@ -221,9 +229,11 @@ def _ls_heading(code: str, text: str, sub: str | None, style: str) -> str:
 
 
 def limesurvey_export(tsv: str, people: list[Respondent], instrument: Instrument, *,
-                      headings: str = "code", full_answers: bool = False) -> bytes:  # fmt: skip
+                      headings: str = "code", full_answers: bool = False,
+                      timings: bool = False) -> bytes:  # fmt: skip
     """A LimeSurvey CSV export of the survey ``tsv`` answered by ``people`` (headings ``code``,
-    ``codetext`` or ``full``; answer codes or full answers), as its CSV writer writes it."""
+    ``codetext`` or ``full``; answer codes or full answers; with ``timings``, the total time and
+    each question's time after the answers), as its CSV writer writes it."""
     questions = parse_limesurvey(tsv)
     ids = {compact(qid): qid for qid in instrument.questions}
     header = [code if headings == "code" else f"{code}. {text}" if headings == "codetext"
@@ -232,6 +242,11 @@ def limesurvey_export(tsv: str, people: list[Respondent], instrument: Instrument
         header.append(_ls_heading(q.tag, q.text, None, headings))
         if q.kind == "O":
             header.append(_ls_heading(q.tag, q.text, "comment", headings))
+    timed = [q for q in questions if q.kind == "O"] if timings else []
+    if timings:
+        header.append("interviewtime" if headings == "code" else "Total time")
+        header += [f"{q.tag}Time" if headings == "code" else f"Question time: {q.tag}"
+                   for q in timed]  # fmt: skip
     rows = []
     for n, person in enumerate(people, start=1):
         row = [str(n), "2026-11-21 10:12:00", str(len({q.kind for q in questions})), "en",
@@ -250,6 +265,8 @@ def limesurvey_export(tsv: str, people: list[Respondent], instrument: Instrument
                 label = dict(q.choices).get(code, "")
                 row.append(label if full_answers else code)
                 row.append(person.comments.get(qid, ""))
+        if timings:
+            row += ["1834.2", *("12.5" for _ in timed)]
         rows.append(row)
 
     def quoted(cells: list[str]) -> str:

@@ -240,7 +240,9 @@ def test_same_respondent_in_two_files_names_both(
     shutil.copy(folder / "R01.xlsx", folder / "R01-again.xlsx")
     _, problems = inspect_file(folder, instrument)
     errors = [(p.file, p.message) for p in problems if p.severity == "error"]
-    assert errors == [("R01.xlsx", "respondent 'R01' of 'acme' is also in R01-again.xlsx")]
+    assert errors == [
+        ("acme/R01.xlsx", "respondent 'R01' of 'acme' is also in acme/R01-again.xlsx")
+    ]
 
 
 def test_questionnaires_and_wide_template_mix(
@@ -458,3 +460,297 @@ def test_batch_client_may_be_a_folder(tmp_path: Path, returned: Path) -> None:
     (in_dir / "acme" / "R01.xlsx").unlink()
     third = batch.run_batch(in_dir, out_dir, formats="html", progress=False)
     assert [r.status for r in third.results] == ["ok"]
+
+
+# ------------------------------------------------------------------- what comes back mangled ---
+
+
+def _edited(blank: Path, out: Path, person: Respondent, edit: Any) -> Path:
+    """A filled questionnaire then changed by ``edit(worksheet)``, as another program might."""
+    fill_questionnaire(blank, out, person)
+    wb = openpyxl.load_workbook(out)
+    edit(wb["Questionnaire"])
+    wb.save(out)
+    return out
+
+
+def _row_of(ws: Any, qid: str) -> int:
+    return next(r[0].row for r in ws.iter_rows() if r[0].value == qid)
+
+
+def _errors(path: Path, instrument: Instrument) -> list[tuple[str, int | None, str | None, str]]:
+    _, problems = inspect_file(path, instrument)
+    return [(p.file, p.row, p.column, p.message) for p in problems if p.severity == "error"]
+
+
+def test_merge_over_answer_cells_is_reported(
+    tmp_path: Path, blank: Path, instrument: Instrument
+) -> None:
+    """A merged range that starts on a heading row and covers answer cells is an error, not two
+    answers silently lost."""
+    person = Respondent("R1", None, None, {"PB-GOV-01": 3, "PB-GOV-02": 4, "PB-GOV-03": 2})
+
+    def merge(ws: Any) -> None:
+        first = _row_of(ws, "PB-GOV-01")
+        ws.merge_cells(f"H{first - 1}:H{first + 1}")
+
+    errors = _errors(_edited(blank, tmp_path / "merged.xlsx", person, merge), instrument)
+    assert len(errors) == 1
+    assert "are merged" in errors[0][3]
+
+
+def test_formula_without_result_in_an_answer_is_reported(
+    tmp_path: Path, blank: Path, instrument: Instrument
+) -> None:
+    """A formula never calculated in an answer cell is an error; the progress line's own formula
+    (never calculated either, the file not opened by a spreadsheet) is not."""
+    person = Respondent("R1", None, None, {"PB-GOV-01": 3})
+
+    def formula(ws: Any) -> None:
+        ws[f"H{_row_of(ws, 'PB-GOV-02')}"] = "=1+2"
+
+    errors = _errors(_edited(blank, tmp_path / "formula.xlsx", person, formula), instrument)
+    assert [e[3].split(" (")[0] for e in errors] == [
+        f"cell H{_row_of(_sheet(blank), 'PB-GOV-02')} holds a formula"
+    ]
+
+
+@pytest.mark.parametrize("typed", [None, "PB GOV 02"], ids=["cleared", "mistyped"])
+def test_answer_whose_id_was_lost_is_an_error(
+    tmp_path: Path, blank: Path, instrument: Instrument, typed: str | None
+) -> None:
+    """A row whose id cell was cleared or mistyped but that holds an answer is an error naming
+    the row and the Id column, not a skipped heading."""
+    person = Respondent("R1", None, None, {"PB-GOV-01": 3, "PB-GOV-02": 4})
+    row = _row_of(_sheet(blank), "PB-GOV-02")
+
+    def lose(ws: Any) -> None:
+        ws[f"A{row}"] = typed
+
+    (error,) = _errors(_edited(blank, tmp_path / "lost.xlsx", person, lose), instrument)
+    assert error[1:3] == (row, "A (Id)")
+    assert error[3].startswith("an answer without its question")
+
+
+def test_client_level_name_with_a_colon_reads(tmp_path: Path, instrument: Instrument) -> None:
+    """The drop-down label of a level the profile renamed with a colon ("3 - Standard: in use")
+    reads as that level, and so does its survey choice text with the descriptor."""
+    profile = tmp_path / "p.yaml"
+    profile.write_text('level_names: {3: "Standard: in use", 4: "R&D <ready>"}\n')
+    blank = api.make_questionnaire(tmp_path / "q.xlsx", profile=profile)
+    filled = fill_questionnaire(
+        blank, tmp_path / "f.xlsx", Respondent("R1", None, None, {"PB-GOV-01": 3, "PB-GOV-02": 4})
+    )
+    from pmo2vmo.model.profile import load_profile
+
+    rs, problems = inspect_file(filled, instrument, load_profile(profile))
+    assert rs is not None, [p.message for p in problems]
+    assert sorted(rs.answers["value"]) == [3.0, 4.0]
+    from pmo2vmo.ingest.answers import AnswerParser
+
+    parser = AnswerParser(instrument.tailored(load_profile(profile)))
+    assert parser.parse("3 – Standard: in use: An approved charter…").value == 3
+    assert parser.parse("4 – R&amp;D &lt;ready&gt;: Each PMO service…").value == 4
+
+
+def test_prefilled_text_that_looks_like_a_formula_reads_back_as_given(
+    tmp_path: Path, instrument: Instrument
+) -> None:
+    """A pre-filled respondent id or role starting like a formula is text, read back unchanged."""
+    blank = api.make_questionnaire(tmp_path / "q.xlsx", respondent="-R7", role="=Lead")
+    wb = openpyxl.load_workbook(blank)
+    ws = wb["Questionnaire"]
+    next(r for r in ws.iter_rows() if r[0].value == "PB-GOV-01")[7].value = 3
+    wb.save(blank)
+    (who,) = _ok(blank, instrument).respondents.to_dict("records")
+    assert (who["respondent"], who["role"]) == ("-R7", "=Lead")
+
+
+# ---------------------------------------------------------------------- folders, every problem ---
+
+
+def test_folder_reports_every_problem_in_one_pass(
+    tmp_path: Path, blank: Path, instrument: Instrument
+) -> None:
+    """A bad file in a folder does not hide the others' problems: a repeated respondent, a
+    subfolder and a stray file are reported with it."""
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    fill_questionnaire(blank, folder / "a.xlsx", Respondent("R1", None, None, {"PB-GOV-01": 3}))
+    fill_questionnaire(blank, folder / "b.xlsx", Respondent("R1", None, None, {"PB-GOV-02": 3}))
+    fill_questionnaire(blank, folder / "c.xlsx", Respondent("R2", None, None, {"PB-GOV-02": "x"}))
+    (folder / "old").mkdir()
+    (folder / "notes.docx").write_bytes(b"PK")
+    files = {e[0] for e in _errors(folder, instrument)}
+    assert files == {"acme/b.xlsx", "acme/c.xlsx", "acme/old", "acme/notes.docx"}
+
+
+def test_blank_return_in_a_folder_is_left_out_with_a_warning(
+    tmp_path: Path, returned: Path, blank: Path, instrument: Instrument, people: list[Respondent]
+) -> None:
+    """One questionnaire returned blank among others is left out with a warning; alone, it is
+    an error."""
+    folder = tmp_path / "acme"
+    shutil.copytree(returned, folder)
+    shutil.copy(blank, folder / "blank.xlsx")
+    rs, problems = inspect_file(folder, instrument)
+    assert rs is not None
+    assert len(rs.respondents) == len(people)
+    assert any(p.file == "acme/blank.xlsx" and "left out" in p.message for p in problems)
+    assert _errors(blank, instrument)[0][3] == "no question of the questionnaire is answered"
+
+
+def test_journal_and_questionnaire_of_one_respondent_name_both(
+    tmp_path: Path, blank: Path, instrument: Instrument
+) -> None:
+    """The same respondent in a workshop journal and a questionnaire of one folder is an error
+    naming both files."""
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    fill_questionnaire(blank, folder / "r1.xlsx", Respondent("R1", None, None, {"PB-GOV-01": 3}))
+    (folder / "R1.jsonl").write_text(
+        '{"v": 1, "seq": 1, "respondent": "R1", "question": "PB-GOV-02", "answer": 4}\n'
+    )
+    (error,) = _errors(folder, instrument)
+    assert error[0] == "acme/r1.xlsx"
+    assert error[3] == "respondent 'R1' of 'acme' is also in acme/R1.jsonl"
+
+
+def test_two_folders_with_one_file_name_judge_partials_apart(
+    tmp_path: Path, instrument: Instrument
+) -> None:
+    """Two organisations' folders holding the same file name keep apart which questions each
+    file asks: a finance respondent who answered all their questions is not partial."""
+    finance = api.make_questionnaire(tmp_path / "fin.xlsx", audience="finance")
+    everyone = api.make_questionnaire(tmp_path / "all.xlsx")
+    asked = instrument.routed(["finance"])
+    for name, blank, answers in (("a", finance, dict.fromkeys(asked, 3)),
+                                 ("b", everyone, dict.fromkeys(list(instrument.questions)[:40], 2))):  # fmt: skip
+        (tmp_path / name).mkdir()
+        fill_questionnaire(
+            blank, tmp_path / name / "r.xlsx", Respondent(f"{name}1", None, None, answers)
+        )
+    rs = load_responses([tmp_path / "a", tmp_path / "b"], instrument)
+    partial = [w.message for w in rs.warnings if "partial response" in w.message]
+    assert len(partial) == 1
+    assert "'b1'" in partial[0]
+
+
+def test_batch_folder_hash_is_the_reports_and_ignores_lock_files(
+    tmp_path: Path, returned: Path, instrument: Instrument
+) -> None:
+    """A folder client's input hash is the one its reader (and so its report) computes, and an
+    Office lock file beside the questionnaires does not change it."""
+    from pmo2vmo.execute.clients import discover, fingerprint
+
+    in_dir = tmp_path / "in"
+    in_dir.mkdir()
+    shutil.copytree(returned, in_dir / "acme")
+    (client,) = discover(in_dir)
+    before = fingerprint(client, ["html"], "env")
+    assert before["input_sha256"] == load_responses([in_dir / "acme"], instrument).input_sha256
+    (in_dir / "acme" / "~$R01.xlsx").write_bytes(b"lock")
+    assert fingerprint(client, ["html"], "env") == before
+
+
+# ------------------------------------------------------------- the surveys, hostile and mangled ---
+
+HOSTILE = 'client: "Harbour & Sons <b>{x}</b> [[Block:y]] ${e://Field/x} ]]"\n'
+
+
+def test_client_text_in_survey_files_is_data(tmp_path: Path, instrument: Instrument) -> None:
+    """Client text with markup, tags, piped text and braces changes neither survey's structure
+    and is shown as text: no tag, block, expression or pipe of its own."""
+    from pmo2vmo.model.profile import load_profile
+
+    (tmp_path / "p.yaml").write_text(HOSTILE)
+    profile = load_profile(tmp_path / "p.yaml")
+    plain_txt = survey_definition("qualtrics-txt", instrument)
+    txt = survey_definition("qualtrics-txt", instrument, profile)
+    assert txt.count("[[") == plain_txt.count("[[")
+    assert "${e:" not in txt
+    assert "<b>" not in txt
+    assert "Harbour &amp; Sons" in txt
+    tsv = survey_definition("limesurvey-tsv", instrument, profile)
+    plain_tsv = survey_definition("limesurvey-tsv", instrument)
+    assert len(tsv.splitlines()) == len(plain_tsv.splitlines())
+    title = next(r.split("\t")[6] for r in tsv.splitlines() if "\tsurveyls_title\t" in r)
+    assert (
+        title
+        == "PMO-to-VMO readiness assessment — Harbour & Sons ‹b›(x)‹/b› ((Block:y)) $(e://Field/x) ))"
+    )
+    assert "{" not in tsv.replace("&#123;", "")
+
+
+def test_limesurvey_codes_are_checked_reversible() -> None:
+    """Two ids sharing a LimeSurvey code, or a code LimeSurvey would rename, are refused."""
+    from types import SimpleNamespace
+
+    from pmo2vmo.errors import InstrumentError
+    from pmo2vmo.render.survey_files import _check_codes
+
+    refs: Any = [
+        SimpleNamespace(question=SimpleNamespace(id=i)) for i in ("PB-GOV-01", "PBG-OV-01")
+    ]
+    with pytest.raises(InstrumentError, match="share the LimeSurvey code 'PBGOV01'"):
+        _check_codes(refs)
+    long: Any = [SimpleNamespace(question=SimpleNamespace(id="ABCD-EFGHIJKLMNOPQRS-01"))]
+    with pytest.raises(InstrumentError, match="cannot take the code"):
+        _check_codes(long)
+
+
+def test_timing_and_display_order_columns_are_passed_over(
+    tmp_path: Path, returned: Path, instrument: Instrument, people: list[Respondent]
+) -> None:
+    """LimeSurvey's question timings (PBGOV01Time, Question time: PBGOV01) and Qualtrics'
+    display-order columns (PB_GOV_01_DO) are no answers: the exports score as without them."""
+    expected = _figures(_ok(returned, instrument), instrument)
+    tsv = survey_definition("limesurvey-tsv", instrument)
+    for headings in ("code", "full"):
+        path = tmp_path / f"ls-{headings}.csv"
+        path.write_bytes(
+            limesurvey_export(tsv, people, instrument, headings=headings, timings=True)
+        )
+        assert _figures(_ok(path, instrument), instrument) == expected
+    txt = survey_definition("qualtrics-txt", instrument)
+    path = tmp_path / "q.csv"
+    path.write_text(
+        qualtrics_export(txt, people, numeric=True, display_order=True), encoding="utf-8"
+    )
+    assert _figures(_ok(path, instrument), instrument) == _figures(
+        _ok(returned, instrument), instrument, item_comments=False
+    )
+
+
+def test_lookalike_headers_are_no_questions(tmp_path: Path, instrument: Instrument) -> None:
+    """An embedded-data column shaped like an underscored id (utm_src_01) is passed over, not an
+    unknown question."""
+    path = tmp_path / "e.csv"
+    path.write_text("ResponseId,PB-GOV-01,utm_src_01\nR1,3,abc\n")
+    assert list(_ok(path, instrument).answers["question"]) == ["PB-GOV-01"]
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([["ResponseId", "PB-GOV-01"], ["R1", "97"]], "'97' is out of range"),
+        ([["ResponseId", "Finished", "PB_GOV_01"], ["R1", "1", "99"]], "'99' is out of range"),
+    ],
+    ids=["97-outside-qualtrics", "99-inside-qualtrics"],
+)
+def test_recodes_count_only_in_qualtrics_and_99_is_refused(
+    tmp_path: Path, instrument: Instrument, rows: list[list[str]], message: str
+) -> None:
+    """97 and 98 mean N/A and Don't know only in a Qualtrics file; 99 is refused there too."""
+    path = tmp_path / "x.csv"
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n")
+    (error,) = _errors(path, instrument)
+    assert message in error[3]
+
+
+def test_qualtrics_recodes_read_as_na_and_dont_know(tmp_path: Path, instrument: Instrument) -> None:
+    """In a Qualtrics numeric export, 97 is N/A and 98 Don't know."""
+    path = tmp_path / "q.csv"
+    path.write_text("ResponseId,Finished,PB_GOV_01,PB_GOV_02,PB_GOV_03\nR1,1,97,98,4\n")
+    rs = _ok(path, instrument)
+    assert list(rs.answers["kind"]) == ["na", "dk", "score"]

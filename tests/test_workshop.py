@@ -228,9 +228,12 @@ def test_folder_problems_name_the_journal_and_line(tmp_path: Path, instrument: I
     (tmp_path / "notes.txt").write_text("hello")
     _, problems = inspect_file(tmp_path, instrument)
     located = {(p.file, p.row, p.message.split(":")[0]) for p in problems if p.severity == "error"}
-    assert ("R02--x.jsonl", 1, "unknown question id 'XX-YY-01'") in located
-    assert any(p.file == "notes.txt" and "is not a response file" in p.message for p in problems)
-    assert not any(p.file == ".DS_Store" for p in problems)
+    assert (f"{tmp_path.name}/R02--x.jsonl", 1, "unknown question id 'XX-YY-01'") in located
+    assert any(
+        p.file == f"{tmp_path.name}/notes.txt" and "is not a response file" in p.message
+        for p in problems
+    )
+    assert not any(p.file.endswith(".DS_Store") for p in problems)
 
     other = tmp_path / "two"
     _session(other, "R01", {Q1: 2}, org="Acme")

@@ -24,6 +24,7 @@ from pmo2vmo.errors import InputProblem, InvalidInputError
 from pmo2vmo.execute.lock import LOCK_FILE
 from pmo2vmo.execute.manifest import MANIFEST
 from pmo2vmo.execute.staging import PREFIX
+from pmo2vmo.ingest.responses import folder_sha256
 from pmo2vmo.model.job import REPORT_NOTEBOOK
 from pmo2vmo.model.profile import load_profile
 from pmo2vmo.resources import data_dir
@@ -107,7 +108,7 @@ def _holds_responses(folder: Path) -> bool:
     if (folder / MANIFEST).exists():
         return False
     return any(p.suffix.lower() in FOLDER_SUFFIXES and not p.name.startswith(("~$", "."))
-               for p in folder.iterdir())  # fmt: skip
+               and not p.stem.lower().endswith(MODERATION) for p in folder.iterdir())  # fmt: skip
 
 
 def _profile_for(stem: str, in_dir: Path, profile_dir: Path | None) -> Path | None:
@@ -160,8 +161,8 @@ def environment_digest() -> str:
 def fingerprint(client: Client, formats: Sequence[str], environment: str) -> dict[str, str]:
     """Everything that decides a client's outputs, hashed."""
     parts = {
-        "input_sha256": (
-            _tree_digest([client.path]) if client.path.is_dir() else _sha256(client.path)
+        "input_sha256": (  # a folder's as its reader computes it, so the report shows the same
+            folder_sha256(client.path) if client.path.is_dir() else _sha256(client.path)
         ),
         "profile_sha256": "",
         "logo_sha256": "",

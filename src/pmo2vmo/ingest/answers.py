@@ -9,6 +9,7 @@ choices), ``N/A`` (not applicable) and ``Don't know``. N/A and Don't know are di
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ class Kind(StrEnum):
 
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 # A survey choice's text: level, name, colon, descriptor ("3 - Defined: An approved charter…").
-_CHOICE = re.compile(r"^(?P<num>\d)\s*-\s*(?P<name>[^:]+?)\s*:\s+\S")
+_CHOICE = re.compile(r"^(?P<num>\d)\s*-\s*(?P<rest>.+)$")
 _LABEL = re.compile(
     r"^(?:level\s*|l)?(?P<num>\d+(?:\.0+)?)\s*(?:[-:.)=]\s*|\(\s*|\s+)?(?P<name>[^\d()]*?)\s*\)?$"
 )
@@ -105,7 +106,10 @@ class AnswerParser:
         shown = repr(text.strip()) if len(text) <= 60 else repr(text.strip()[:57] + "...")
         if _NUMBER.match(norm):  # a number written as text, as in CSV: "3.5" is not a whole level
             return self._number(float(norm), shown)
-        match = _CHOICE.match(norm) or _LABEL.match(norm)
+        choice = self._choice(norm)
+        if choice is not None:
+            return choice
+        match = _LABEL.match(norm)
         if match:
             answer = self._number(float(match["num"]), shown)
             name = match["name"].strip(" .-:")
@@ -118,3 +122,15 @@ class AnswerParser:
                 raise AnswerError(f"{shown} is not an answer; {self.accepted}")
             return answer
         raise AnswerError(f"{shown} is not an answer; {self.accepted}")
+
+    def _choice(self, norm: str) -> Answer | None:
+        """A survey choice's text — level, one of that level's names, a colon and its descriptor
+        (``3 - Defined: An approved charter…``; a name may itself hold a colon) — else None."""
+        match = _CHOICE.match(norm)
+        if match is None or ":" not in match["rest"]:
+            return None
+        value, rest = int(match["num"]), html.unescape(match["rest"])
+        for name, level in self._names.items():
+            if level == value and rest.startswith(name + ":") and rest[len(name) + 1 :].strip():
+                return Answer(Kind.SCORE, value)
+        return None

@@ -14,7 +14,7 @@ from pmo2vmo.errors import ProblemLog
 from pmo2vmo.ingest.ids import IdMatcher
 from pmo2vmo.ingest.readers import Cell, Grid, column_letter
 from pmo2vmo.ingest.records import ReadContext
-from pmo2vmo.ingest.survey import COMPANION, DUAL_SCALE, TEXT_IQ
+from pmo2vmo.ingest.survey import COMPANION, DUAL_SCALE, NOT_ANSWERS, TEXT_IQ
 from pmo2vmo.util.text import fold
 
 # Header names recognised for each field, best first (compared after folding case and dropping
@@ -197,7 +197,7 @@ def question_columns(
         if not tokens:
             continue
         rests = [ctx.matcher.without_ids(text).strip() for text in texts]
-        if any(TEXT_IQ.search(rest) for rest in rests):
+        if any(TEXT_IQ.search(rest) or NOT_ANSWERS.search(rest) for rest in rests):
             continue
         is_comment = any(
             COMPANION.search(rest) or fold(rest).startswith(("comment", "remark", "note"))

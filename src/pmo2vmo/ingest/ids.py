@@ -8,10 +8,10 @@ An id is written ``PB-GOV-01``. On the way back from a survey tool it may read:
 - any of these inside a longer header: ``[PB-GOV-01] The PMO's objectives…``,
   ``PBGOV01. The PMO's objectives…``, ``PB_GOV_01_TEXT``, ``PBGOV01[comment]``.
 
-The separated forms (``-`` or ``_`` between the three parts) are ids whether or not the instrument
-knows them, so a mistyped id is reported; the compact forms are ids only when they spell one the
-instrument knows (this version's or an earlier version's), so a header such as ``Survey2024`` is
-never taken for a question.
+The hyphenated form is an id whether or not the instrument knows it, so a mistyped id is reported;
+the others are ids only when they spell one the instrument knows (this version's or an earlier
+version's), so headers such as ``Survey2024`` or ``utm_src_01`` are never taken for questions. A
+compact id runs to the end of a word: LimeSurvey's timing column ``PBGOV01Time`` is no question.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 SEPARATED = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2,4})[-_]([A-Za-z]{2,4})[-_](\d{2})(?![0-9])")
 # LimeSurvey's CODE[SUBCODE] (codes are letters and digits only).
 _BRACKETED = re.compile(r"(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9]{0,39})\[([A-Za-z0-9]{1,40})\]")
-# Letters then two digits, no separators: PBGOV01.
-_COMPACT = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{4,8}\d{2})(?![0-9])")
+# Letters then two digits, no separators, a word of its own: PBGOV01.
+_COMPACT = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{4,8}\d{2})(?![A-Za-z0-9])")
 
 
 def compact(question_id: str) -> str:
@@ -47,9 +47,11 @@ class IdMatcher:
     """Finds question ids in header texts, in every form above, against the ids ``known``."""
 
     def __init__(self, known: Iterable[str]) -> None:
+        """``known``: the ids, this version's first (the first to claim a compact form keeps it)."""
         self._keys: dict[str, str] = {}
         for question_id in known:
             self._keys.setdefault(compact(question_id), question_id.upper())
+        self._ids = set(self._keys.values())
 
     def find(self, text: str) -> list[Found]:
         """Every id in ``text``, in order of place; overlapping matches keep the first form
@@ -64,8 +66,11 @@ class IdMatcher:
             if token is not None:
                 found.append(Found(match.start(), match.end(), token))
         for match in SEPARATED.finditer(text):
+            token = "-".join(match.groups()).upper()
+            if "_" in match[0] and token not in self._ids:
+                continue  # PB_GOV_01 only when it spells an id: utm_src_01 is no question
             if free(match.start(), match.end()):
-                found.append(Found(match.start(), match.end(), "-".join(match.groups()).upper()))
+                found.append(Found(match.start(), match.end(), token))
         for match in _COMPACT.finditer(text):
             token = self._keys.get(match[1].upper())
             if token is not None and free(match.start(), match.end()):
@@ -79,6 +84,10 @@ class IdMatcher:
     def names_id(self, text: str) -> bool:
         """Whether ``text`` holds an id."""
         return bool(self.find(text))
+
+    def names_known_id(self, text: str) -> bool:
+        """Whether ``text`` holds an id the instrument knows."""
+        return any(f.token in self._ids for f in self.find(text))
 
     def without_ids(self, text: str) -> str:
         """``text`` with its ids taken out (what is left says whether it is a comment column)."""

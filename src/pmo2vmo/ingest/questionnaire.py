@@ -103,6 +103,9 @@ def read_questionnaire(grid: Grid, ctx: ReadContext, builder: RecordBuilder) -> 
         if answered:
             shown = grid.row_number(layout.labelled["respondent"][0])
             builder.respondent(org, rid, role, unit, closing, shown)
+        elif ctx.in_folder:  # one blank return among others: left out, as the wide reader does
+            log.warning("no question of the questionnaire is answered; left out",
+                        "take the file out of the folder if nobody means to answer it")  # fmt: skip
         else:
             log.error(
                 "no question of the questionnaire is answered",
@@ -132,6 +135,7 @@ def _answers(grid: Grid, layout: Layout, ctx: ReadContext, builder: RecordBuilde
         text = cell_text(_cell(grid, index, layout.id_col))
         tokens = ctx.matcher.tokens(text) if text else []
         if not tokens:
+            _lost_id(grid, layout, index, text, log)
             continue
         layout.read.update((number, c) for c in (layout.id_col, layout.answer_col))
         qid = _question(tokens, ctx, log, number, layout.id_col)
@@ -164,6 +168,19 @@ def _answers(grid: Grid, layout: Layout, ctx: ReadContext, builder: RecordBuilde
                        number)  # fmt: skip
         count += 1
     return count
+
+
+def _lost_id(grid: Grid, layout: Layout, index: int, text: str | None, log: ProblemLog) -> None:
+    """A row with an answer or comment but no question id (cleared or retyped): an error, so
+    the answer is never dropped unseen. Pillar and dimension rows hold neither."""
+    cols = [c for c in (layout.answer_col, layout.comment_col) if c is not None]
+    if all(cell_text(_cell(grid, index, c)) is None for c in cols):
+        return
+    found = "the Id cell is empty" if text is None else f"{text!r} in the Id cell is no question id"
+    log.error(f"an answer without its question: {found}",
+              "put the question's id back in the Id cell (the rows above and below show the "
+              "order), or answer in a fresh questionnaire", row=grid.row_number(index),
+              column=f"{column_letter(layout.id_col)} (Id)")  # fmt: skip
 
 
 def _question(tokens: list[str], ctx: ReadContext, log: ProblemLog, number: int,

@@ -58,19 +58,25 @@ class Grid:
         """Report the flaws in cells the reader reads (``read(row, column)``, 1-based row and
         0-based column), or every flaw."""
         for flaw in self.flaws:
-            if read is None or any(read(flaw.row, col) for col in flaw.columns):
+            cells = ((row, col) for row in flaw.rows for col in flaw.columns)
+            if read is None or any(read(row, col) for row, col in cells):
                 log.error(flaw.message, flaw.hint, row=flaw.row,
                           column=column_letter(flaw.columns[0]))  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Flaw:
-    """A cell (or merged range, ``columns`` 0-based) whose value is not what it shows."""
+    """A cell (or merged range: 1-based ``rows``, 0-based ``columns``) whose value is not what
+    it shows; reported at ``row``, its first."""
 
-    row: int
+    rows: tuple[int, ...]
     columns: tuple[int, ...]
     message: str
     hint: str
+
+    @property
+    def row(self) -> int:
+        return self.rows[0]
 
 
 def column_letter(index: int) -> str:

@@ -90,8 +90,10 @@ class ReadContext:
         self.parser = AnswerParser(self.tailored, [(lv.value, lv.name) for lv in instrument.levels])
         self.fallback_org = self.profile.organisation_name or path.stem
         self.excluded: set[str] = set(self.questions) - set(self.tailored.questions)
+        #: Whether the file is one of a folder's (one organisation's) files.
+        self.in_folder = False
         #: Finds ids in the forms survey tools give them (``PB_GOV_01``, ``PBGOV01``…).
-        self.matcher = IdMatcher(self.ids)
+        self.matcher = IdMatcher([*instrument.questions, *sorted(self.ids - self.questions)])
 
         #: Ids of an earlier instrument version met in this file, with what became of them.
         self.legacy: dict[str, tuple[IdMapping, Entry]] = {}

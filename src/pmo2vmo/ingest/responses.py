@@ -203,7 +203,42 @@ def _read_grid(grid: Grid, kind: str, ctx: ReadContext, builder: RecordBuilder) 
 
 
 JOURNAL_SUFFIXES = (".jsonl", ".ndjson")
-RESPONSE_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv")
+RESPONSE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".tsv")
+
+
+@dataclass(frozen=True)
+class FolderListing:
+    """What a folder holds for the readers: journals and response files (in name order), and
+    the entries that are neither (subfolders included). Hidden files and Office lock files
+    (``~$…``) are passed over."""
+
+    journals: list[str]
+    files: list[str]
+    others: list[str]
+
+    @classmethod
+    def of(cls, path: Path) -> FolderListing:
+        entries = sorted(p for p in path.iterdir() if not p.name.startswith((".", "~$")))
+        plain = [p.name for p in entries if not p.is_dir()]
+        journals = [n for n in plain if n.lower().endswith(JOURNAL_SUFFIXES)]
+        files = [n for n in plain if n.lower().endswith(RESPONSE_SUFFIXES)]
+        others = [p.name for p in entries if p.name not in journals and p.name not in files]
+        return cls(journals, files, others)
+
+
+def folder_sha256(path: Path) -> str:
+    """A folder's input hash as its reader computes it: each journal's, then each response
+    file's name and SHA-256, in that order (the batch fingerprints a folder client by it)."""
+    listing = FolderListing.of(path)
+    digest = bytearray()
+    for name in [*listing.journals, *listing.files]:
+        handle, _size = open_regular(path / name)
+        file_hash = hashlib.sha256()
+        with handle:
+            while block := handle.read(1 << 20):
+                file_hash.update(block)
+        digest += name.encode() + b"\0" + file_hash.digest()
+    return hashlib.sha256(digest).hexdigest()
 
 
 def _read_journal_folder(
@@ -214,11 +249,11 @@ def _read_journal_folder(
     journals: list[tuple[str, str]] = []
     digest = bytearray()
     for name in names:
-        file_log = ProblemLog(file=name, problems=log.problems)
+        file_log = ProblemLog(file=f"{path.name}/{name}", problems=log.problems)
         read = _read_bytes(path / name, file_log)
         text = None if read is None else decode_text(read[1], file_log)
         if read is not None and text is not None:
-            journals.append((name, text))
+            journals.append((file_log.file, text))
             digest += name.encode() + b"\0" + hashlib.sha256(read[1]).digest()
     if journals:
         read_journals(journals, ctx, builder)
@@ -230,37 +265,37 @@ def _read_folder(
 ) -> tuple[ResponseSet | None, ProblemLog]:
     """A folder read as one organisation: its journals replayed as one workshop's, and each
     other response file (questionnaires, the wide template, exports) read on its own, then
-    merged. Hidden files and Office lock files (``~$…``) are passed over; anything else that is
-    no response file is an error naming it, as is one respondent in two files."""
+    merged. Anything that is no response file (a subfolder too) is an error naming it, as is one
+    respondent in two files; problems name ``FOLDER/FILE``. Every check runs, whatever fails."""
     log = ProblemLog(file=path.name)
     ctx = ReadContext(instrument, profile, path)
-    names = sorted(p.name for p in path.iterdir() if not p.name.startswith((".", "~$")))
-    journals = [n for n in names if n.lower().endswith(JOURNAL_SUFFIXES)]
-    files = [n for n in names if n.lower().endswith(RESPONSE_SUFFIXES)]
-    for name in sorted(set(names) - set(journals) - set(files)):
-        log.problems.append(InputProblem(name, "is not a response file (.xlsx, .csv, .jsonl) and "
-                            "a folder is read as one organisation's responses",
+    listing = FolderListing.of(path)
+    for name in listing.others:
+        log.problems.append(InputProblem(f"{path.name}/{name}", "is not a response file (.xlsx, "
+                            ".csv, .jsonl) and a folder is read as one organisation's responses",
                             "move it out of the folder"))  # fmt: skip
-    if not names:
+    if not (listing.journals or listing.files or listing.others):
         log.error("the folder is empty", "give a folder of response files or capture journals")
     sets: list[ResponseSet] = []
     digest = b""
-    if journals:
+    if listing.journals:
         builder = RecordBuilder(log)
-        digest = _read_journal_folder(path, journals, ctx, log, builder)
+        digest = _read_journal_folder(path, listing.journals, ctx, log, builder)
         sets.append(_response_set(builder, ctx, log, SourceFile(str(path), "journal-folder", "")))
-    for name in files:
-        result, file_log = _read_one(path / name, instrument, profile, ctx.fallback_org)
+    for name in listing.files:
+        result, file_log = _read_one(path / name, instrument, profile, ctx.fallback_org,
+                                     f"{path.name}/{name}")  # fmt: skip
         log.problems.extend(file_log.problems)
         if result is not None and not file_log.errors:
             sets.append(result)
             digest += name.encode() + b"\0" + bytes.fromhex(result.files[0].sha256)
-    if not log.errors:
-        _one_organisation(sets, ctx.fallback_org, log)
-        log.problems.extend(_repeated_respondents(sets))
+    _one_organisation(sets, ctx.fallback_org, log)
+    log.problems.extend(_repeated_respondents(sets))
+    if not log.errors and sets and not any(len(rs.respondents) for rs in sets):
+        log.error("no file in the folder holds an answer", "fill in the questionnaires first")
     if log.errors:
         return None, log
-    source = SourceFile(str(path), "journal-folder" if not files else "folder",
+    source = SourceFile(str(path), "journal-folder" if not listing.files else "folder",
                         hashlib.sha256(digest).hexdigest())  # fmt: skip
     return _merged(sets, [source]), log
 
@@ -285,17 +320,23 @@ def _one_organisation(sets: list[ResponseSet], fallback: str, log: ProblemLog) -
 
 
 def _read_one(
-    path: Path, instrument: Instrument, profile: Profile | None, organisation: str | None = None
+    path: Path,
+    instrument: Instrument,
+    profile: Profile | None,
+    organisation: str | None = None,
+    label: str | None = None,
 ) -> tuple[ResponseSet | None, ProblemLog]:
     """Read one file (or a folder: one organisation) into a response set, with its log of
-    problems (None when unreadable). ``organisation`` is the one a file naming none belongs to
-    (a folder's), else the profile's or the file's name."""
-    if path.is_dir():
+    problems (None when unreadable). In a folder, ``organisation`` is the one a file naming none
+    belongs to (else the profile's or the file's name) and ``label`` (``FOLDER/FILE``) names
+    the file in problems and records."""
+    if path.is_dir() and label is None:
         return _read_folder(path, instrument, profile)
-    log = ProblemLog(file=path.name)
+    log = ProblemLog(file=label or path.name)
     ctx = ReadContext(instrument, profile, path)
     if organisation is not None:
         ctx.fallback_org = organisation
+    ctx.in_folder = label is not None
     builder = RecordBuilder(log)
     read = _read_bytes(path, log)
     if read is None:
@@ -390,7 +431,7 @@ def load_responses(
             sets.append(result)
     if not problems and not sets:
         raise InvalidInputError([InputProblem(file="(none)", message="no input files given")])
-    if not problems and len(sets) > 1:
+    if len(sets) > 1:  # every problem in one pass, whatever else failed
         problems.extend(_repeated_respondents(sets))
     if problems:
         raise InvalidInputError(problems)

@@ -7,7 +7,8 @@ are incomplete, and which columns beside a question hold its comment.
   Preview, 40 EX Spam); 0 IP Address, 4 Imported, 16 Offline and 32 EX are respondents.
 - Incomplete: Qualtrics ``Finished`` false, LimeSurvey without ``Date submitted``.
 - Companion columns: "[Other]", "- Other (please specify)", "- Comment", "- Text", "_TEXT";
-  Qualtrics Text iQ columns ("- Topics", "- Sentiment…") are analysis, not answers.
+  Qualtrics Text iQ columns ("- Topics", "- Sentiment…"), display order ("_DO") and LimeSurvey's
+  question timings ("Question time: …") are not answers.
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ COMPANION = re.compile(
     re.IGNORECASE,
 )
 TEXT_IQ = re.compile(r"[-–—]\s*(parent\s+)?(topics|sentiment(\s+(polarity|score))?)\s*$", re.I)
+# Other columns that carry a question's id but no answer: Qualtrics' display order (``_DO``) and
+# LimeSurvey's question timings (``Question time: PBGOV01``; ``PBGOV01Time`` names no id at all).
+NOT_ANSWERS = re.compile(r"^\s*question\s+time\s*:|^_do\s*$", re.IGNORECASE)
 DUAL_SCALE = re.compile(r"\[\s*scale\s*([12])\s*\]\s*$", re.IGNORECASE)
 LIMESURVEY_OTHER = "-oth-"
 

@@ -45,7 +45,7 @@ def _pick_sheet(workbook: Any, matcher: IdMatcher) -> Any:
     for ws in workbook.worksheets:
         for row in ws.iter_rows(min_row=1, max_row=3, values_only=True):
             for value in row:
-                if isinstance(value, str) and matcher.names_id(value):
+                if isinstance(value, str) and matcher.names_known_id(value):
                     return ws
     return workbook.worksheets[0]
 
@@ -104,7 +104,8 @@ def read_xlsx_grid(data: bytes, log: ProblemLog, matcher: IdMatcher) -> Grid | N
         [_cell_value(v) for v in row] for row in ws.iter_rows(values_only=True)
     ]
     flaws = [
-        Flaw(merged.min_row, tuple(range(merged.min_col - 1, merged.max_col)),
+        Flaw(tuple(range(merged.min_row, merged.max_row + 1)),
+             tuple(range(merged.min_col - 1, merged.max_col)),
              f"cells {merged.coord} are merged; only {merged.start_cell.coordinate} keeps its "
              "value", "unmerge them and fill in every cell")
         for merged in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
@@ -112,7 +113,7 @@ def read_xlsx_grid(data: bytes, log: ProblemLog, matcher: IdMatcher) -> Grid | N
     if _has_formulas(data, sheets_of(data)):
         formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)[ws.title]
         flaws += [
-            Flaw(cell.row, (cell.column - 1,), f"cell {cell.coordinate} holds a formula "
+            Flaw((cell.row,), (cell.column - 1,), f"cell {cell.coordinate} holds a formula "
                  f"({str(cell.value)[:40]}) with no saved result",
                  "open the file in Excel and save it, or paste the values in place")
             for row in formulas.iter_rows() for cell in row

@@ -35,8 +35,9 @@ from pmo2vmo.model.branding import Brand
 from pmo2vmo.model.instrument import Instrument, QuestionRef
 from pmo2vmo.model.profile import Profile
 from pmo2vmo.render.template import answer_labels, answer_minutes
-from pmo2vmo.render.workbook import safe_cell
+from pmo2vmo.render.workbook import FORMULA_STARTS
 from pmo2vmo.util.atomic import write_atomic
+from pmo2vmo.util.text import XML_ILLEGAL
 
 SHEET = "Questionnaire"
 LABELS = ("Respondent ID:", "Role:", "Unit:", "Organisation:")
@@ -49,6 +50,20 @@ _EDITABLE = Protection(locked=False)
 _THIN = Side(style="thin", color="BFBFBF")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _literal(cell: Any, value: Any) -> Any:
+    """Text put in a cell as text, never a formula: one that starts like a formula (``=``,
+    ``+``, ``-``, ``@``) gets the spreadsheet's quote prefix, which is not part of its value, so
+    ``-R7`` reads back as ``-R7``. Numbers and None as they are."""
+    if not isinstance(value, str):
+        cell.value = value
+        return cell
+    cell.value = XML_ILLEGAL.sub("\ufffd", value)
+    cell.data_type = "s"
+    if cell.value.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+    return cell
 
 
 @dataclass(frozen=True)
@@ -99,7 +114,7 @@ class _Sheet:
         return self.row
 
     def cell(self, col: int, value: Any, **style: Any) -> Any:
-        cell = self.ws.cell(row=self.row, column=col, value=safe_cell(value))
+        cell = _literal(self.ws.cell(row=self.row, column=col), value)
         cell.font = style.pop("font", Font(name=FONT, size=10))
         for key, val in style.items():
             setattr(cell, key, val)
@@ -275,7 +290,7 @@ def _lists(wb: Workbook, instrument: Instrument, roles: list[str]) -> None:
     for row, label in enumerate(answer_labels(instrument), start=1):
         lists.cell(row=row, column=1, value=label)
     for row, role in enumerate(roles, start=1):
-        lists.cell(row=row, column=2, value=safe_cell(role))
+        _literal(lists.cell(row=row, column=2), role)
     lists.sheet_state = "hidden"
     lists.protection.sheet = True
 

@@ -14,8 +14,10 @@
   ``PBGOV01`` and ``PBGOV01[comment]`` columns read back as the question and its comment.
 
 Every question text also carries its id in brackets, so an export whose headings are the question
-texts (or whose tags were renumbered) still names its questions. Texts are HTML in both tools:
-client text is escaped, and LimeSurvey's expression braces are written as entities.
+texts (or whose tags were renumbered) still names its questions. Client text is data: in
+question, choice and help texts (HTML in both tools) it is escaped, Qualtrics' ``[[`` and ``${``
+are broken and LimeSurvey's expression braces written as entities; in the plain-text names (block,
+group, survey title) the characters either tool reads as markup become look-alikes.
 """
 
 from __future__ import annotations
@@ -53,9 +55,21 @@ COMMENTS_HELP = "Anything else about how your organisation manages value (option
 
 
 def _text(value: str) -> str:
-    """Client or instrument text as one line of HTML, with nothing a format reads as markup."""
+    """Client or instrument text as one line of HTML, with nothing a format reads as markup:
+    tags escaped, Qualtrics' ``[[`` tags and ``${…}`` piped text broken."""
     text = html.escape(" ".join(value.split()), quote=False)
+    text = text.replace("${", "$&#123;")
     return text.replace("[[", "[&#8203;[").replace("]]", "]&#8203;]")
+
+
+_PLAIN = str.maketrans({"<": "‹", ">": "›", "{": "(", "}": ")", "[": "(", "]": ")"})
+
+
+def _plain_text(value: str) -> str:
+    """Client text for a field the tools show as plain text (a block or group name, the title):
+    one line, no entities, and no character a tool reads as markup, a tag or an expression
+    (``< > { } [ ]`` become look-alikes)."""
+    return " ".join(value.split()).translate(_PLAIN)
 
 
 def _refs(instrument: Instrument, profile: Profile, audience: str | None) -> list[QuestionRef]:
@@ -127,7 +141,7 @@ def qualtrics_txt(instrument: Instrument, profile: Profile, audience: str | None
     for ref in _refs(instrument, profile, audience):
         if ref.pillar.id != pillar:
             pillar, dimension = ref.pillar.id, ref.dimension.id
-            lines += [f"[[Block:{_text(ref.pillar.name)}]]", ""]
+            lines += [f"[[Block:{_plain_text(ref.pillar.name)}]]", ""]
         elif ref.dimension.id != dimension:
             dimension = ref.dimension.id
             lines += ["[[PageBreak]]", ""]
@@ -183,7 +197,7 @@ def limesurvey_tsv(instrument: Instrument, profile: Profile, audience: str | Non
             ("sid", str(sid)), ("language", LANGUAGE), ("format", "G"), ("anonymized", "Y"),
             ("showprogress", "Y"), ("allowprev", "Y"), ("allowsave", "Y"))),
         *({"class": "SL", "name": n, "text": v, "language": LANGUAGE} for n, v in (
-            ("surveyls_title", _ls_text(_text(_title(profile)))),
+            ("surveyls_title", _plain_text(_title(profile))),
             ("surveyls_language", LANGUAGE),
             ("surveyls_welcometext", (f"<p>{len(refs)} questions, about "
              f"{answer_minutes(len(refs))} minutes; you can save and come back.</p>")),
@@ -214,7 +228,7 @@ def limesurvey_tsv(instrument: Instrument, profile: Profile, audience: str | Non
     for ref in refs:
         if ref.pillar.id != pillar:
             pillar = ref.pillar.id
-            add_group(_ls_text(_text(ref.pillar.name)), _ls_text(_text(ref.pillar.description)))
+            add_group(_plain_text(ref.pillar.name), _ls_text(_text(ref.pillar.description)))
         qid = add_question("O", limesurvey_code(ref.question.id), _ls_text(_statement(ref)),
                            _ls_text(_text(instrument.meta.partial_fit_rule)))  # fmt: skip
         for code, text in _choices(instrument, ref):
