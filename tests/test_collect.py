@@ -754,3 +754,28 @@ def test_qualtrics_recodes_read_as_na_and_dont_know(tmp_path: Path, instrument: 
     path.write_text("ResponseId,Finished,PB_GOV_01,PB_GOV_02,PB_GOV_03\nR1,1,97,98,4\n")
     rs = _ok(path, instrument)
     assert list(rs.answers["kind"]) == ["na", "dk", "score"]
+
+
+def test_from_survey_definition_to_report_without_editing_a_header(
+    tmp_path: Path, instrument: Instrument, people: list[Respondent]
+) -> None:
+    """`pmo2vmo survey --format qualtrics-txt`, the tool's export as it comes, `pmo2vmo run`:
+    the client report, with every respondent, and no header touched."""
+    from click.testing import CliRunner
+
+    from pmo2vmo.cli import main
+    from pmo2vmo.execute.run import run_report
+
+    definition = tmp_path / "acme-qualtrics.txt"
+    result = CliRunner().invoke(
+        main, ["survey", "--format", "qualtrics-txt", "--out", str(definition)]
+    )
+    assert result.exit_code == 0, result.output
+    export = tmp_path / "Acme.csv"
+    export.write_text(qualtrics_export(definition.read_text(encoding="utf-8"), people, numeric=False),
+                      encoding="utf-8", newline="")  # fmt: skip
+    (outcome,) = run_report(export, tmp_path / "out", formats="html")
+    assert outcome.status == "ok", outcome.error
+    html = next(p for p in outcome.outputs if p.suffix == ".html").read_text(encoding="utf-8")
+    assert "Acme" in html
+    assert f"{len(people)} people answered" in html

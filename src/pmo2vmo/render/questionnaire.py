@@ -176,9 +176,8 @@ def _header(sheet: _Sheet, instrument: Instrument, profile: Profile, prefill: Pr
         sheet.cell(3, hint, font=Font(name=FONT, italic=True, size=9, color="595959"))
     sheet.next()
     k = profile.min_group_size
-    sheet.note("How to answer:", "For each question, read the five levels and choose in Your "
-               "answer the one that describes what happens in your organisation today. "
-               f"{instrument.meta.partial_fit_rule}")  # fmt: skip
+    sheet.note("How to answer:", "Read the five levels of each question, then pick one in Your "
+               f"answer. {instrument.meta.partial_fit_rule}")  # fmt: skip
     sheet.note("N/A or Don't know:", "N/A: the practice does not apply to your organisation. "
                "Don't know: you cannot see how this works — that is a finding in itself, never "
                "scored as 0. Leave an answer empty only to skip the question.")  # fmt: skip

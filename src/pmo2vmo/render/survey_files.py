@@ -85,10 +85,7 @@ def _guidance(instrument: Instrument, profile: Profile) -> list[str]:
     """How to answer, as paragraphs: the partial-fit rule, N/A against Don't know, who sees what."""
     k = profile.min_group_size
     return [
-        (
-            "For each question, choose the level that describes what happens in your organisation "
-            f"today. {instrument.meta.partial_fit_rule}"
-        ),
+        f"Read the five levels of each question, then pick one. {instrument.meta.partial_fit_rule}",
         (
             "N/A: the practice does not apply to your organisation. Don't know: you cannot see how "
             "this works — that is a finding in itself, never scored as 0."
