@@ -110,7 +110,10 @@ def _spellings(value: float) -> list[str]:
 
 
 def _found(text: str, value: float) -> bool:
-    return any(re.search(rf"(?<![\d.]){re.escape(s)}(?![\d])", text) for s in _spellings(value))
+    # Not inside a longer number, nor the mantissa of one in exponent form (papermill's cell
+    # "duration": 4.4e-05 is no score).
+    return any(re.search(rf"(?<![\d.]){re.escape(s)}(?![\d]|[eE][-+]?\d)", text)
+               for s in _spellings(value))  # fmt: skip
 
 
 def _texts(path: Path) -> Iterator[str]:
