@@ -9,7 +9,13 @@ from pathlib import Path
 import click
 
 from pmo2vmo import api
-from pmo2vmo.cli.common import echo, handles_bad_input, instrument_option, profile_option
+from pmo2vmo.cli.common import (
+    audience_option,
+    echo,
+    handles_bad_input,
+    instrument_option,
+    profile_option,
+)
 from pmo2vmo.render.survey_files import FORMATS
 
 
@@ -21,12 +27,7 @@ from pmo2vmo.render.survey_files import FORMATS
     show_default=True,
     help="Where to write the workbook.",
 )
-@click.option(
-    "--audience",
-    metavar="AUDIENCE",
-    help="Only the questions routed to this audience (executive, pmo, delivery, finance, "
-    "business); default: every question, with the audiences each is asked of.",
-)
+@audience_option("every question, with the audiences each is asked of")
 @profile_option
 @instrument_option
 @handles_bad_input
@@ -46,12 +47,7 @@ def template(
     show_default=True,
     help="Where to write the workbook.",
 )
-@click.option(
-    "--audience",
-    metavar="AUDIENCE",
-    help="Only the questions routed to this audience (executive, pmo, delivery, finance, "
-    "business); default: every question.",
-)
+@audience_option()
 @click.option("--respondent", metavar="ID", help="Pre-fill the Respondent ID cell.")
 @click.option("--role", metavar="ROLE", help="Pre-fill the Role cell.")
 @profile_option
@@ -94,12 +90,7 @@ def questionnaire(
     required=True,
     help="Where to write the survey file.",
 )
-@click.option(
-    "--audience",
-    metavar="AUDIENCE",
-    help="Only the questions routed to this audience (executive, pmo, delivery, finance, "
-    "business); default: every question.",
-)
+@audience_option()
 @profile_option
 @instrument_option
 @handles_bad_input

@@ -37,6 +37,19 @@ moderation_option = click.option(
     "evidence-based level per dimension, shown beside the self-assessed score; it drives gaps, "
     "decision and roadmap unless the profile says `drive: self_assessed`.",
 )
+
+
+def audience_option(default: str = "every question") -> Callable[[F], F]:
+    """``--audience``: only the questions routed to one audience (``default`` says what is
+    written without it)."""
+    return click.option(
+        "--audience",
+        metavar="AUDIENCE",
+        help="Only the questions routed to this audience (executive, pmo, delivery, finance, "
+        f"business); default: {default}.",
+    )
+
+
 instrument_option = click.option(
     "--instrument",
     "instrument_dir",

@@ -24,7 +24,7 @@ from pmo2vmo.errors import InputProblem, InvalidInputError
 from pmo2vmo.execute.lock import LOCK_FILE
 from pmo2vmo.execute.manifest import MANIFEST
 from pmo2vmo.execute.staging import PREFIX
-from pmo2vmo.ingest.responses import folder_sha256
+from pmo2vmo.ingest.responses import FolderListing, folder_sha256
 from pmo2vmo.model.job import REPORT_NOTEBOOK
 from pmo2vmo.model.profile import load_profile
 from pmo2vmo.resources import data_dir
@@ -99,16 +99,14 @@ def discover(in_dir: Path, profile_dir: Path | None = None) -> list[Client]:
     return clients
 
 
-FOLDER_SUFFIXES = (*INPUT_SUFFIXES, ".ndjson", ".tsv", ".xlsm")
-
-
 def _holds_responses(folder: Path) -> bool:
-    """Whether a folder holds a response file (so it is a client, not a folder of logos); the
-    batch's own output folder, with its manifest, never is."""
+    """Whether a folder holds a file its reader reads (so it is a client, not a folder of
+    logos); the batch's own output folder, with its manifest, never is."""
     if (folder / MANIFEST).exists():
         return False
-    return any(p.suffix.lower() in FOLDER_SUFFIXES and not p.name.startswith(("~$", "."))
-               and not p.stem.lower().endswith(MODERATION) for p in folder.iterdir())  # fmt: skip
+    listing = FolderListing.of(folder)
+    return any(not Path(name).stem.lower().endswith(MODERATION)
+               for name in [*listing.journals, *listing.files])  # fmt: skip
 
 
 def _profile_for(stem: str, in_dir: Path, profile_dir: Path | None) -> Path | None:

@@ -4,7 +4,8 @@ Accepted, tolerant of case, spacing and curly apostrophes: ``3``, ``3.0`` (a num
 a level name (``Defined``, or a name the client profile gave the level), labels such as
 ``3 - Defined``, ``3. Defined``, ``Level 3`` or ``3 (Defined)``, a survey's choice text with the
 level's descriptor (``3 – Defined: An approved charter…``, as ``pmo2vmo survey`` writes the
-choices), ``N/A`` (not applicable) and ``Don't know``. N/A and Don't know are different findings and neither is ever scored as 0.
+choices), ``N/A`` (not applicable) and ``Don't know``. N/A and Don't know are different findings
+and neither is ever scored as 0.
 """
 
 from __future__ import annotations

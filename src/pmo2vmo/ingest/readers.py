@@ -232,7 +232,6 @@ def _stray_quote(
 
 # --------------------------------------------------------------------------------------- xlsx ---
 
-# A question id (``VC-OBJ-01``) anywhere in a header cell, in any case.
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
 _ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d{1,7})"')

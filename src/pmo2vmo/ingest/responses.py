@@ -226,38 +226,42 @@ class FolderListing:
         return cls(journals, files, others)
 
 
+def _folder_digest(hashes: list[tuple[str, bytes]]) -> str:
+    """A folder's input hash from its files' (name, SHA-256 digest), journals first."""
+    return hashlib.sha256(b"".join(name.encode() + b"\0" + h for name, h in hashes)).hexdigest()
+
+
 def folder_sha256(path: Path) -> str:
-    """A folder's input hash as its reader computes it: each journal's, then each response
-    file's name and SHA-256, in that order (the batch fingerprints a folder client by it)."""
+    """A folder's input hash as its reader computes it, without reading it (the batch
+    fingerprints a folder client by it)."""
     listing = FolderListing.of(path)
-    digest = bytearray()
+    hashes = []
     for name in [*listing.journals, *listing.files]:
         handle, _size = open_regular(path / name)
         file_hash = hashlib.sha256()
         with handle:
             while block := handle.read(1 << 20):
                 file_hash.update(block)
-        digest += name.encode() + b"\0" + file_hash.digest()
-    return hashlib.sha256(digest).hexdigest()
+        hashes.append((name, file_hash.digest()))
+    return _folder_digest(hashes)
 
 
 def _read_journal_folder(
     path: Path, names: list[str], ctx: ReadContext, log: ProblemLog, builder: RecordBuilder
-) -> bytes:
-    """Replay a folder's journals into the builder as one journal; the hash input of their
-    names and contents."""
+) -> list[tuple[str, bytes]]:
+    """Replay a folder's journals into the builder as one journal; each one's (name, digest)."""
     journals: list[tuple[str, str]] = []
-    digest = bytearray()
+    hashes = []
     for name in names:
         file_log = ProblemLog(file=f"{path.name}/{name}", problems=log.problems)
         read = _read_bytes(path / name, file_log)
         text = None if read is None else decode_text(read[1], file_log)
         if read is not None and text is not None:
             journals.append((file_log.file, text))
-            digest += name.encode() + b"\0" + hashlib.sha256(read[1]).digest()
+            hashes.append((name, hashlib.sha256(read[1]).digest()))
     if journals:
         read_journals(journals, ctx, builder)
-    return bytes(digest)
+    return hashes
 
 
 def _read_folder(
@@ -277,10 +281,10 @@ def _read_folder(
     if not (listing.journals or listing.files or listing.others):
         log.error("the folder is empty", "give a folder of response files or capture journals")
     sets: list[ResponseSet] = []
-    digest = b""
+    hashes: list[tuple[str, bytes]] = []
     if listing.journals:
         builder = RecordBuilder(log)
-        digest = _read_journal_folder(path, listing.journals, ctx, log, builder)
+        hashes = _read_journal_folder(path, listing.journals, ctx, log, builder)
         sets.append(_response_set(builder, ctx, log, SourceFile(str(path), "journal-folder", "")))
     for name in listing.files:
         result, file_log = _read_one(path / name, instrument, profile, ctx.fallback_org,
@@ -288,7 +292,7 @@ def _read_folder(
         log.problems.extend(file_log.problems)
         if result is not None and not file_log.errors:
             sets.append(result)
-            digest += name.encode() + b"\0" + bytes.fromhex(result.files[0].sha256)
+            hashes.append((name, bytes.fromhex(result.files[0].sha256)))
     _one_organisation(sets, ctx.fallback_org, log)
     log.problems.extend(_repeated_respondents(sets))
     if not log.errors and sets and not any(len(rs.respondents) for rs in sets):
@@ -296,7 +300,7 @@ def _read_folder(
     if log.errors:
         return None, log
     source = SourceFile(str(path), "journal-folder" if not listing.files else "folder",
-                        hashlib.sha256(digest).hexdigest())  # fmt: skip
+                        _folder_digest(hashes))  # fmt: skip
     return _merged(sets, [source]), log
 
 
@@ -330,7 +334,7 @@ def _read_one(
     problems (None when unreadable). In a folder, ``organisation`` is the one a file naming none
     belongs to (else the profile's or the file's name) and ``label`` (``FOLDER/FILE``) names
     the file in problems and records."""
-    if path.is_dir() and label is None:
+    if path.is_dir():  # a folder's own entries are files: its subfolders are refused
         return _read_folder(path, instrument, profile)
     log = ProblemLog(file=label or path.name)
     ctx = ReadContext(instrument, profile, path)

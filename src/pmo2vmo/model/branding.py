@@ -41,6 +41,31 @@ class Logo:
         return ".png" if self.mime == "image/png" else ".jpg"
 
 
+TEXT_DARK = "1A1A1A"  # dark text, ``rrggbb``
+
+
+def luminance(colour: str) -> float:
+    """WCAG relative luminance of ``#rrggbb``: 0 black, 1 white."""
+
+    def channel(hex_pair: str) -> float:
+        """One sRGB channel (two hex digits), linearised."""
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(colour[i : i + 2]) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def text_on(colour: str) -> str:
+    """Dark or white text (``rrggbb``), whichever reads better on a ``colour`` background."""
+    return TEXT_DARK if luminance(colour) > 0.4 else "FFFFFF"
+
+
+def ink_on_white(colour: str) -> str:
+    """``colour`` as text on white (``rrggbb``) when it reads well there, else dark text."""
+    return colour[1:].upper() if luminance(colour) <= 0.4 else TEXT_DARK
+
+
 @dataclass(frozen=True)
 class Brand:
     """What a report needs to look like the client's."""

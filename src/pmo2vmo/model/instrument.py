@@ -222,6 +222,19 @@ class Instrument:
         wanted = set(audiences)
         return [q for q, ref in self.questions.items() if wanted & set(ref.question.audiences)]
 
+    def asked_of(self, audience: str | None) -> list[QuestionRef]:
+        """The questions a questionnaire for ``audience`` asks (every question for None), in
+        reporting order; :class:`InstrumentError` names an unknown audience and the known ones."""
+        if audience is not None and audience not in self.audience_ids:
+            known = ", ".join(self.audience_ids)
+            raise InstrumentError([f"--audience: unknown audience {audience!r} (known: {known})"])
+        routed = set(self.routed(None if audience is None else [audience]))
+        return [ref for ref in self.iter_questions() if ref.question.id in routed]
+
+    def audience_name(self, audience: str) -> str:
+        """An audience's name ("Finance") from its id."""
+        return next(a.name for a in self.meta.audiences if a.id == audience)
+
     def audiences_for(self, role: str | None, profile: Profile) -> frozenset[str] | None:
         """The audiences a respondent with ``role`` is asked about: the profile's mapping of the
         role, else of its band, else the instrument's default table; None: every question."""

@@ -16,12 +16,12 @@ from typing import Any
 
 from pptx.util import Emu, Inches
 
+from pmo2vmo.model.branding import TEXT_DARK
 from pmo2vmo.render.deck_layout import (
     CONTENT_HEIGHT,
     CONTENT_TOP,
     CONTENT_WIDTH,
     MARGIN,
-    TEXT_DARK,
     Deck,
     add_para,
     add_table,

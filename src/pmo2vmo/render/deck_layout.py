@@ -18,7 +18,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Inches, Pt
 
-from pmo2vmo.model.branding import COLOUR, Brand
+from pmo2vmo.model.branding import COLOUR, TEXT_DARK, Brand, text_on
 from pmo2vmo.render.drawingml import append_runs, runs_markup, table_element
 from pmo2vmo.render.narrative import Narrative
 from pmo2vmo.render.narrative_text import report_text
@@ -30,7 +30,6 @@ MARGIN = Inches(0.5)
 CONTENT_TOP = Inches(1.2)
 CONTENT_WIDTH = SLIDE_WIDTH - 2 * MARGIN
 CONTENT_HEIGHT = Inches(5.75)
-TEXT_DARK = "1A1A1A"
 TEXT_GREY = "595959"
 # Okabe & Ito (2008): further series colours, distinguishable with common colour-vision deficiencies.
 PALETTE = ("009E73", "CC79A7", "56B4E9", "D55E00", "E69F00", "0072B2", "000000")
@@ -90,28 +89,6 @@ def brand_rgb(colour: str) -> RGBColor:
     if not COLOUR.fullmatch(colour):
         raise ValueError(f"brand colour {colour!r} is not a #rrggbb colour")
     return hex_rgb(colour[1:])
-
-
-def luminance(colour: str) -> float:
-    """WCAG relative luminance of ``#rrggbb``: 0 black, 1 white."""
-
-    def channel(hex_pair: str) -> float:
-        """One sRGB channel (two hex digits), linearised."""
-        c = int(hex_pair, 16) / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(colour[i : i + 2]) for i in (1, 3, 5))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def text_on(colour: str) -> str:
-    """Dark or white text, whichever reads better on a ``colour`` background."""
-    return TEXT_DARK if luminance(colour) > 0.4 else "FFFFFF"
-
-
-def ink_on_white(colour: str) -> str:
-    """``colour`` as text on white when it reads well there, else dark text."""
-    return colour[1:].upper() if luminance(colour) <= 0.4 else TEXT_DARK
 
 
 # ----------------------------------------------------------------------------- the deck ---

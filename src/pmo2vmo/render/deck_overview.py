@@ -19,6 +19,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Inches
 
+from pmo2vmo.model.branding import ink_on_white
 from pmo2vmo.render.deck_flow import Grid, Para, flow
 from pmo2vmo.render.deck_layout import (
     CONTENT_HEIGHT,
@@ -33,7 +34,6 @@ from pmo2vmo.render.deck_layout import (
     add_textbox,
     deck_text,
     group_label,
-    ink_on_white,
     paginate,
     report_words,
     safe_text,

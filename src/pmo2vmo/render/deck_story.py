@@ -15,6 +15,7 @@ from typing import Any
 
 from pptx.util import Inches
 
+from pmo2vmo.model.branding import ink_on_white
 from pmo2vmo.render.deck_flow import Grid, Para, flow
 from pmo2vmo.render.deck_layout import (
     CONTENT_TOP,
@@ -26,7 +27,6 @@ from pmo2vmo.render.deck_layout import (
     add_table,
     add_textbox,
     deck_text,
-    ink_on_white,
     paged_title,
     report_words,
 )

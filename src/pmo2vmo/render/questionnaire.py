@@ -28,20 +28,21 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
-from openpyxl.worksheet.datavalidation import DataValidation
 
-from pmo2vmo.errors import InstrumentError
-from pmo2vmo.model.branding import Brand
+from pmo2vmo.model.branding import TEXT_DARK, Brand, ink_on_white, text_on
 from pmo2vmo.model.instrument import Instrument, QuestionRef
 from pmo2vmo.model.profile import Profile
-from pmo2vmo.render.template import answer_labels, answer_minutes
-from pmo2vmo.render.workbook import FORMULA_STARTS
+from pmo2vmo.render.template import (
+    answer_minutes,
+    how_to_answer,
+    list_drop_downs,
+    lists_sheet,
+)
+from pmo2vmo.render.workbook import text_cell
 from pmo2vmo.util.atomic import write_atomic
-from pmo2vmo.util.text import XML_ILLEGAL
 
 SHEET = "Questionnaire"
 LABELS = ("Respondent ID:", "Role:", "Unit:", "Organisation:")
-TABLE = ("Id", "Question", "1", "2", "3", "4", "5", "Your answer", "Comment")
 WIDTHS = (17, 40, 26, 26, 26, 26, 26, 17, 34)
 ANSWER_COL, COMMENT_COL = 8, 9  # H and I
 FONT = "Calibri"
@@ -50,20 +51,6 @@ _EDITABLE = Protection(locked=False)
 _THIN = Side(style="thin", color="BFBFBF")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="top")
-
-
-def _literal(cell: Any, value: Any) -> Any:
-    """Text put in a cell as text, never a formula: one that starts like a formula (``=``,
-    ``+``, ``-``, ``@``) gets the spreadsheet's quote prefix, which is not part of its value, so
-    ``-R7`` reads back as ``-R7``. Numbers and None as they are."""
-    if not isinstance(value, str):
-        cell.value = value
-        return cell
-    cell.value = XML_ILLEGAL.sub("\ufffd", value)
-    cell.data_type = "s"
-    if cell.value.startswith(FORMULA_STARTS):
-        cell.quotePrefix = True
-    return cell
 
 
 @dataclass(frozen=True)
@@ -114,7 +101,7 @@ class _Sheet:
         return self.row
 
     def cell(self, col: int, value: Any, **style: Any) -> Any:
-        cell = _literal(self.ws.cell(row=self.row, column=col), value)
+        cell = text_cell(self.ws.cell(row=self.row, column=col), value)
         cell.font = style.pop("font", Font(name=FONT, size=10))
         for key, val in style.items():
             setattr(cell, key, val)
@@ -128,7 +115,7 @@ class _Sheet:
     def band(self, text: str, fill: str, colour: str, size: int, height: float) -> None:
         """A full-width row: a pillar's or dimension's heading."""
         self.next()
-        for col in range(1, len(TABLE) + 1):
+        for col in range(1, len(WIDTHS) + 1):
             self.cell(col, None, fill=PatternFill("solid", fgColor=fill))
         self.cell(1, text, font=Font(name=FONT, bold=True, size=size, color=colour),
                   fill=PatternFill("solid", fgColor=fill),
@@ -141,7 +128,7 @@ class _Sheet:
         self.cell(1, label, font=Font(name=FONT, bold=True, size=10), alignment=_WRAP)
         self.cell(2, text, alignment=_WRAP)
         self.ws.merge_cells(start_row=self.row, start_column=2, end_row=self.row,
-                            end_column=len(TABLE))  # fmt: skip
+                            end_column=len(WIDTHS))  # fmt: skip
         tallest = max(_height(label, WIDTHS[0]), _height(text, sum(WIDTHS[1:])))
         self.ws.row_dimensions[self.row].height = max(tallest, 18)
 
@@ -153,10 +140,10 @@ def _header(sheet: _Sheet, instrument: Instrument, profile: Profile, prefill: Pr
     sheet.next()
     sheet.cell(1, f"PMO-to-VMO readiness assessment — {brand.name}" if brand.name
                else "PMO-to-VMO readiness assessment",
-               font=Font(name=FONT, bold=True, size=16, color=_hex(brand.primary)))  # fmt: skip
+               font=Font(name=FONT, bold=True, size=16, color=ink_on_white(brand.primary)))  # fmt: skip
     sheet.ws.row_dimensions[1].height = 30
     sheet.next()
-    who = "" if audience is None else f"for {_audience_name(instrument, audience)} · "
+    who = "" if audience is None else f"for {instrument.audience_name(audience)} · "
     minutes = answer_minutes(asked)
     sheet.cell(1, f"Questionnaire {who}{asked} questions · about {minutes} minutes · "
                f"instrument {instrument.id} {instrument.version}",
@@ -175,22 +162,12 @@ def _header(sheet: _Sheet, instrument: Instrument, profile: Profile, prefill: Pr
         sheet.editable(2, value)
         sheet.cell(3, hint, font=Font(name=FONT, italic=True, size=9, color="595959"))
     sheet.next()
-    k = profile.min_group_size
-    sheet.note("How to answer:", "Read the five levels of each question, then pick one in Your "
-               f"answer. {instrument.meta.partial_fit_rule}")  # fmt: skip
-    sheet.note("N/A or Don't know:", "N/A: the practice does not apply to your organisation. "
-               "Don't know: you cannot see how this works — that is a finding in itself, never "
-               "scored as 0. Leave an answer empty only to skip the question.")  # fmt: skip
-    sheet.note("Confidentiality:", f"Answers are reported only for groups of at least {k} "
-               "people. Comments are quoted without your name, role or date.")  # fmt: skip
+    for label, text in how_to_answer(instrument, profile, " in Your answer"):
+        sheet.note(label, text)
     sheet.next()
     sheet.progress_row = sheet.row
     sheet.cell(1, "Progress:", font=Font(name=FONT, bold=True, size=10))
     sheet.next()
-
-
-def _audience_name(instrument: Instrument, audience: str) -> str:
-    return next(a.name for a in instrument.meta.audiences if a.id == audience)
 
 
 def _table_head(sheet: _Sheet, instrument: Instrument) -> None:
@@ -200,7 +177,8 @@ def _table_head(sheet: _Sheet, instrument: Instrument) -> None:
              "Your answer", "Comment (optional)"]  # fmt: skip
     fill = PatternFill("solid", fgColor=_hex(sheet.brand.primary))
     for col, text in enumerate(heads, start=1):
-        sheet.cell(col, text, font=Font(name=FONT, bold=True, size=10, color="FFFFFF"),
+        sheet.cell(col, text, font=Font(name=FONT, bold=True, size=10,
+                                        color=text_on(sheet.brand.primary)),
                    fill=fill, alignment=Alignment(wrap_text=True, vertical="center"),
                    border=_BOX)  # fmt: skip
     sheet.ws.row_dimensions[sheet.row].height = 30
@@ -230,10 +208,12 @@ def _body(sheet: _Sheet, instrument: Instrument, refs: list[QuestionRef]) -> lis
     for ref in refs:
         if ref.pillar.id != pillar:
             pillar = ref.pillar.id
-            sheet.band(ref.pillar.name, _hex(sheet.brand.primary), "FFFFFF", 12, 22)
+            sheet.band(
+                ref.pillar.name, _hex(sheet.brand.primary), text_on(sheet.brand.primary), 12, 22
+            )
         if ref.dimension.id != dimension:
             dimension = ref.dimension.id
-            sheet.band(f"{ref.dimension.id} · {ref.dimension.name}", light, "000000", 10, 18)
+            sheet.band(f"{ref.dimension.id} · {ref.dimension.name}", light, TEXT_DARK, 10, 18)
         _question(sheet, ref)
         rows.append(sheet.row)
     return rows
@@ -259,16 +239,11 @@ def _validation(ws: Any, instrument: Instrument, rows: list[int], roles: list[st
     """The answer drop-down on the answer cells (a warning, not a refusal, for anything else, so
     a number 1–5 can be typed) and the profile's roles suggested in the Role cell."""
     letter = get_column_letter(ANSWER_COL)
-    answers = DataValidation(
-        type="list",
-        formula1=f"=Lists!$A$1:$A${len(answer_labels(instrument))}",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorStyle="warning",
-        errorTitle="Not one of the choices",
+    answers, role_list = list_drop_downs(
+        instrument, roles, errorStyle="warning", errorTitle="Not one of the choices",
         error="Choose a level, N/A or Don't know from the list. A number from 1 to 5 is fine "
         "too: keep it.",
-    )
+    )  # fmt: skip
     start = previous = rows[0]
     for row in [*rows[1:], 0]:  # contiguous runs of question rows as ranges
         if row != previous + 1:
@@ -276,22 +251,9 @@ def _validation(ws: Any, instrument: Instrument, rows: list[int], roles: list[st
             start = row
         previous = row
     ws.add_data_validation(answers)
-    if roles:
-        role_list = DataValidation(type="list", formula1=f"=Lists!$B$1:$B${len(roles)}",
-                                   allow_blank=True, showErrorMessage=False)  # fmt: skip
+    if role_list is not None:
         role_list.add(f"B{role_row}")
         ws.add_data_validation(role_list)
-
-
-def _lists(wb: Workbook, instrument: Instrument, roles: list[str]) -> None:
-    """The hidden sheet feeding the drop-downs: answers in A, the profile's roles in B."""
-    lists = wb.create_sheet("Lists")
-    for row, label in enumerate(answer_labels(instrument), start=1):
-        lists.cell(row=row, column=1, value=label)
-    for row, role in enumerate(roles, start=1):
-        _literal(lists.cell(row=row, column=2), role)
-    lists.sheet_state = "hidden"
-    lists.protection.sheet = True
 
 
 def _logo(ws: Any, brand: Brand) -> None:
@@ -316,7 +278,7 @@ def _page_setup(ws: Any, head_row: int, last_row: int) -> None:
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{head_row}:{head_row}"
-    ws.print_area = f"A1:{get_column_letter(len(TABLE))}{last_row}"
+    ws.print_area = f"A1:{get_column_letter(len(WIDTHS))}{last_row}"
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.oddFooter.center.text = "Page &P of &N"
     ws.protection.sheet = True
@@ -336,11 +298,7 @@ def build_questionnaire(
     those routed to ``audience``."""
     profile = profile or Profile()
     instrument = instrument.tailored(profile)
-    if audience is not None and audience not in instrument.audience_ids:
-        known = ", ".join(instrument.audience_ids)
-        raise InstrumentError([f"--audience: unknown audience {audience!r} (known: {known})"])
-    routed = set(instrument.routed(None if audience is None else [audience]))
-    refs = [r for r in instrument.iter_questions() if r.question.id in routed]
+    refs = instrument.asked_of(audience)
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -354,9 +312,9 @@ def build_questionnaire(
     progress = ws.cell(row=sheet.progress_row, column=2,
                        value=f'=COUNTA({letter}{rows[0]}:{letter}{rows[-1]})&" of {len(rows)} '
                        'answered"')  # fmt: skip
-    progress.font = Font(name=FONT, bold=True, size=11, color=_hex(brand.primary))
-    roles = sorted({role for roles in profile.role_bands.values() for role in roles})
-    _lists(wb, instrument, roles)
+    progress.font = Font(name=FONT, bold=True, size=11, color=ink_on_white(brand.primary))
+    roles = lists_sheet(wb, instrument, profile)
+    wb["Lists"].protection.sheet = True
     _validation(ws, instrument, rows, roles, role_row=sheet.labels["Role:"])
     _logo(ws, brand)
     _page_setup(ws, head_row, sheet.row)

@@ -35,7 +35,7 @@ from pmo2vmo.ingest.ids import compact
 from pmo2vmo.ingest.survey import QUALTRICS_RECODES
 from pmo2vmo.model.instrument import Instrument, QuestionRef
 from pmo2vmo.model.profile import Profile
-from pmo2vmo.render.template import answer_minutes
+from pmo2vmo.render.template import answer_minutes, how_to_answer
 from pmo2vmo.util.atomic import write_text_atomic
 
 FORMATS = ("qualtrics-txt", "limesurvey-tsv")
@@ -72,29 +72,9 @@ def _plain_text(value: str) -> str:
     return " ".join(value.split()).translate(_PLAIN)
 
 
-def _refs(instrument: Instrument, profile: Profile, audience: str | None) -> list[QuestionRef]:
-    """The questions asked, in the instrument's order (only ``audience``'s when given)."""
-    if audience is not None and audience not in instrument.audience_ids:
-        known = ", ".join(instrument.audience_ids)
-        raise InstrumentError([f"--audience: unknown audience {audience!r} (known: {known})"])
-    routed = set(instrument.routed(None if audience is None else [audience]))
-    return [r for r in instrument.iter_questions() if r.question.id in routed]
-
-
 def _guidance(instrument: Instrument, profile: Profile) -> list[str]:
     """How to answer, as paragraphs: the partial-fit rule, N/A against Don't know, who sees what."""
-    k = profile.min_group_size
-    return [
-        f"Read the five levels of each question, then pick one. {instrument.meta.partial_fit_rule}",
-        (
-            "N/A: the practice does not apply to your organisation. Don't know: you cannot see how "
-            "this works — that is a finding in itself, never scored as 0."
-        ),
-        (
-            f"Answers are reported only for groups of at least {k} people. Comments are quoted "
-            "without your name, role or date."
-        ),
-    ]
+    return [text for _label, text in how_to_answer(instrument, profile)]
 
 
 def _title(profile: Profile) -> str:
@@ -135,7 +115,7 @@ def qualtrics_txt(instrument: Instrument, profile: Profile, audience: str | None
              "[[Question:TE:SingleLine]]", "[[ID:Role]]", f"Your role<br>{ROLE_HELP}", "",
              "[[Question:TE:SingleLine]]", "[[ID:Unit]]", f"Your unit<br>{UNIT_HELP}", ""]  # fmt: skip
     pillar = dimension = None
-    for ref in _refs(instrument, profile, audience):
+    for ref in instrument.asked_of(audience):
         if ref.pillar.id != pillar:
             pillar, dimension = ref.pillar.id, ref.dimension.id
             lines += [f"[[Block:{_plain_text(ref.pillar.name)}]]", ""]
@@ -184,7 +164,7 @@ def _check_codes(refs: list[QuestionRef]) -> None:
 
 def limesurvey_tsv(instrument: Instrument, profile: Profile, audience: str | None = None) -> str:
     """The survey as a LimeSurvey tab-separated survey structure (one language)."""
-    refs = _refs(instrument, profile, audience)
+    refs = instrument.asked_of(audience)
     _check_codes(refs)
     key = f"{instrument.id} {instrument.version} {audience or 'all'} {_title(profile)}"
     sid = 100000 + int(hashlib.sha256(key.encode()).hexdigest(), 16) % 900000

@@ -14,11 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pmo2vmo.errors import InstrumentError
 from pmo2vmo.ingest.moderation import MODERATION_COLUMNS, SHEET
 from pmo2vmo.model.instrument import Instrument, QuestionRef
 from pmo2vmo.model.profile import Profile
-from pmo2vmo.render.workbook import add_table_sheet, safe_cell
+from pmo2vmo.render.workbook import add_table_sheet, safe_cell, text_cell
 from pmo2vmo.util.atomic import write_atomic
 
 META_HEADERS = ("Organisation", "Respondent ID", "Role", "Unit")
@@ -33,6 +32,22 @@ def answer_labels(instrument: Instrument) -> list[str]:
 def answer_minutes(questions: int) -> int:
     """About how long answering takes, in minutes (45 seconds a question, in fives)."""
     return max(5, round(questions * 0.75 / 5) * 5)
+
+
+def how_to_answer(
+    instrument: Instrument, profile: Profile, where: str = ""
+) -> list[tuple[str, str]]:
+    """What every questionnaire and survey says before its questions, as (label, text): how to
+    answer (pick one ``where``) with the partial-fit rule, N/A against Don't know, who sees what."""
+    return [
+        ("How to answer:", (f"Read the five levels of each question, then pick one{where}. "
+         f"{instrument.meta.partial_fit_rule}")),
+        ("N/A or Don't know:", ("N/A: the practice does not apply to your organisation. Don't "
+         "know: you cannot see how this works — that is a finding in itself, never scored as 0. "
+         "Leave an answer empty only to skip the question.")),
+        ("Confidentiality:", (f"Answers are reported only for groups of at least "
+         f"{profile.min_group_size} people. Comments are quoted without your name, role or date.")),
+    ]  # fmt: skip
 
 
 def question_header(question_id: str, text: str) -> str:
@@ -87,7 +102,7 @@ def _routing_line(instrument: Instrument, audience: str | None, asked: int) -> s
         return ("Every question is included. Each is meant for the people who can see the practice "
                 "at work (see Asked of on the Questions sheet); answer Don't know where you cannot "
                 "see it.")  # fmt: skip
-    name = next(a.name for a in instrument.meta.audiences if a.id == audience)
+    name = instrument.audience_name(audience)
     return (f"This questionnaire holds the {asked} questions for {name}: those they can observe "
             "at work. The others are asked of other people.")  # fmt: skip
 
@@ -142,42 +157,51 @@ def _responses_sheet(
     return ws
 
 
-def _lists_sheet(wb: Any, instrument: Instrument, profile: Profile) -> list[str]:
-    """The hidden Lists sheet feeding the drop-downs: answers in A, the profile's roles in B.
-    Returns the roles."""
+def lists_sheet(wb: Any, instrument: Instrument, profile: Profile) -> list[str]:
+    """The hidden Lists sheet feeding the drop-downs (of this workbook and the questionnaire):
+    answers in A, the profile's roles in B. Returns the roles."""
     lists = wb.create_sheet("Lists")
     for row, label in enumerate(answer_labels(instrument), start=1):
         lists.cell(row=row, column=1, value=label)
     roles = sorted({role for roles in profile.role_bands.values() for role in roles})
     for row, role in enumerate(roles, start=1):
-        lists.cell(row=row, column=2, value=safe_cell(role))
+        text_cell(lists.cell(row=row, column=2), role)
     lists.sheet_state = "hidden"
     return roles
+
+
+def list_drop_downs(
+    instrument: Instrument, roles: list[str], **answer_error: str
+) -> tuple[Any, Any]:
+    """The drop-downs the Lists sheet feeds (their cells still to add): the answers, refusing
+    anything else or, with ``errorStyle="warning"``, warning (``answer_error``: the style, title
+    and message), and — when the profile has roles, else None — a role suggestion that lets any
+    other role through."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    answers = DataValidation(type="list", allow_blank=True, showErrorMessage=True,
+                             formula1=f"=Lists!$A$1:$A${len(answer_labels(instrument))}",
+                             **answer_error)  # fmt: skip
+    role_list = None
+    if roles:  # other roles are allowed: the list is a suggestion
+        role_list = DataValidation(type="list", formula1=f"=Lists!$B$1:$B${len(roles)}",
+                                   allow_blank=True, showErrorMessage=False)  # fmt: skip
+    return answers, role_list
 
 
 def _drop_downs(ws: Any, instrument: Instrument, questions: int, roles: list[str]) -> None:
     """The answer drop-down on every question column and, when the profile has roles, a role
     suggestion on the Role column."""
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     first = get_column_letter(len(META_HEADERS) + 1)
     last = get_column_letter(len(META_HEADERS) + questions)
-    answers = DataValidation(
-        type="list",
-        formula1=f"=Lists!$A$1:$A${len(answer_labels(instrument))}",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Not an answer",
-        error="Choose a level 1-5, N/A or Don't know from the list.",
-    )
+    answers, role_list = list_drop_downs(instrument, roles, errorTitle="Not an answer",
+                                         error="Choose a level 1-5, N/A or Don't know from the "
+                                         "list.")  # fmt: skip
     answers.add(f"{first}2:{last}{ANSWER_ROWS + 1}")
     ws.add_data_validation(answers)
-    if roles:
-        role_list = DataValidation(
-            type="list", formula1=f"=Lists!$B$1:$B${len(roles)}", allow_blank=True
-        )
-        role_list.showErrorMessage = False  # other roles are allowed; the list is a suggestion
+    if role_list is not None:
         role_list.add(f"C2:C{ANSWER_ROWS + 1}")
         ws.add_data_validation(role_list)
 
@@ -255,17 +279,13 @@ def build_template(
 
     profile = profile or Profile()
     instrument = instrument.tailored(profile)
-    if audience is not None and audience not in instrument.audience_ids:
-        known = ", ".join(instrument.audience_ids)
-        raise InstrumentError([f"--audience: unknown audience {audience!r} (known: {known})"])
-    routed = set(instrument.routed(None if audience is None else [audience]))
-    refs = [r for r in instrument.iter_questions() if r.question.id in routed]
+    refs = instrument.asked_of(audience)
     wb = Workbook()
     _instructions(wb.active, instrument, profile, audience, len(refs))
     wb.active.title = "Instructions"
 
     ws = _responses_sheet(wb, instrument, profile, refs)
-    roles = _lists_sheet(wb, instrument, profile)
+    roles = lists_sheet(wb, instrument, profile)
     _drop_downs(ws, instrument, len(refs), roles)
     _questions_sheet(wb, instrument, refs)
     wb.move_sheet("Questions", offset=-1)

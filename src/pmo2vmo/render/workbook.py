@@ -33,6 +33,21 @@ def safe_cell(value: Any) -> Any:
     return text
 
 
+def text_cell(cell: Any, value: Any) -> Any:
+    """Put ``value`` in an openpyxl cell as it is: text stays text, never a formula — one that
+    starts like a formula (``=``, ``+``, ``-``, ``@``) gets the spreadsheet's quote prefix, which
+    is not part of its value, so ``-R7`` reads back as ``-R7`` (where :func:`safe_cell` would
+    store ``'-R7``). Numbers and None as they are. Returns the cell."""
+    if not isinstance(value, str):
+        cell.value = value
+        return cell
+    cell.value = XML_ILLEGAL.sub("\ufffd", value)
+    cell.data_type = "s"
+    if cell.value.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+    return cell
+
+
 def add_table_sheet(
     workbook: Any,
     title: str,
