@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import importlib
 import os
 import queue
@@ -34,6 +35,7 @@ from jupyter_client.manager import AsyncKernelManager
 
 from pmo2vmo.analysis.plan import preload as preload_data
 from pmo2vmo.errors import ZygoteError
+from pmo2vmo.execute.run import skip_slow_optional_imports
 from pmo2vmo.render.report import rehearse
 
 PRELOAD = (
@@ -77,6 +79,20 @@ def die_with_parent(expected_ppid: int) -> None:
         _LIBC.prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), zero, zero, zero)
     if os.getppid() != expected_ppid:
         os._exit(1)
+
+
+def freeze_heap() -> None:
+    """Move every object alive now out of the cyclic garbage collector's sight.
+
+    A warm process holds some 280,000 objects (pandas, plotly, IPython, the parsed data). Each
+    full collection walks them all — about 0.15 s, once or twice a client — and, in a process
+    forked from it, writes to each one's header, so the pages shared copy-on-write get copied.
+    Frozen (``gc.freeze``, meant for exactly this: before forking workers), they are still
+    freed by reference counting; only the search for cycles among them is skipped. Collected
+    first, so what is frozen is what is really alive.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 class Zygote:
@@ -140,6 +156,12 @@ def _zygote_main(conn: Connection, preload: Sequence[str]) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # exited kernels are reaped by the OS
         try:
+            # The rehearsal's notebook imports nbformat: without this, jsonschema would compile
+            # rfc3987_syntax's grammar here (about 1 s of every zygote's start).
+            skip_slow_optional_imports()
+            # debugpy (imported with ipykernel's debugger) otherwise warns on stderr, over the
+            # batch's progress bar, that frozen modules may hide breakpoints: no one debugs here.
+            os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
             for name in preload:
                 importlib.import_module(name)
             preload_data()  # the data files too: each client's kernel starts with them parsed
@@ -150,6 +172,7 @@ def _zygote_main(conn: Connection, preload: Sequence[str]) -> None:
         except Exception as exc:  # reported to the worker, which falls back or fails the client
             conn.send(f"{type(exc).__name__}: {exc}")
             return
+        freeze_heap()
         conn.send("ready")
         while True:
             try:

@@ -23,7 +23,7 @@ from pmo2vmo.errors import (
     RunError,
     ZygoteError,
 )
-from pmo2vmo.execute.forkkernel import Zygote, die_with_parent
+from pmo2vmo.execute.forkkernel import Zygote, die_with_parent, freeze_heap
 from pmo2vmo.execute.manifest import ClientResult
 from pmo2vmo.execute.outputs import mark_failed, publish
 from pmo2vmo.execute.pools import ForkPool, Pool, SpawnPool, kernel_pid, shutdown
@@ -135,6 +135,7 @@ def _start_worker(settings: dict[str, Any]) -> Pool:
 
     html.plotly_js()
     html.template()
+    freeze_heap()  # papermill, nbformat, pandas and the template: no longer walked per client
     pool.prepare()
     return pool
 
