@@ -84,6 +84,9 @@ def faults_run(
     _client(in_dir, "dies")
     _client(in_dir, "kills-worker")
     (in_dir / "invalid.csv").write_text("respondent,PB-GOV-01\nr1,9\n", encoding="utf-8")
+    lines = (samples_dir() / "lumen-digital.csv").read_text(encoding="utf-8").splitlines()
+    twin = [line.replace("Lumen Digital", "Lumen Labs").replace("LU-", "LL-") for line in lines]
+    (in_dir / "two-orgs.csv").write_text("\n".join([*lines, *twin[1:]]) + "\n", encoding="utf-8")
     (in_dir / "~$good.xlsx").write_bytes(b"lock file")
     result = batch.run_batch(in_dir, out_dir, workers=2, timeout=8, notebook=faulty_notebook,
                              formats="html,xlsx", progress=False)  # fmt: skip
@@ -97,18 +100,23 @@ def _by_client(result: batch.BatchResult) -> dict[str, batch.ClientResult]:
 def test_every_fault_is_a_recorded_failure_and_the_good_client_succeeds(
     faults_run: tuple[Path, Path, batch.BatchResult],
 ) -> None:
-    """Invalid file, raising notebook, hang past the timeout, dead kernel and dead worker each
-    fail their own client with a clear reason; the good client still gets its report."""
+    """Invalid file, a file of two organisations, raising notebook, hang past the timeout, dead
+    kernel and dead worker each fail their own client with a clear reason; the good client still
+    gets its report."""
     _, out_dir, result = faults_run
     got = _by_client(result)
-    assert sorted(got) == ["dies", "good", "hangs", "invalid", "kills-worker", "raises"]
+    assert sorted(got) == ["dies", "good", "hangs", "invalid", "kills-worker", "raises",
+                           "two-orgs"]  # fmt: skip
     assert got["good"].status == "ok", got["good"].error
     assert sorted(got["good"].outputs) == ["good/report.html", "good/scores.json",
                                            "good/scores.xlsx"]  # fmt: skip
     assert all((out_dir / p).is_file() for p in got["good"].outputs)
     errors = {name: r.error or "" for name, r in got.items() if r.status == "failed"}
-    assert set(errors) == {"dies", "hangs", "invalid", "kills-worker", "raises"}
+    assert set(errors) == {"dies", "hangs", "invalid", "kills-worker", "raises", "two-orgs"}
     assert errors["invalid"].startswith("invalid input: invalid.csv, row 2, column B (PB-GOV-01)")
+    assert errors["two-orgs"].startswith(
+        "the file holds 2 organisations (Lumen Digital, Lumen Labs)"
+    )
     assert "raised RuntimeError: this client's notebook raises" in errors["raises"]
     assert "timed out" in errors["hangs"].lower() or "timeout" in errors["hangs"].lower()
     assert "dead" in errors["dies"].lower() or "died" in errors["dies"].lower()
@@ -140,7 +148,8 @@ def test_manifest_records_status_error_hash_and_timings(
     in_dir, out_dir, _ = faults_run
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     clients = {c["client"]: c for c in manifest["clients"]}
-    assert set(clients) == {"dies", "good", "hangs", "invalid", "kills-worker", "raises"}
+    assert set(clients) == {"dies", "good", "hangs", "invalid", "kills-worker", "raises",
+                            "two-orgs"}  # fmt: skip
     for entry in clients.values():
         assert set(entry) >= {"client", "status", "error", "input_sha256", "seconds", "outputs"}
     assert clients["good"]["input_sha256"] == batch_clients._sha256(in_dir / "good.csv")
@@ -177,6 +186,7 @@ def test_rerun_skips_what_is_unchanged_and_redoes_failures(
     assert (work / "good" / "report.html").stat().st_mtime_ns == before
     assert {n: r.status for n, r in got.items() if n != "good"} == {
         "dies": "ok", "hangs": "ok", "kills-worker": "ok", "raises": "ok", "invalid": "failed",
+        "two-orgs": "failed",
     }  # fmt: skip
 
 

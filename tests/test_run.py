@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from conftest import HOSTILE_NAME
 from pmo2vmo.cli import main
-from pmo2vmo.errors import InvalidInputError
+from pmo2vmo.errors import InputProblem, InvalidInputError, NotOneOrganisation, PlanningError
 from pmo2vmo.execute import run
-from pmo2vmo.model.job import Job
+from pmo2vmo.model.job import Job, read_refusal, refusal
 from pmo2vmo.render import html, report
 from pmo2vmo.resources import data_dir, samples_dir
 
@@ -297,3 +297,41 @@ def test_relative_out_folder_works(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [
         "lumen-digital-report.html", "lumen-digital-scores.xlsx",
     ]  # fmt: skip
+
+
+def test_a_refused_input_is_recorded_with_its_nonce(tmp_path: Path) -> None:
+    """prepare() records why it refused a job's input (invalid file; for a batch, more than one
+    organisation) beside the job, under that job's nonce, and still raises."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("respondent,PB-GOV-01\nr1,9\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError):
+        report.prepare(Job(responses=str(bad), output_dir=str(tmp_path), nonce="n1"))
+    refused = read_refusal(tmp_path, "n1")
+    assert refused is not None
+    assert refused.startswith("invalid input: bad.csv, row 2, column B (PB-GOV-01)")
+    assert read_refusal(tmp_path, "another run") is None  # a stale file is not this run's
+
+    sample = (samples_dir() / "lumen-digital.csv").read_text(encoding="utf-8").splitlines()
+    twin = [line.replace("Lumen Digital", "Lumen Labs").replace("LU-", "LL-") for line in sample]
+    both = tmp_path / "both.csv"
+    both.write_text("\n".join([*sample, *twin[1:]]) + "\n", encoding="utf-8")
+    job = Job(responses=str(both), output_dir=str(tmp_path), nonce="n2", one_organisation=True)
+    with pytest.raises(NotOneOrganisation):
+        report.prepare(job)
+    assert read_refusal(tmp_path, "n2") == (
+        "the file holds 2 organisations (Lumen Digital, Lumen Labs); a batch takes one client "
+        "per file — split it, or use `pmo2vmo run` on it"
+    )
+
+
+def test_a_refusal_lists_twenty_problems_then_counts_the_rest() -> None:
+    """An invalid input's refusal is one line: its first twenty problems, then how many more."""
+    problems = [InputProblem("f.csv", f"problem {i}", row=i + 2) for i in range(23)]
+    text = refusal(InvalidInputError(problems))
+    assert text.startswith("invalid input: f.csv, row 2")
+    assert "problem 19" in text
+    assert "problem 20" not in text
+    assert text.endswith("; … and 3 more")
+    assert refusal(PlanningError("the horizon must be at least 1 month (got 0)")) == (
+        "invalid profile or settings: the horizon must be at least 1 month (got 0)"
+    )

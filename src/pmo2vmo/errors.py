@@ -167,6 +167,18 @@ class PlanningError(Pmo2vmoError):
     """Settings under which no sensible plan exists (capacity or horizon too small)."""
 
 
+class NotOneOrganisation(Pmo2vmoError):
+    """A batch client's file that does not hold exactly one organisation (``organisations``)."""
+
+    def __init__(self, organisations: Iterable[str]) -> None:
+        self.organisations: list[str] = list(organisations)
+        super().__init__(
+            f"the file holds {len(self.organisations)} organisations "
+            f"({', '.join(self.organisations)}); a batch takes one client per file — split it, "
+            "or use `pmo2vmo run` on it"
+        )
+
+
 class WorkshopError(Pmo2vmoError):
     """A workshop or training session that cannot start as asked (a busy port, a journal folder
     in the wrong place or holding other files, a training folder already used)."""
@@ -179,6 +191,7 @@ EXIT_CODES: dict[type[BaseException], int] = {
     InvalidInputError: 2,
     InstrumentError: 2,
     PlanningError: 2,
+    NotOneOrganisation: 2,
     WorkshopError: 2,
     NotReadable: 2,
     RunError: 1,

@@ -35,7 +35,14 @@ from pmo2vmo.analysis.plan import roadmap_files
 from pmo2vmo.errors import RunError
 from pmo2vmo.execute.pdf import print_pdf, require_chromium
 from pmo2vmo.execute.staging import clean_stale, staging_folder
-from pmo2vmo.model.job import DEFAULT_FORMATS, NAMES, REPORT_NOTEBOOK, SCORES, parse_formats
+from pmo2vmo.model.job import (
+    DEFAULT_FORMATS,
+    NAMES,
+    REPORT_NOTEBOOK,
+    SCORES,
+    parse_formats,
+    read_refusal,
+)
 from pmo2vmo.render.html import notebook_to_html
 from pmo2vmo.render.report_model import REPORT_MIME
 from pmo2vmo.resources import data_dir
@@ -124,9 +131,11 @@ def make_job(
     previous: Path | str | None = None,
     moderation: Path | str | None = None,
     organisation_index: int = 0,
+    one_organisation: bool = False,
 ) -> dict[str, Any]:
     """The job file's content for one report notebook run: absolute paths (the kernel runs in
-    ``staging``), the deliverables the notebook writes itself, and a fresh nonce."""
+    ``staging``), the deliverables the notebook writes itself, and a fresh nonce.
+    ``one_organisation``: the notebook refuses a file of more (or no) organisations."""
 
     def absolute(path: Path | str | None) -> str | None:
         return None if path is None else str(Path(path).resolve())
@@ -141,6 +150,7 @@ def make_job(
         "formats": [f for f in formats if f in ("xlsx", "pptx")],
         "nonce": secrets.token_hex(16),
         "generated": generated,
+        "one_organisation": one_organisation,
     }
 
 
@@ -233,8 +243,9 @@ def execute_report(
     """Run the report notebook on one job; return the executed notebook and timings.
 
     ``km`` is an already started kernel manager (a fresh kernel the caller owns and shuts
-    down); without it papermill starts and stops its own. Raises :class:`RunError` naming the
-    failing cell, or the missing sentinel.
+    down); without it papermill starts and stops its own. Raises :class:`RunError` with the
+    reason the notebook refused the input, else naming the failing cell, or the missing
+    sentinel.
     """
     skip_slow_optional_imports()
     import papermill
@@ -260,7 +271,8 @@ def execute_report(
             **({"km": km} if km is not None else {"extra_arguments": QUIET_KERNEL}),
         )
     except Exception as exc:  # every notebook failure becomes a reported failure
-        raise RunError(_failure(exc)) from exc
+        # Input the notebook refused is reported as such (its reason), not as its cell.
+        raise RunError(read_refusal(staging, job["nonce"]) or _failure(exc)) from exc
     seconds = {"notebook": time.perf_counter() - started}
     sentinel = staging / "done.json"
     try:

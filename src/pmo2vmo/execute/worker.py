@@ -1,4 +1,4 @@
-"""A batch's worker process: clients taken one by one from a queue, validated, run, delivered.
+"""A batch's worker process: clients taken one by one from a queue, run, delivered.
 
 Each worker pays the imports of papermill and nbformat and loads the HTML template once, keeps the next
 client's kernel starting while the current client runs (:mod:`pmo2vmo.execute.pools`), and
@@ -15,47 +15,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pmo2vmo.analysis.plan import instrument_and_profile, moderations_for
-from pmo2vmo.errors import (
-    InstrumentError,
-    InvalidInputError,
-    PlanningError,
-    RunError,
-    ZygoteError,
-)
+from pmo2vmo.errors import RunError, ZygoteError
 from pmo2vmo.execute.forkkernel import Zygote, die_with_parent, freeze_heap
 from pmo2vmo.execute.manifest import ClientResult
 from pmo2vmo.execute.outputs import mark_failed, publish
 from pmo2vmo.execute.pools import ForkPool, Pool, SpawnPool, kernel_pid, shutdown
 from pmo2vmo.execute.run import deliver, execute_report, make_job, skip_slow_optional_imports
 from pmo2vmo.execute.staging import staging_folder
-from pmo2vmo.ingest.responses import load_responses
 from pmo2vmo.model.job import NAMES, SCORES
-from pmo2vmo.model.profile import Profile
 from pmo2vmo.render import html
-
-
-def _validate(client: dict[str, Any]) -> str | None:
-    """Why the client's file cannot be reported on, or None: its responses, profile and
-    moderation read and checked, one organisation in it. Scoring and planning are left to the
-    kernel, which does them anyway (a planning error fails there, its cell and error named)."""
-
-    try:
-        instrument, profile = instrument_and_profile(client["profile"], None)
-        responses = load_responses([client["path"]], instrument, profile)
-        moderations_for(client.get("moderation"), responses,
-                        instrument.tailored(profile or Profile()))  # fmt: skip
-    except InvalidInputError as exc:
-        shown = "; ".join(str(p) for p in exc.problems[:20])
-        more = f"; … and {len(exc.problems) - 20} more" if len(exc.problems) > 20 else ""
-        return f"invalid input: {shown}{more}"
-    except (InstrumentError, PlanningError) as exc:
-        return f"invalid profile or settings: {exc}"
-    names = responses.organisations
-    if len(names) != 1:
-        return (f"the file holds {len(names)} organisations ({', '.join(names)}); a batch takes "
-                "one client per file — split it, or use `pmo2vmo run` on it")  # fmt: skip
-    return None
 
 
 def _execute_client(
@@ -66,8 +34,9 @@ def _execute_client(
     staging: Path,
     result: ClientResult,
 ) -> None:
-    """Run one validated client's notebook in ``staging`` and publish its outputs; ``result``
-    is updated in place (status, outputs, timings, error)."""
+    """Run one client's notebook in ``staging`` and publish its outputs; ``result`` is updated
+    in place (status, outputs, timings, error). The notebook reads the client's file, once: an
+    input it refuses (invalid, or not one organisation) fails the client with that reason."""
     out_dir = Path(settings["out_dir"])
     km = None
     try:
@@ -76,7 +45,8 @@ def _execute_client(
         pool.prepare()  # the next client's kernel starts while this one works
         formats = settings["formats"]
         job = make_job(client["path"], staging, formats, settings["generated"],
-                       profile=client["profile"], moderation=client.get("moderation"))  # fmt: skip
+                       profile=client["profile"], moderation=client.get("moderation"),
+                       one_organisation=True)  # fmt: skip
         notebook = Path(settings["notebook"]) if settings.get("notebook") else None
         nb, timings = execute_report(job, staging, timeout=settings["timeout"],
                                      notebook=notebook, km=km)  # fmt: skip
@@ -97,18 +67,12 @@ def _execute_client(
 def _run_client(
     client: dict[str, Any], settings: dict[str, Any], pool: Pool, results: Any
 ) -> ClientResult:
-    """Validate, execute and deliver one client (inside a worker)."""
+    """Execute and deliver one client (inside a worker)."""
     started = time.perf_counter()
     result = ClientResult(client["name"], client["slug"], "failed",
                           input_sha256=client["input_sha256"],
                           fingerprint=client["fingerprint"])  # fmt: skip
     out_dir = Path(settings["out_dir"])
-    error = _validate(client)
-    result.timings["validate"] = time.perf_counter() - started
-    if error:
-        result.error = error
-        result.seconds = time.perf_counter() - started
-        return result  # the worker marks the folder failed
     with staging_folder(out_dir) as staging:  # locked while used: a sweep leaves it alone
         _execute_client(client, settings, pool, results, staging, result)
     result.seconds = time.perf_counter() - started

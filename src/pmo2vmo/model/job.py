@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from pmo2vmo.errors import InputProblem, InvalidInputError
+from pmo2vmo.errors import (
+    InputProblem,
+    InstrumentError,
+    InvalidInputError,
+    NotOneOrganisation,
+    PlanningError,
+)
 from pmo2vmo.resources import samples_dir
-
-if TYPE_CHECKING:
-    pass
+from pmo2vmo.util.atomic import write_text_atomic
 
 
 @dataclass(frozen=True)
@@ -27,12 +31,11 @@ class Job:
     formats: tuple[str, ...] = ()
     nonce: str = ""
     generated: str | None = None
+    one_organisation: bool = False  # a batch's: a file of more organisations is refused
 
 
 def load_job(path: str | Path) -> Job:
     """The job file the runner wrote."""
-    import json
-
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     data["formats"] = tuple(data.get("formats", ()))
     return Job(**data)
@@ -82,6 +85,44 @@ NAMES = {"html": "report.html", "ipynb": "report.ipynb", "xlsx": "scores.xlsx", 
 
 
 SCORES = "scores.json"  # the organisation's scores alone, written by the notebook for the batch
+
+REFUSED = "refused.json"  # why the notebook refused the job's input, for the runner to report
+
+# The errors that mean the job's input (responses, profile, moderation, settings) is at fault,
+# not the notebook: the runner reports them as such rather than as a failing cell.
+REFUSALS = (InvalidInputError, InstrumentError, PlanningError, NotOneOrganisation)
+
+
+def refusal(error: BaseException) -> str:
+    """One line on why an input was refused (one of :data:`REFUSALS`): every problem of an
+    invalid input up to twenty, then how many more."""
+    if isinstance(error, InvalidInputError):
+        shown = "; ".join(str(p) for p in error.problems[:20])
+        more = len(error.problems) - 20
+        return f"invalid input: {shown}" + (f"; … and {more} more" if more > 0 else "")
+    if isinstance(error, (InstrumentError, PlanningError)):
+        return f"invalid profile or settings: {error}"
+    return str(error)
+
+
+def record_refusal(job: Job, error: BaseException) -> None:
+    """Write why ``job``'s input was refused into its output folder, with its nonce (a stale
+    file of an earlier run is never taken for this one's); nothing without an output folder."""
+    if job.output_dir is not None and job.nonce:
+        text = json.dumps({"nonce": job.nonce, "error": refusal(error)}, ensure_ascii=False)
+        write_text_atomic(Path(job.output_dir) / REFUSED, text)
+
+
+def read_refusal(folder: Path, nonce: str) -> str | None:
+    """The refusal the notebook recorded in ``folder`` for the run with ``nonce``, or None."""
+    try:
+        data = json.loads((folder / REFUSED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("nonce") != nonce:
+        return None
+    error = data.get("error")
+    return error if isinstance(error, str) else None
 
 
 def parse_formats(text: str | Sequence[str]) -> tuple[str, ...]:

@@ -23,8 +23,9 @@ from pathlib import Path
 
 from pmo2vmo import __version__
 from pmo2vmo.analysis.plan import OrganisationPlan, previous_dimension_scores, roadmap_files
+from pmo2vmo.errors import NotOneOrganisation
 from pmo2vmo.model.branding import Brand, brand_for
-from pmo2vmo.model.job import NAMES, SCORES, Job
+from pmo2vmo.model.job import NAMES, REFUSALS, SCORES, Job, record_refusal
 from pmo2vmo.render.deck import build_deck, write_deck
 from pmo2vmo.render.narrative import Narrative
 from pmo2vmo.render.narrative_text import report_text
@@ -90,11 +91,23 @@ def build_report(
 
 
 def prepare(job: Job) -> Report:
-    """Score, decide, plan and build the report for the job's organisation."""
+    """Score, decide, plan and build the report for the job's organisation.
 
-    result = roadmap_files(
-        [job.responses], profile=job.profile, previous=job.previous, moderation=job.moderation
-    )
+    Input the job cannot use (responses, profile, moderation or settings; for a batch's job, a
+    file that does not hold one organisation) raises, after its reason is recorded in the job's
+    folder (:func:`~pmo2vmo.model.job.record_refusal`): the runner reports that reason, not
+    the failing cell — a batch reads each client's file once, here.
+    """
+
+    try:
+        result = roadmap_files(
+            [job.responses], profile=job.profile, previous=job.previous, moderation=job.moderation
+        )
+        if job.one_organisation and len(result.organisations) != 1:
+            raise NotOneOrganisation(p.scores.organisation for p in result.organisations)
+    except REFUSALS as exc:
+        record_refusal(job, exc)
+        raise
     plan = result.organisations[job.organisation_index]
     scores = result.scores
     meta = {
