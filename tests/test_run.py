@@ -4,6 +4,7 @@ written atomically under safe names, failures reported with the cell and the err
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -188,11 +189,11 @@ def test_job_file_is_the_only_parameter(tmp_path: Path, monkeypatch: pytest.Monk
     """papermill receives one parameter, the job file's path; client text stays in the job."""
     seen: dict[str, object] = {}
 
-    def fake_execute(source: str, target: str, **kwargs: object) -> None:
-        seen.update(kwargs)
+    def fake_parameterize(nb: object, parameters: object, **kwargs: object) -> None:
+        seen["parameters"] = parameters
         raise RuntimeError("stop here")
 
-    monkeypatch.setattr("papermill.execute_notebook", fake_execute)
+    monkeypatch.setattr("papermill.parameterize.parameterize_notebook", fake_parameterize)
     (outcome,) = run.run_report(
         samples_dir() / "harbor-mutual.csv", tmp_path,
         profile=samples_dir() / "harbor-mutual.yaml", formats="html",
@@ -335,3 +336,24 @@ def test_a_refusal_lists_twenty_problems_then_counts_the_rest() -> None:
     assert refusal(PlanningError("the horizon must be at least 1 month (got 0)")) == (
         "invalid profile or settings: the horizon must be at least 1 month (got 0)"
     )
+
+
+def test_the_report_notebook_is_read_once_per_process_and_again_when_it_changes(
+    tmp_path: Path,
+) -> None:
+    """report_notebook() hands out a fresh copy without stored outputs each time, from one read
+    of the file (papermill's metadata added), and reads the file again once it changes."""
+    source = tmp_path / "report.ipynb"
+    nb = nbformat.read(str(data_dir("playbook") / "10-client-report.ipynb"), as_version=4)
+    assert any(cell.get("outputs") for cell in nb.cells)  # the bundled one keeps nbval's outputs
+    nbformat.write(nb, str(source))
+    first = run.report_notebook(source)
+    first.cells[1].source = "changed by one run"
+    second = run.report_notebook(source)
+    assert second.cells[1].source == nb.cells[1].source  # each run has its own copy
+    assert not any(cell.get("outputs") for cell in second.cells)
+    assert "papermill" in second.metadata
+    nb.cells[1].source = "# Parameters\njob = None"
+    nbformat.write(nb, str(source))
+    os.utime(source, ns=(1, 1))  # a new modification time, whatever the clock's resolution
+    assert run.report_notebook(source).cells[1].source == "# Parameters\njob = None"

@@ -231,6 +231,63 @@ def deliver(
     return written
 
 
+_NOTEBOOKS: dict[tuple[str, int, int], str] = {}  # (path, mtime, size) → the notebook as JSON
+
+
+def report_notebook(path: Path) -> Any:
+    """The notebook at ``path``, ready to run: read and validated once per process (again if
+    the file changes), then a fresh copy per call, its stored outputs left out (every code cell
+    runs anew; the bundled report notebook keeps its outputs for nbval, 0.4 MB of them)."""
+    import nbformat
+    from papermill.iorw import load_notebook_node
+
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _NOTEBOOKS:
+        nb = load_notebook_node(str(path))  # validated, with papermill's metadata, once
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        _NOTEBOOKS[key] = json.dumps(nb)
+    return nbformat.from_dict(json.loads(_NOTEBOOKS[key]))
+
+
+def _papermill(
+    source: Path,
+    parameters: dict[str, str],
+    *,
+    cwd: Path,
+    kernel_name: str,
+    timeout: float | None,
+    km: Any,
+) -> Any:
+    """What ``papermill.execute_notebook(source, None, …)`` does, step by step, less two costs
+    of a batch client: the notebook is not read and validated again for every client
+    (:func:`report_notebook`), and the executed notebook is not serialised once more for an
+    output path there is none of (papermill's last step; 0.03 s a client). Returns the executed
+    notebook; raises papermill's error for a failing cell."""
+    from papermill.engines import papermill_engines
+    from papermill.execute import (
+        prepare_notebook_metadata,
+        raise_for_execution_errors,
+        remove_error_markers,
+    )
+    from papermill.parameterize import parameterize_notebook
+    from papermill.utils import chdir
+
+    nb = parameterize_notebook(report_notebook(source), parameters, kernel_name=kernel_name)
+    nb = remove_error_markers(prepare_notebook_metadata(nb, str(source), None))
+    # A kernel we start: errors only (its plain-TCP-on-127.0.0.1 warning is noise here).
+    kernel: dict[str, Any] = {"km": km} if km is not None else {"extra_arguments": QUIET_KERNEL}
+    with chdir(str(cwd)):
+        nb = papermill_engines.execute_notebook_with_engine(
+            None, nb, kernel_name=kernel_name, input_path=str(source), output_path=None,
+            progress_bar=False, log_output=False, execution_timeout=timeout, **kernel,
+        )  # fmt: skip
+    raise_for_execution_errors(nb, None)  # writes nothing: no output path
+    return nb
+
+
 def execute_report(
     job: dict[str, Any],
     staging: Path,
@@ -248,28 +305,14 @@ def execute_report(
     sentinel.
     """
     skip_slow_optional_imports()
-    import papermill
-
     staging = staging.resolve()  # the kernel runs in staging: every path it gets is absolute
     job_path = staging / "job.json"
     job_path.write_text(json.dumps(job), encoding="utf-8")
+    source = Path(notebook or data_dir("playbook") / REPORT_NOTEBOOK)
     started = time.perf_counter()
     try:
-        # No output path: papermill hands back the executed notebook, nothing is written and
-        # read back (the deliverable is written once, by deliver).
-        nb = papermill.execute_notebook(
-            str(notebook or data_dir("playbook") / REPORT_NOTEBOOK),
-            None,
-            parameters={"job": str(job_path)},
-            kernel_name=kernel_name,
-            progress_bar=False,
-            log_output=False,
-            request_save_on_cell_execute=False,
-            execution_timeout=timeout,
-            cwd=str(staging),
-            # A kernel we start: errors only (its plain-TCP-on-127.0.0.1 warning is noise here).
-            **({"km": km} if km is not None else {"extra_arguments": QUIET_KERNEL}),
-        )
+        nb = _papermill(source, {"job": str(job_path)}, cwd=staging, kernel_name=kernel_name,
+                        timeout=timeout, km=km)  # fmt: skip
     except Exception as exc:  # every notebook failure becomes a reported failure
         # Input the notebook refused is reported as such (its reason), not as its cell.
         raise RunError(read_refusal(staging, job["nonce"]) or _failure(exc)) from exc
