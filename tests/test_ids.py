@@ -55,6 +55,21 @@ def test_without_ids_leaves_the_companion(matcher: IdMatcher) -> None:
     assert matcher.without_ids("PB_GOV_01_TEXT") == "_TEXT"
 
 
+def test_a_text_is_searched_once_per_matcher(
+    matcher: IdMatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text met again (a tidy file's question on every row) gets the same ids without being
+    searched again; a new text is searched."""
+    searched: list[str] = []
+    search = matcher._find
+    monkeypatch.setattr(matcher, "_find", lambda text: searched.append(text) or search(text))
+    first = matcher.find("[PB-GOV-01] The PMO's objectives")
+    assert [f.token for f in first] == ["PB-GOV-01"]
+    assert matcher.find("[PB-GOV-01] The PMO's objectives") == first
+    assert matcher.tokens("PBGOV02") == ["PB-GOV-02"]
+    assert searched == ["[PB-GOV-01] The PMO's objectives", "PBGOV02"]
+
+
 def _write(path: Path, rows: list[list[str]]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(rows)

@@ -26,6 +26,7 @@ SEPARATED = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2,4})[-_]([A-Za-z]{2,4})[-_](
 _BRACKETED = re.compile(r"(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9]{0,39})\[([A-Za-z0-9]{1,40})\]")
 # Letters then two digits, no separators, a word of its own: PBGOV01.
 _COMPACT = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{4,8}\d{2})(?![A-Za-z0-9])")
+_SEEN_MAX = 50_000  # distinct texts remembered per matcher (a file's cells are capped anyway)
 
 
 def compact(question_id: str) -> str:
@@ -52,10 +53,22 @@ class IdMatcher:
         for question_id in known:
             self._keys.setdefault(compact(question_id), question_id.upper())
         self._ids = set(self._keys.values())
+        # A file repeats its texts (a tidy file names its question on every row; a header is
+        # looked at by several readers): each distinct text is searched once per file.
+        self._seen: dict[str, tuple[Found, ...]] = {}
 
-    def find(self, text: str) -> list[Found]:
+    def find(self, text: str) -> tuple[Found, ...]:
         """Every id in ``text``, in order of place; overlapping matches keep the first form
         tried (bracketed, separated, compact)."""
+        known = self._seen.get(text)
+        if known is None:
+            known = self._find(text)
+            if len(self._seen) < _SEEN_MAX:
+                self._seen[text] = known
+        return known
+
+    def _find(self, text: str) -> tuple[Found, ...]:
+        """:meth:`find`'s search itself, every time."""
         found: list[Found] = []
 
         def free(start: int, end: int) -> bool:
@@ -75,7 +88,7 @@ class IdMatcher:
             token = self._keys.get(match[1].upper())
             if token is not None and free(match.start(), match.end()):
                 found.append(Found(match.start(), match.end(), token))
-        return sorted(found, key=lambda f: f.start)
+        return tuple(sorted(found, key=lambda f: f.start))
 
     def tokens(self, text: str) -> list[str]:
         """The ids in ``text``, upper-cased in their canonical form (``PB-GOV-01``), in order."""
