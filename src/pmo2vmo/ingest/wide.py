@@ -191,6 +191,8 @@ class _WideRows:
     def _answer(self, raw: Cell, qid: str, col: int, number: int) -> Answer | None:
         """A cell read as an answer; None (with the problem logged) when blank or not an answer."""
         log = self.builder.log
+        if raw is None:
+            return None  # blank: nothing to read, nothing to report
         column = f"{column_letter(col)} ({qid})"
         if isinstance(raw, str) and raw.strip().casefold() == LIMESURVEY_OTHER:
             log.warning(

@@ -45,10 +45,13 @@ def compact(value: float, digits: int = 2) -> str:
     return f"{value:.{max(digits, 2)}f}".rstrip("0").rstrip(".")
 
 
+_NOT_ALNUM = re.compile(r"[^0-9a-z]")
+
+
 def fold(text: str) -> str:
     """``text`` as a matching key: case folded, everything but letters and digits dropped
     ("Response ID" → "responseid")."""
-    return re.sub(r"[^0-9a-z]", "", text.casefold())
+    return _NOT_ALNUM.sub("", text.casefold())
 
 
 def clip(text: str, limit: int = 200) -> str:
