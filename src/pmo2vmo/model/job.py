@@ -31,7 +31,7 @@ class Job:
     formats: tuple[str, ...] = ()
     nonce: str = ""
     generated: str | None = None
-    one_organisation: bool = False  # a batch's: a file of more organisations is refused
+    one_organisation: bool = False  # a batch's: a file of more (or no) organisations is refused
 
 
 def load_job(path: str | Path) -> Job:
