@@ -56,3 +56,80 @@ def test_forked_kernel_starts_warm_frozen_and_without_the_slow_import(tmp_path: 
     assert probe["rfc3987"] is False
     assert probe["warm"] is True
     assert "Debugger warning" not in done.stderr
+
+
+# Two processes connected to one zygote, as a batch's workers are: each forks a kernel; the first
+# then dies (SIGKILL), and the zygote must kill that one's kernel and keep serving the other.
+SHARED = """
+import os, signal, sys, time
+from pmo2vmo.execute.forkkernel import Zygote, ZygoteClient
+zygote = Zygote(wait=False)
+folder = sys.argv[1]
+read, write = os.pipe()
+child = os.fork()
+if child == 0:  # a worker: connects, forks a kernel, reports its pid, then is killed
+    os.close(read)
+    worker = ZygoteClient(zygote.address)  # kept: closing it would kill its kernels
+    kernel = worker.fork_kernel(folder + "/a.json", folder, {})
+    os.write(write, str(kernel).encode())
+    time.sleep(600)
+os.close(write)
+theirs = int(os.read(read, 64))
+client = ZygoteClient(zygote.address)
+ours = client.fork_kernel(folder + "/b.json", folder, {})
+os.kill(child, signal.SIGKILL)
+os.waitpid(child, 0)
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in "ZX"
+    except OSError:
+        return False
+deadline = time.monotonic() + 10
+while alive(theirs) and time.monotonic() < deadline:
+    time.sleep(0.05)
+print(alive(theirs), alive(ours))
+zygote.close()
+deadline = time.monotonic() + 10
+while alive(ours) and time.monotonic() < deadline:
+    time.sleep(0.05)
+print(alive(ours))
+"""
+
+
+def test_one_zygote_serves_several_workers_and_kills_a_dead_ones_kernels(tmp_path: Path) -> None:
+    """Workers share one warm process: each connection forks its own kernels, and a worker
+    that dies takes its kernels with it while the other's keep running until the zygote is
+    closed. (The variables a worker passes its kernels are pinned by the batch's kills-worker
+    client, whose kernel finds its worker's pid in its environment.)"""
+    for name in ("a", "b"):
+        _connection_file(tmp_path / f"{name}.json")
+    done = subprocess.run([sys.executable, "-c", SHARED, str(tmp_path)], capture_output=True,
+                          text=True, timeout=180, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    first, last = done.stdout.strip().splitlines()[-2:]
+    assert first == "False True"  # the dead worker's kernel killed, the live one's running
+    assert last == "False"  # closing the zygote stops the kernels it forked
+
+
+def _connection_file(path: Path) -> None:
+    from jupyter_client.connect import write_connection_file
+
+    write_connection_file(str(path), ip="127.0.0.1", transport="tcp", key=b"k" * 16)
+
+
+def test_a_zygote_that_cannot_warm_up_says_so_to_whoever_waits_for_it() -> None:
+    """A warm process whose warm-up fails exits, and a worker waiting on it gets ZygoteError
+    (and so starts its kernels from the kernelspec) instead of waiting for ever; its creator
+    gets the reason."""
+    from pmo2vmo.errors import ZygoteError
+    from pmo2vmo.execute.forkkernel import Zygote, ZygoteClient
+
+    zygote = Zygote(preload=("pmo2vmo_no_such_module",), wait=False, timeout=60)
+    try:
+        with pytest.raises(ZygoteError, match="gone"):
+            ZygoteClient(zygote.address, timeout=60).wait_ready()
+        with pytest.raises(ZygoteError, match="ModuleNotFoundError"):
+            zygote.wait_ready()
+    finally:
+        zygote.close()

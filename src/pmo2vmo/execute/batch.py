@@ -47,11 +47,12 @@ How it stays correct:
   ``acme``, ``Acme!``) are refused before anything runs, and no client's folder can be one of
   the names batch writes at the top of ``OUT_DIR``.
 
-How it stays fast, with a fresh kernel per client: each worker imports papermill and nbformat
-and loads the HTML template once; kernels are forked from a zygote that has imported pandas,
-plotly and pmo2vmo, parsed the data files and rehearsed one report (so plotly's validators,
-python-pptx's and openpyxl's classes and the templates are built before any client); the worker
-forks the *next* client's kernel while the current client runs; papermill hands the executed
+How it stays fast, with a fresh kernel per client: the batch imports papermill and nbformat
+and loads the HTML template once, before it forks the workers; kernels are forked from one zygote,
+shared by the workers, that has imported pandas, plotly and pmo2vmo, parsed the data files and
+rehearsed one report (so plotly's validators, python-pptx's and openpyxl's classes and the
+templates are built before any client); each worker has the *next* client's kernel forked
+while the current client runs; papermill hands the executed
 notebook back in memory, and the HTML is rendered from it in-process (Jinja2, no nbconvert);
 the PDF, when asked for, is printed from that HTML in the worker (:mod:`pmo2vmo.execute.pdf`).
 

@@ -1,18 +1,21 @@
 """Kernels forked from a warm process: a fresh kernel per client without paying for
 interpreter start-up and imports each time.
 
-A :class:`Zygote` is a small process, forked from a batch worker before it talks to any kernel,
-that imports ipykernel, pandas, plotly and pmo2vmo once and then waits. For each client it forks
-a child which becomes an ordinary IPython kernel (``IPKernelApp``) on a connection file the
-worker wrote: a new process, a new, empty user namespace — only ``sys.modules`` is already warm,
-shared copy-on-write. :class:`ForkedKernelManager` lets papermill (nbclient) drive that kernel
-like any other: it is alive while its process is, interrupting sends SIGINT, shutting down kills
-it. The zygote reaps its children; when the worker goes away the zygote's pipe closes and it
-kills its kernels and exits, and each kernel also exits if the zygote disappears.
+A :class:`Zygote` is a small process, forked by a batch before it starts any thread (and shared
+by its workers) or by a lone worker, that imports ipykernel, pandas, plotly and pmo2vmo once
+and then waits. Each worker connects to it (:class:`ZygoteClient`, a Unix socket in a private
+folder); for each client the zygote forks a child which becomes an ordinary IPython kernel
+(``IPKernelApp``) on a connection file the worker wrote: a new process, a new, empty user
+namespace — only ``sys.modules`` is already warm, shared copy-on-write.
+:class:`ForkedKernelManager` lets papermill (nbclient) drive that kernel like any other: it is
+alive while its process is, interrupting sends SIGINT, shutting down kills it. The zygote reaps
+its children; when a worker's connection closes (the worker is done, or died) the zygote kills
+the kernels forked for it; when its creator goes away it kills every kernel and exits, and each
+kernel also exits if the zygote disappears.
 
 Nothing outlives its parent, even one killed with SIGKILL (which runs no clean-up): on Linux each
 process of the tree asks the kernel, right after the fork, to be sent SIGKILL when its parent
-dies (:func:`die_with_parent`) — batch parent → worker → zygote → kernel.
+dies (:func:`die_with_parent`) — batch parent → workers and zygote → kernels.
 """
 
 from __future__ import annotations
@@ -23,11 +26,14 @@ import gc
 import importlib
 import os
 import queue
+import shutil
 import signal
+import socket
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
-from multiprocessing.connection import Connection, Pipe
+from multiprocessing.connection import Connection, Pipe, wait
 from typing import Any
 
 from jupyter_client.asynchronous.client import AsyncKernelClient
@@ -97,26 +103,59 @@ def freeze_heap() -> None:
 
 
 class Zygote:
-    """A warm process that forks kernels on request."""
+    """A warm process that forks kernels on request, for every process that connects to it.
 
-    def __init__(self, preload: Sequence[str] = PRELOAD, timeout: float = 120) -> None:
+    Its creator holds the process (:meth:`wait_ready`, :meth:`close`) and can fork kernels
+    itself; other processes — a batch's workers, forked from the creator after it — connect to
+    :attr:`address` (:class:`ZygoteClient`). Closing a connection, or the death of the process
+    that held it, kills the kernels forked on it.
+    """
+
+    def __init__(
+        self,
+        preload: Sequence[str] = PRELOAD,
+        timeout: float = 120,
+        *,
+        wait: bool = True,
+        close_fds: Sequence[int] = (),
+    ) -> None:
+        """Fork the zygote; ``wait``: until it has warmed up (else see :meth:`wait_ready`);
+        ``close_fds``: descriptors of the creator's that the zygote must not hold (a lock)."""
         self.timeout = timeout
+        self.folder = tempfile.mkdtemp(prefix="pmo2vmo-zygote-")  # 0700: this user's only
+        self.address = os.path.join(self.folder, "socket")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(self.address)
+        listener.listen(64)  # connections wait here while the zygote warms up
         ours, theirs = Pipe()
         parent = os.getpid()
-        # Forked by the calling thread (a worker's main thread), which must outlive the zygote
-        # for its death signal to be right (die_with_parent).
+        # Forked by the calling thread (a worker's or the batch's main thread), which must
+        # outlive the zygote for its death signal to be right (die_with_parent).
         pid = os.fork()
         if pid == 0:  # the zygote
             die_with_parent(parent)
             ours.close()
-            _zygote_main(theirs, preload)  # never returns
+            for fd in close_fds:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            _zygote_main(theirs, listener, preload)  # never returns
+        listener.close()
         theirs.close()
         self.pid = pid
         self.conn = ours
-        if not self.conn.poll(timeout):
+        self._own: ZygoteClient | None = None
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Wait until the zygote has warmed up; raise :class:`ZygoteError` if it failed to."""
+        if not self.conn.poll(self.timeout):
             self.close()
-            raise ZygoteError(f"the warm process did not get ready within {timeout:g} s")
-        ready = self.conn.recv()
+            raise ZygoteError(f"the warm process did not get ready within {self.timeout:g} s")
+        try:
+            ready = self.conn.recv()
+        except (EOFError, OSError):
+            ready = "it exited"
         if ready != "ready":
             self.close()
             raise ZygoteError(f"the warm process failed to start: {ready}")
@@ -130,78 +169,171 @@ class Zygote:
 
     def fork_kernel(self, connection_file: str, cwd: str, env: Mapping[str, str]) -> int:
         """Start a kernel on ``connection_file``; return its process id."""
-        try:
-            self.conn.send(("fork", connection_file, cwd, dict(env)))
-            if not self.conn.poll(self.timeout):
-                raise ZygoteError("the warm process did not answer")
-            answer = self.conn.recv()
-        except (OSError, EOFError) as exc:
-            raise ZygoteError(f"the warm process is gone ({type(exc).__name__})") from exc
-        if not isinstance(answer, int):
-            raise ZygoteError(f"the warm process could not fork: {answer}")
-        return answer
+        if self._own is None:
+            self._own = ZygoteClient(self.address, self.timeout)
+        return self._own.fork_kernel(connection_file, cwd, env)
 
     def close(self) -> None:
+        """Stop the zygote and every kernel it forked."""
+        if self._own is not None:
+            self._own.close()
         with contextlib.suppress(OSError, EOFError):
             self.conn.send(("exit",))
         self.conn.close()
         with contextlib.suppress(ChildProcessError, OSError):
             os.waitpid(self.pid, 0)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _zygote_main(conn: Connection, preload: Sequence[str]) -> None:
-    """The zygote's loop: import once, then fork a kernel per request."""
+class ZygoteClient:
+    """One process's connection to a :class:`Zygote` (``address``): kernels forked on request;
+    closing it (or this process dying) kills them."""
+
+    def __init__(self, address: str, timeout: float = 120) -> None:
+        self.timeout = timeout
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(address)
+        except OSError as exc:
+            sock.close()
+            raise ZygoteError(f"the warm process cannot be reached ({exc})") from exc
+        self.conn = Connection(sock.detach())
+
+    def wait_ready(self) -> None:
+        """Wait until the zygote has warmed up; :class:`ZygoteError` if it failed to (it then
+        exits) or did not answer in time."""
+        if self._ask(("ping",)) != "ready":
+            raise ZygoteError("the warm process gave a wrong answer")
+
+    def fork_kernel(self, connection_file: str, cwd: str, env: Mapping[str, str]) -> int:
+        """Start a kernel on ``connection_file`` in ``cwd`` with ``env`` added to the
+        zygote's environment; return its process id."""
+        answer = self._ask(("fork", connection_file, cwd, dict(env)))
+        if not isinstance(answer, int):
+            raise ZygoteError(f"the warm process could not fork: {answer}")
+        return answer
+
+    def _ask(self, request: tuple[Any, ...]) -> Any:
+        try:
+            self.conn.send(request)
+            if not self.conn.poll(self.timeout):  # the first waits for the warm-up too
+                raise ZygoteError("the warm process did not answer")
+            return self.conn.recv()
+        except (OSError, EOFError) as exc:
+            raise ZygoteError(f"the warm process is gone ({type(exc).__name__})") from exc
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _warm_up(preload: Sequence[str]) -> None:
+    """What the zygote imports and builds once, for every kernel it forks."""
+    # The rehearsal's notebook imports nbformat: without this, jsonschema would compile
+    # rfc3987_syntax's grammar here (about 1 s of every zygote's start).
+    skip_slow_optional_imports()
+    # debugpy (imported with ipykernel's debugger) otherwise warns on stderr, over the batch's
+    # progress bar, that frozen modules may hide breakpoints: no one debugs here.
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    for name in preload:
+        importlib.import_module(name)
+    preload_data()  # the data files too: each client's kernel starts with them parsed
+    # plotly, python-pptx, openpyxl and Jinja2 warmed by one report; a failure here only
+    # leaves kernels unwarmed (slower, not wrong), so it must not stop the zygote.
+    with contextlib.suppress(Exception):
+        rehearse()
+
+
+def _zygote_main(control: Connection, listener: socket.socket, preload: Sequence[str]) -> None:
+    """The zygote's loop: warm up once, then fork a kernel per request of a connection, and
+    kill a connection's kernels when it closes. ``control`` is the creator's pipe (``ready``
+    or the failure goes back on it; ``exit``, or its end, stops the zygote)."""
     status = 0
-    children: set[int] = set()
+    clients: dict[Connection, set[int]] = {}
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # exited kernels are reaped by the OS
         try:
-            # The rehearsal's notebook imports nbformat: without this, jsonschema would compile
-            # rfc3987_syntax's grammar here (about 1 s of every zygote's start).
-            skip_slow_optional_imports()
-            # debugpy (imported with ipykernel's debugger) otherwise warns on stderr, over the
-            # batch's progress bar, that frozen modules may hide breakpoints: no one debugs here.
-            os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-            for name in preload:
-                importlib.import_module(name)
-            preload_data()  # the data files too: each client's kernel starts with them parsed
-            # plotly, python-pptx, openpyxl and Jinja2 warmed by one report; a failure here only
-            # leaves kernels unwarmed (slower, not wrong), so it must not stop the zygote.
-            with contextlib.suppress(Exception):
-                rehearse()
-        except Exception as exc:  # reported to the worker, which falls back or fails the client
-            conn.send(f"{type(exc).__name__}: {exc}")
+            _warm_up(preload)
+        except Exception as exc:  # reported to the creator, which falls back or fails
+            control.send(f"{type(exc).__name__}: {exc}")
             return
         freeze_heap()
-        conn.send("ready")
+        control.send("ready")
         while True:
-            try:
-                message = conn.recv()
-            except (EOFError, OSError):
-                break  # the worker is gone
-            if message[0] != "fork":
-                break
-            _, connection_file, cwd, env = message
-            zygote = os.getpid()
-            try:
-                pid = os.fork()  # by the zygote's only thread: the kernel's death signal holds
-            except OSError as exc:
-                conn.send(f"{type(exc).__name__}: {exc}")
-                continue
-            if pid == 0:
-                die_with_parent(zygote)
-                conn.close()
-                _kernel_main(connection_file, cwd, env)  # never returns
-            children.add(pid)
-            conn.send(pid)
+            for ready in wait([control, listener, *clients], timeout=1.0):
+                if ready is control:
+                    with contextlib.suppress(EOFError, OSError):
+                        if control.recv()[0] != "exit":
+                            continue
+                    return  # told to exit, or the creator is gone
+                if ready is listener:
+                    sock, _ = listener.accept()
+                    clients[Connection(sock.detach())] = set()
+                else:
+                    _serve(ready, clients, listener, control)  # type: ignore[arg-type]
+            _reap(clients)
     except BaseException:
         status = 1
     finally:
-        for child in children:
-            with contextlib.suppress(OSError):
-                os.kill(child, signal.SIGKILL)
+        for kernels in clients.values():
+            _kill_all(kernels)
         os._exit(status)
+
+
+def _serve(
+    conn: Connection,
+    clients: dict[Connection, set[int]],
+    listener: socket.socket,
+    control: Connection,
+) -> None:
+    """Answer one request of ``conn`` (fork a kernel), or, when it has closed, kill its
+    kernels."""
+    try:
+        message = conn.recv()
+    except (EOFError, OSError):
+        _kill_all(clients.pop(conn))
+        conn.close()
+        return
+    if message[0] == "ping":  # answered once warm: this loop starts after the warm-up
+        conn.send("ready")
+        return
+    if message[0] != "fork":
+        return
+    _, connection_file, cwd, env = message
+    zygote = os.getpid()
+    try:
+        pid = os.fork()  # by the zygote's only thread: the kernel's death signal holds
+    except OSError as exc:
+        conn.send(f"{type(exc).__name__}: {exc}")
+        return
+    if pid == 0:
+        die_with_parent(zygote)
+        listener.close()
+        for other in (control, *clients):
+            other.close()
+        _kernel_main(connection_file, cwd, env)  # never returns
+    clients[conn].add(pid)
+    with contextlib.suppress(OSError):
+        conn.send(pid)
+
+
+def _reap(clients: dict[Connection, set[int]]) -> None:
+    """Collect the kernels that exited, so that their process ids, free again, are never
+    killed by mistake."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        for kernels in clients.values():
+            kernels.discard(pid)
+
+
+def _kill_all(kernels: set[int]) -> None:
+    for pid in kernels:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def _kernel_main(connection_file: str, cwd: str, env: Mapping[str, str]) -> None:

@@ -1,9 +1,10 @@
 """Kernel pools: each batch worker keeps one kernel ahead of the client that needs it.
 
-Two kinds, one per ``--kernels`` mode: :class:`ForkPool` forks each kernel from the worker's
-warm process (:mod:`pmo2vmo.execute.forkkernel`); :class:`SpawnPool` starts each from its
-kernelspec, like Jupyter does, and has it import pmo2vmo silently while the current client runs.
-Every kernel gets SIGKILL when its worker dies; a kernel that fails to start is retried once.
+Two kinds, one per ``--kernels`` mode: :class:`ForkPool` forks each kernel from a warm process
+(:mod:`pmo2vmo.execute.forkkernel`; a batch's workers share one); :class:`SpawnPool` starts each
+from its kernelspec, like Jupyter does, and has it import pmo2vmo silently while the current
+client runs. Every kernel gets SIGKILL when its worker dies; a kernel that fails to start is
+retried once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import secrets
 import shutil
 import tempfile
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from pmo2vmo.errors import RunError
@@ -133,11 +135,15 @@ class SpawnPool(Pool):
 
 
 class ForkPool(Pool):
-    """One kernel ahead, forked from the worker's warm process (see :mod:`pmo2vmo.execute.forkkernel`):
+    """One kernel ahead, forked from a warm process (see :mod:`pmo2vmo.execute.forkkernel`):
     a new process and an empty namespace per client, imports already paid."""
 
-    def __init__(self, zygote: Any) -> None:
+    def __init__(self, zygote: Any, env: Mapping[str, str] | None = None) -> None:
+        """``zygote``: a :class:`~pmo2vmo.execute.forkkernel.Zygote` or a connection to one
+        (:class:`~pmo2vmo.execute.forkkernel.ZygoteClient`); ``env``: variables each kernel
+        gets on top of the zygote's environment."""
         self.zygote = zygote
+        self.env = dict(env or {})
         self.folder = tempfile.mkdtemp(prefix="pmo2vmo-kernels-")
         self.next: Any = None
         self.error: str | None = None
@@ -151,7 +157,7 @@ class ForkPool(Pool):
             path = os.path.join(self.folder, f"kernel-{secrets.token_hex(6)}.json")
             write_connection_file(path, ip="127.0.0.1", transport="tcp",
                                   key=secrets.token_hex(16).encode("ascii"))  # fmt: skip
-            pid = self.zygote.fork_kernel(path, self.folder, {})
+            pid = self.zygote.fork_kernel(path, self.folder, self.env)
             self.next = ForkedKernelManager(pid, path)
         except Exception as exc:  # a failed start is retried by take()
             self.error = describe(exc)
@@ -167,7 +173,8 @@ class ForkPool(Pool):
         return km
 
     def close(self) -> None:
-        """Stop the kernel not yet used, the warm process, and remove the connection files."""
+        """Stop the kernel not yet used, let go of the warm process (stopping it if it is this
+        pool's own), and remove the connection files."""
         if self.next is not None:
             shutdown(self.next)
             self.next = None
@@ -177,6 +184,8 @@ class ForkPool(Pool):
 
 def kernel_pid(km: Any) -> int | None:
     """The kernel's process id, so the parent can stop it if the worker must be killed."""
+    if isinstance(km, ForkedKernelManager):
+        return km.kernel_pid
     pid = getattr(getattr(km, "provisioner", None), "pid", None)
     return pid if isinstance(pid, int) else None
 

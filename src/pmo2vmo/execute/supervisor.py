@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from pmo2vmo.errors import BatchInterrupted
+from pmo2vmo.execute.forkkernel import Zygote
 from pmo2vmo.execute.manifest import MANIFEST, ClientResult, from_json, write_manifest
 from pmo2vmo.execute.outputs import mark_failed
-from pmo2vmo.execute.worker import work
+from pmo2vmo.execute.worker import warm_up, work
 
 Holding = tuple[str, float, int | None]  # what a worker holds: its client, since when, the kernel
 
@@ -193,7 +194,15 @@ def run_all(
     progress: bool,
 ) -> None:
     """Run the clients of ``todo`` on ``workers`` worker processes, recording each one in
-    ``results`` and the manifest as it finishes; Ctrl-C raises :class:`BatchInterrupted`."""
+    ``results`` and the manifest as it finishes; Ctrl-C raises :class:`BatchInterrupted`.
+
+    With forked kernels, one warm process serves every worker: forked first (before any thread
+    of this process starts), it warms up on one core while this process pays the workers'
+    imports (:func:`~pmo2vmo.execute.worker.warm_up`) on the other, and the workers, forked
+    after, inherit those.
+    """
+    zygote = _shared_zygote(settings)
+    warm_up()
     supervisor = _Supervisor(todo, settings, results, out_dir, started)
     supervisor.start(workers)
     bar = _progress(len(todo), progress)
@@ -209,3 +218,19 @@ def run_all(
     finally:
         bar.close()
         supervisor.join()
+        if zygote is not None:
+            zygote.close()
+
+
+def _shared_zygote(settings: dict[str, Any]) -> Zygote | None:
+    """The workers' warm process, not waited for (its address in ``settings["zygote"]``), or
+    None: spawned kernels, or a fork that failed (each worker then tries its own)."""
+    settings["zygote"] = None
+    if settings["kernels"] != "fork":
+        return None
+    try:
+        zygote = Zygote(wait=False, close_fds=(settings["lock_fd"],))
+    except OSError:
+        return None
+    settings["zygote"] = zygote.address
+    return zygote

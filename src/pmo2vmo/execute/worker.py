@@ -1,6 +1,7 @@
 """A batch's worker process: clients taken one by one from a queue, run, delivered.
 
-Each worker pays the imports of papermill and nbformat and loads the HTML template once, keeps the next
+Each worker finds papermill and nbformat imported and the HTML template loaded (:func:`warm_up`,
+paid once by the batch before it forks the workers, or by the worker itself), keeps the next
 client's kernel starting while the current client runs (:mod:`pmo2vmo.execute.pools`), and
 replies to the parent (``start``, ``kernel``, ``done``) on its results queue. A client that fails
 is recorded with the reason and its folder marked failed; the worker goes on with the next.
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pmo2vmo.errors import RunError, ZygoteError
-from pmo2vmo.execute.forkkernel import Zygote, die_with_parent, freeze_heap
+from pmo2vmo.execute.forkkernel import Zygote, ZygoteClient, die_with_parent, freeze_heap
 from pmo2vmo.execute.manifest import ClientResult
 from pmo2vmo.execute.outputs import mark_failed, publish
 from pmo2vmo.execute.pools import ForkPool, Pool, SpawnPool, kernel_pid, shutdown
@@ -79,20 +80,10 @@ def _run_client(
     return result
 
 
-def _start_worker(settings: dict[str, Any]) -> Pool:
-    """Set up this worker process and its kernel pool: tied to the parent's life, the lock's
-    descriptor closed, Ctrl-C left to the parent, the slow imports paid once, a kernel started."""
-    die_with_parent(settings["parent_pid"])  # first: a batch killed with SIGKILL takes us along
-    with contextlib.suppress(OSError):
-        os.close(settings["lock_fd"])  # the lock lives exactly as long as the batch process
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
-    os.environ["PMO2VMO_WORKER_PID"] = str(os.getpid())  # kernels inherit it (tests use it)
-    pool: Pool = SpawnPool(settings["kernel_name"])
-    if settings["kernels"] == "fork":
-        # Forked first, before this process opens any socket or thread.
-        with contextlib.suppress(ZygoteError, OSError):
-            pool = ForkPool(Zygote())
-
+def warm_up() -> None:
+    """What a worker needs before its first client, paid once: papermill and nbformat imported,
+    plotly.js and the HTML template loaded, the heap frozen. A batch does this in the parent,
+    before it forks the workers, which then find it done."""
     skip_slow_optional_imports()
     import nbformat  # noqa: F401 - imported once per worker, not per client
     import papermill  # noqa: F401
@@ -100,6 +91,36 @@ def _start_worker(settings: dict[str, Any]) -> Pool:
     html.plotly_js()
     html.template()
     freeze_heap()  # papermill, nbformat, pandas and the template: no longer walked per client
+
+
+def _fork_pool(settings: dict[str, Any]) -> ForkPool | None:
+    """Kernels forked from the batch's warm process (``settings["zygote"]``, its address), else
+    from one of this worker's own; None when neither can be had."""
+    env = {"PMO2VMO_WORKER_PID": str(os.getpid())}  # each kernel's worker (tests use it)
+    try:
+        address = settings.get("zygote")
+        if address:
+            client = ZygoteClient(address)
+            client.wait_ready()  # the batch forked it: it may still be warming up
+            return ForkPool(client, env)
+        return ForkPool(Zygote(), env)
+    except (ZygoteError, OSError):
+        return None
+
+
+def _start_worker(settings: dict[str, Any]) -> Pool:
+    """Set up this worker process and its kernel pool: tied to the parent's life, the lock's
+    descriptor closed, Ctrl-C left to the parent, the slow imports paid once, a kernel started
+    (from the kernelspec if no kernel can be forked)."""
+    die_with_parent(settings["parent_pid"])  # first: a batch killed with SIGKILL takes us along
+    with contextlib.suppress(OSError):
+        os.close(settings["lock_fd"])  # the lock lives exactly as long as the batch process
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
+    os.environ["PMO2VMO_WORKER_PID"] = str(os.getpid())  # spawned kernels inherit it
+    # Forked (or connected) first, before this process opens any other socket or thread.
+    forked = _fork_pool(settings) if settings["kernels"] == "fork" else None
+    pool: Pool = SpawnPool(settings["kernel_name"]) if forked is None else forked
+    warm_up()
     pool.prepare()
     return pool
 
