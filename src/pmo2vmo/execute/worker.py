@@ -101,7 +101,11 @@ def _fork_pool(settings: dict[str, Any]) -> ForkPool | None:
         address = settings.get("zygote")
         if address:
             client = ZygoteClient(address)
-            client.wait_ready()  # the batch forked it: it may still be warming up
+            try:
+                client.wait_ready()  # the batch forked it: it may still be warming up
+            except ZygoteError:
+                client.close()
+                raise
             return ForkPool(client, env)
         return ForkPool(Zygote(), env)
     except (ZygoteError, OSError):
