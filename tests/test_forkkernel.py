@@ -15,6 +15,7 @@ PROBE = (
     "import gc, json, sys\n"
     "print(json.dumps({'frozen': gc.get_freeze_count(),\n"
     "                  'rfc3987': sys.modules.get('rfc3987_syntax', None) is not None,\n"
+    "                  'nbformat': 'nbformat' in sys.modules,\n"
     "                  'warm': 'pmo2vmo.render.deck' in sys.modules}))"
 )
 
@@ -45,8 +46,9 @@ print(out.cells[0].outputs[0].text)
 
 def test_forked_kernel_starts_warm_frozen_and_without_the_slow_import(tmp_path: Path) -> None:
     """A kernel forked from a worker's warm process finds pmo2vmo imported, the warm heap frozen
-    out of the garbage collector's walks, jsonschema's slow optional grammar never imported, and
-    prints nothing of debugpy's on standard error."""
+    out of the garbage collector's walks, neither nbformat (a kernel never needs it) nor
+    jsonschema's slow optional grammar imported, and prints nothing of debugpy's on standard
+    error."""
     done = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "probe.ipynb"),
                            str(tmp_path), PROBE], capture_output=True, text=True, timeout=120,
                           check=False)  # fmt: skip
@@ -54,6 +56,7 @@ def test_forked_kernel_starts_warm_frozen_and_without_the_slow_import(tmp_path: 
     probe = json.loads(done.stdout.strip().splitlines()[-1])
     assert probe["frozen"] > 100_000  # the warm process's objects: pandas, plotly, IPython
     assert probe["rfc3987"] is False
+    assert probe["nbformat"] is False
     assert probe["warm"] is True
     assert "Debugger warning" not in done.stderr
 
