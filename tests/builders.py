@@ -1,8 +1,10 @@
-"""Builders for tests: an organisation's scores from dimension scores, checkable by hand."""
+"""Builders for tests: an organisation's scores from dimension scores, checkable by hand; a
+responses file of two organisations."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 from pmo2vmo.analysis.scoring import OrganisationScores, achieved_level
 from pmo2vmo.model.instrument import Instrument
@@ -13,6 +15,7 @@ from pmo2vmo.model.results import (
     PillarScore,
     TargetSource,
 )
+from pmo2vmo.resources import samples_dir
 
 RESPONDENTS = 12  # everyone answered everything: enough evidence for a recommendation
 
@@ -128,3 +131,12 @@ def uniform(instrument: Instrument, value: float, **overrides: float) -> dict[st
     scores = {d.id: value for d in instrument.dimensions}
     scores.update({k.replace("_", "-"): v for k, v in overrides.items()})
     return scores
+
+
+def two_organisations(path: Path) -> Path:
+    """The Lumen Digital sample (tidy CSV) with a twin organisation, Lumen Labs, whose
+    respondents (LL-…) answered the same: one file, two organisations."""
+    lines = (samples_dir() / "lumen-digital.csv").read_text(encoding="utf-8").splitlines()
+    twin = [line.replace("Lumen Digital", "Lumen Labs").replace("LU-", "LL-") for line in lines]
+    path.write_text("\n".join([*lines, *twin[1:]]) + "\n", encoding="utf-8")
+    return path

@@ -17,6 +17,7 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
+from builders import two_organisations
 from pmo2vmo.cli import main
 from pmo2vmo.errors import InvalidInputError
 from pmo2vmo.execute import batch, pools
@@ -84,9 +85,7 @@ def faults_run(
     _client(in_dir, "dies")
     _client(in_dir, "kills-worker")
     (in_dir / "invalid.csv").write_text("respondent,PB-GOV-01\nr1,9\n", encoding="utf-8")
-    lines = (samples_dir() / "lumen-digital.csv").read_text(encoding="utf-8").splitlines()
-    twin = [line.replace("Lumen Digital", "Lumen Labs").replace("LU-", "LL-") for line in lines]
-    (in_dir / "two-orgs.csv").write_text("\n".join([*lines, *twin[1:]]) + "\n", encoding="utf-8")
+    two_organisations(in_dir / "two-orgs.csv")
     (in_dir / "~$good.xlsx").write_bytes(b"lock file")
     result = batch.run_batch(in_dir, out_dir, workers=2, timeout=8, notebook=faulty_notebook,
                              formats="html,xlsx", progress=False)  # fmt: skip

@@ -12,6 +12,7 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
+from builders import two_organisations
 from conftest import HOSTILE_NAME
 from pmo2vmo.cli import main
 from pmo2vmo.errors import InputProblem, InvalidInputError, NotOneOrganisation, PlanningError
@@ -312,10 +313,7 @@ def test_a_refused_input_is_recorded_with_its_nonce(tmp_path: Path) -> None:
     assert refused.startswith("invalid input: bad.csv, row 2, column B (PB-GOV-01)")
     assert read_refusal(tmp_path, "another run") is None  # a stale file is not this run's
 
-    sample = (samples_dir() / "lumen-digital.csv").read_text(encoding="utf-8").splitlines()
-    twin = [line.replace("Lumen Digital", "Lumen Labs").replace("LU-", "LL-") for line in sample]
-    both = tmp_path / "both.csv"
-    both.write_text("\n".join([*sample, *twin[1:]]) + "\n", encoding="utf-8")
+    both = two_organisations(tmp_path / "both.csv")
     job = Job(responses=str(both), output_dir=str(tmp_path), nonce="n2", one_organisation=True)
     with pytest.raises(NotOneOrganisation):
         report.prepare(job)

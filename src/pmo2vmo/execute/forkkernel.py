@@ -228,8 +228,8 @@ class ZygoteClient:
 
 def _warm_up(preload: Sequence[str]) -> None:
     """What the zygote imports and builds once, for every kernel it forks."""
-    # The rehearsal's notebook imports nbformat: without this, jsonschema would compile
-    # rfc3987_syntax's grammar here (about 1 s of every zygote's start).
+    # Should anything here import jsonschema (nbformat does), it must not compile
+    # rfc3987_syntax's grammar (about 1 s of a zygote's start when the rehearsal still did).
     skip_slow_optional_imports()
     # debugpy (imported with ipykernel's debugger) otherwise warns on stderr, over the batch's
     # progress bar, that frozen modules may hide breakpoints: no one debugs here.
@@ -285,8 +285,8 @@ def _serve(
     listener: socket.socket,
     control: Connection,
 ) -> None:
-    """Answer one request of ``conn`` (fork a kernel), or, when it has closed, kill its
-    kernels."""
+    """Answer one request of ``conn`` (``ping``: ready; ``fork``: a kernel's pid), or, when it
+    has closed, kill its kernels."""
     try:
         message = conn.recv()
     except (EOFError, OSError):

@@ -1,7 +1,7 @@
 """A batch's worker process: clients taken one by one from a queue, run, delivered.
 
 Each worker finds papermill and nbformat imported and the HTML template loaded (:func:`warm_up`,
-paid once by the batch before it forks the workers, or by the worker itself), keeps the next
+paid once by the batch before it forks the workers), keeps the next
 client's kernel starting while the current client runs (:mod:`pmo2vmo.execute.pools`), and
 replies to the parent (``start``, ``kernel``, ``done``) on its results queue. A client that fails
 is recorded with the reason and its folder marked failed; the worker goes on with the next.
@@ -82,8 +82,8 @@ def _run_client(
 
 def warm_up() -> None:
     """What a worker needs before its first client, paid once: papermill and nbformat imported,
-    plotly.js and the HTML template loaded, the heap frozen. A batch does this in the parent,
-    before it forks the workers, which then find it done."""
+    plotly.js and the HTML template loaded, the heap frozen. The batch does this itself, before
+    it forks the workers, which inherit it."""
     skip_slow_optional_imports()
     import nbformat  # noqa: F401 - imported once per worker, not per client
     import papermill  # noqa: F401
@@ -114,17 +114,15 @@ def _fork_pool(settings: dict[str, Any]) -> ForkPool | None:
 
 def _start_worker(settings: dict[str, Any]) -> Pool:
     """Set up this worker process and its kernel pool: tied to the parent's life, the lock's
-    descriptor closed, Ctrl-C left to the parent, the slow imports paid once, a kernel started
-    (from the kernelspec if no kernel can be forked)."""
+    descriptor closed, Ctrl-C left to the parent, a kernel started (from the kernelspec if no
+    kernel can be forked). The slow imports are the batch's, inherited (:func:`warm_up`)."""
     die_with_parent(settings["parent_pid"])  # first: a batch killed with SIGKILL takes us along
     with contextlib.suppress(OSError):
         os.close(settings["lock_fd"])  # the lock lives exactly as long as the batch process
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     os.environ["PMO2VMO_WORKER_PID"] = str(os.getpid())  # spawned kernels inherit it
-    # Forked (or connected) first, before this process opens any other socket or thread.
     forked = _fork_pool(settings) if settings["kernels"] == "fork" else None
     pool: Pool = SpawnPool(settings["kernel_name"]) if forked is None else forked
-    warm_up()
     pool.prepare()
     return pool
 
