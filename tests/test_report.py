@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import nbformat
+import plotly.graph_objects as go
 import pytest
 
 from conftest import HOSTILE_COMMENTS, HOSTILE_NAME
@@ -15,6 +17,7 @@ from pmo2vmo.model.job import Job
 from pmo2vmo.model.profile import Profile
 from pmo2vmo.model.results import Status
 from pmo2vmo.render import html, report
+from pmo2vmo.render.show import PLOTLY_MIME
 from pmo2vmo.resources import samples_dir
 from pmo2vmo.util.text import figure
 
@@ -141,8 +144,37 @@ def test_appendix_carries_versions_hash_and_coverage(reports: dict[str, report.R
 def test_no_score_shows_as_a_dash_not_zero() -> None:
     """A missing score renders as an em dash in tables, never as 0."""
     assert figure(None) == "—"
-    bundle = report.Section("s", "S", (report.Table("t", ("a",), ((None,),)),)).bundles()[1]
+    (bundle,) = report.Section("s", "S", (report.Table("t", ("a",), ((None,),)),)).bundles()
     assert "<td>—</td>" in bundle["text/html"]
+
+
+def test_a_run_of_text_and_tables_is_one_output() -> None:
+    """A section displays one output per run of text and tables and one per chart, in order,
+    the run's plain text its pieces' plain text with a blank line between them."""
+    chart = report.Chart("c", go.Figure())
+    section = report.Section("s", "S", (report.Text(("one",)), report.Table("t", ("a",), ((1,),)),
+                                        chart, report.Text(("two",))))  # fmt: skip
+    joined = section.bundles()
+    assert [set(b) for b in joined] == [{"text/html", "text/plain"}, {PLOTLY_MIME, "text/plain"},
+                                        {"text/html", "text/plain"}]  # fmt: skip
+    pieces = section.block_bundles()
+    assert joined[0]["text/plain"] == "\n\n".join(b["text/plain"] for b in pieces[:3])
+    assert joined[2] == pieces[4]  # a run of one stays as it was
+
+
+def test_joined_outputs_give_the_same_page(reports: dict[str, report.Report]) -> None:
+    """The HTML page of a report whose text runs are joined is byte for byte the page of the
+    same report with every block its own output."""
+    for rep in reports.values():
+        joined = rep.to_notebook()
+        apart = rep.to_notebook()
+        for cell, section in zip(apart.cells[1:], rep.sections, strict=True):
+            cell.outputs = [nbformat.v4.new_output("display_data", data=b, metadata={})
+                            for b in section.block_bundles()]  # fmt: skip
+        assert sum(map(len, (c.outputs for c in joined.cells))) < sum(
+            map(len, (c.outputs for c in apart.cells))
+        )
+        assert html.notebook_to_html(joined) == html.notebook_to_html(apart)
 
 
 # ------------------------------------------------------------------------------------ HTML ---

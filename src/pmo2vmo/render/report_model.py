@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 from pmo2vmo.analysis.plan import OrganisationPlan
 from pmo2vmo.model.branding import Brand
 from pmo2vmo.render.narrative import Narrative
-from pmo2vmo.render.show import PLOTLY_MIME, Bundle, figure_bundle, table_bundle, text_bundle
+from pmo2vmo.render.show import (
+    PLOTLY_MIME,
+    Bundle,
+    figure_bundle,
+    joined,
+    table_bundle,
+    text_bundle,
+)
 from pmo2vmo.render.view import ReportView
 
 if TYPE_CHECKING:
@@ -61,7 +68,12 @@ class Section:
     blocks: tuple[Block, ...]
 
     def bundles(self) -> list[Bundle]:
-        """The section as display outputs: its heading, then each block."""
+        """The section as display outputs: :meth:`block_bundles`, consecutive text and tables
+        joined into one output (:func:`~pmo2vmo.render.show.joined`; the same HTML page)."""
+        return joined(self.block_bundles())
+
+    def block_bundles(self) -> list[Bundle]:
+        """One display bundle per piece of the section: its heading, then each block."""
         out: list[Bundle] = [{
             "text/html": f'<h2 id="{self.id}">{html.escape(self.title)}</h2>',
             "text/plain": self.title,
