@@ -79,3 +79,27 @@ def test_atomic_files_get_normal_permissions(tmp_path: Path) -> None:
     """Atomic writes do not leave files readable by their owner only."""
     target = write_text_atomic(tmp_path / "x.txt", "x")
     assert target.stat().st_mode & 0o044 == 0o044
+
+
+def test_same_style_copies_every_style_and_stays_independent() -> None:
+    """Cells given a model cell's style show its font, fill, alignment and number format, and
+    restyling one of them later changes neither the model nor the others."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from pmo2vmo.render.workbook import same_style
+
+    ws = openpyxl.Workbook().active
+    model, *cells = (ws.cell(row=1, column=c) for c in range(1, 5))
+    model.font = Font(bold=True, color="FFFFFF")
+    model.fill = PatternFill("solid", fgColor="1F4E79")
+    model.alignment = Alignment(wrap_text=True, vertical="top")
+    model.number_format = "0.00"
+    same_style(model, cells)
+    for cell in cells:
+        assert cell.font.bold
+        assert cell.fill.fgColor.rgb == "001F4E79"
+        assert cell.alignment.wrap_text
+        assert cell.number_format == "0.00"
+    cells[0].number_format = "0%"
+    assert model.number_format == cells[1].number_format == "0.00"

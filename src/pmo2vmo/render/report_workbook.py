@@ -35,7 +35,7 @@ from pmo2vmo.model.archetypes import RACI_COLUMNS
 from pmo2vmo.render import workbook_story
 from pmo2vmo.render.narrative import Narrative
 from pmo2vmo.render.view import ReportView, target_reached
-from pmo2vmo.render.workbook import add_table_sheet, safe_cell
+from pmo2vmo.render.workbook import add_table_sheet, safe_cell, same_style
 from pmo2vmo.render.workbook_story import COUNT, DATE, Column, Sheet
 from pmo2vmo.util.atomic import write_atomic
 from pmo2vmo.util.text import XML_ILLEGAL, capital
@@ -107,13 +107,15 @@ def _table(wb: Any, title: str, columns: Sequence[Column], rows: Iterable[Sequen
             raise ValueError(f"sheet {title}: {len(row)} values for {len(columns)} columns")
         ws.append([clean_cell(v) for v in row])
     for index, column in enumerate(columns, start=1):
-        if column.number_format is None and not column.wrap:
+        if (column.number_format is None and not column.wrap) or ws.max_row < 2:
             continue
-        for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
-            if column.number_format is not None:
-                cell.number_format = column.number_format
-            if column.wrap:
-                cell.alignment = WRAP
+        first = ws.cell(row=2, column=index)
+        if column.number_format is not None:
+            first.number_format = column.number_format
+        if column.wrap:
+            first.alignment = WRAP
+        same_style(first, (cell for (cell,) in ws.iter_rows(min_row=3, min_col=index,
+                                                              max_col=index)))  # fmt: skip
     ws.auto_filter.ref = ws.dimensions
     return ws
 
