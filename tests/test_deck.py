@@ -22,7 +22,7 @@ import pytest
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.dml import MSO_FILL
 from pptx.enum.shapes import MSO_SHAPE_TYPE
-from pptx.util import Emu, Inches
+from pptx.util import Emu, Inches, Pt
 
 from conftest import HOSTILE_COMMENTS
 from pmo2vmo.analysis.plan import OrganisationPlan, roadmap_files
@@ -182,6 +182,28 @@ def test_slides_tell_the_story_in_order(decks: dict[str, Any]) -> None:
     assert positions == sorted(positions)
     assert sum(t.endswith("dimensions by gap to target") for t in titles) == 4
     assert sum(t.endswith(": what we found") for t in titles) == 4
+
+
+def test_every_content_slide_has_its_own_branded_title(decks: dict[str, Any]) -> None:
+    """Each content slide (after the title slide) has a title placeholder holding its own text
+    in bold 26 pt, filled with the brand's primary colour, one accent bar under it, and shape
+    ids unique on the slide."""
+    primary, accent = (pptx.dml.color.RGBColor.from_string(c) for c in ("0B5394", "C55A11"))
+    for prs in decks.values():
+        slides = list(prs.slides)[1:]
+        titles = [slide.shapes.title.text for slide in slides]
+        assert len(set(titles)) > len(titles) // 2  # their own titles, not one repeated
+        for slide in slides:
+            heading = slide.shapes.title
+            runs = [r for p in heading.text_frame.paragraphs for r in p.runs]
+            assert runs
+            assert all(r.font.bold and r.font.size == Pt(26) for r in runs)
+            assert heading.fill.fore_color.rgb == primary
+            bars = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE
+                    and s.top == Inches(0.95)]  # fmt: skip
+            assert [b.fill.fore_color.rgb for b in bars] == [accent]
+            ids = [s.shape_id for s in slide.shapes]
+            assert len(ids) == len(set(ids))
 
 
 def test_charts_are_native_and_editable(decks: dict[str, Any]) -> None:
