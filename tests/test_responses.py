@@ -805,3 +805,33 @@ def test_input_hash_of_one_file_is_its_sha256(tmp_path: Path, instrument: Instru
     path = write_csv(tmp_path / "s.csv", [["Respondent ID", Q1], ["R01", "3"]])
     rs = load_responses([path], instrument)
     assert rs.input_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_respondent_flags_count_only_what_each_rule_counts(instrument: Instrument) -> None:
+    """Per respondent: answered counts answers to known questions only; scored, distinct and
+    first (the first scored level) count every scored answer with a level; answers of someone
+    not among the respondents count for no one; a respondent with no answers has zeros."""
+    import numpy as np
+    import pandas as pd
+
+    from pmo2vmo.ingest.quality import respondent_flags
+
+    q1, q2, q3 = list(instrument.questions)[:3]
+    people = pd.DataFrame({"organisation": ["O", "O", "O"], "respondent": ["A", "B", "C"],
+                           "role": [None, None, None], "row": [2, 3, 4],
+                           "file": ["f.csv"] * 3})  # fmt: skip
+    rows = [("A", q1, "score", 4.0), ("A", q2, "score", 2.0), ("A", "XX-NOPE-01", "score", 2.0),
+            ("A", q3, "na", np.nan), ("B", q1, "score", 3.0), ("B", q2, "score", np.nan),
+            ("Z", q1, "score", 1.0)]  # fmt: skip
+    answers = pd.DataFrame(
+        [("O", who, q, kind, value) for who, q, kind, value in rows],
+        columns=["organisation", "respondent", "question", "kind", "value"],
+    )
+    flags = respondent_flags(answers, people, instrument).set_index("respondent")
+    assert flags["answered"].to_dict() == {"A": 3, "B": 2, "C": 0}
+    assert flags["scored"].to_dict() == {"A": 3, "B": 1, "C": 0}
+    assert flags["distinct"].to_dict() == {"A": 2, "B": 1, "C": 0}
+    assert flags.loc["A", "first"] == 4.0
+    assert flags.loc["B", "first"] == 3.0
+    assert np.isnan(flags.loc["C", "first"])
+    assert flags["no_role"].all()

