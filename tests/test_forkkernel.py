@@ -12,11 +12,12 @@ import pytest
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork + prctl")
 
 PROBE = (
-    "import gc, json, sys\n"
+    "import gc, json, logging, sys\n"
     "print(json.dumps({'frozen': gc.get_freeze_count(),\n"
     "                  'rfc3987': sys.modules.get('rfc3987_syntax', None) is not None,\n"
     "                  'nbformat': 'nbformat' in sys.modules,\n"
-    "                  'warm': 'pmo2vmo.render.deck' in sys.modules}))"
+    "                  'warm': 'pmo2vmo.render.deck' in sys.modules,\n"
+    "                  'debug': get_ipython().kernel.log.isEnabledFor(logging.DEBUG)}))"
 )
 
 # Run in a fresh interpreter, as a batch worker is: this test process has imported nbformat (and
@@ -47,8 +48,8 @@ print(out.cells[0].outputs[0].text)
 def test_forked_kernel_starts_warm_frozen_and_without_the_slow_import(tmp_path: Path) -> None:
     """A kernel forked from a worker's warm process finds pmo2vmo imported, the warm heap frozen
     out of the garbage collector's walks, neither nbformat (a kernel never needs it) nor
-    jsonschema's slow optional grammar imported, and prints nothing of debugpy's on standard
-    error."""
+    jsonschema's slow optional grammar imported, its logger building no debug records, and
+    prints nothing of debugpy's on standard error."""
     done = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "probe.ipynb"),
                            str(tmp_path), PROBE], capture_output=True, text=True, timeout=120,
                           check=False)  # fmt: skip
@@ -58,6 +59,7 @@ def test_forked_kernel_starts_warm_frozen_and_without_the_slow_import(tmp_path: 
     assert probe["rfc3987"] is False
     assert probe["nbformat"] is False
     assert probe["warm"] is True
+    assert probe["debug"] is False
     assert "Debugger warning" not in done.stderr
 
 

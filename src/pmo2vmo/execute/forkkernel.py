@@ -352,6 +352,9 @@ def _kernel_main(connection_file: str, cwd: str, env: Mapping[str, str]) -> None
             connection_file=connection_file, parent_handle=os.getppid(), log_level="ERROR"
         )
         app.initialize([])
+        # traitlets leaves the logger itself at DEBUG and filters in its handler: every
+        # message the kernel handles would still build a debug record (four a cell).
+        app.log.setLevel(app.log_level)
         app.start()
     except BaseException:
         status = 1
