@@ -268,8 +268,8 @@ def _zygote_main(control: Connection, listener: socket.socket, preload: Sequence
                 if ready is listener:
                     sock, _ = listener.accept()
                     clients[Connection(sock.detach())] = set()
-                else:
-                    _serve(ready, clients, listener, control)  # type: ignore[arg-type]
+                elif isinstance(ready, Connection):  # a worker's connection
+                    _serve(ready, clients, listener, control)
             _reap(clients)
     except BaseException:
         status = 1

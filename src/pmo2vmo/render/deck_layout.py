@@ -41,7 +41,8 @@ ROW_INCHES = 0.3  # a table row's least height
 TABLE_INCHES = 5.2  # height a table's body may take below the title bar
 # "No Style, Table Grid": thin black grid, no theme colours; the header is filled with the brand.
 PLAIN_TABLE_STYLE = "{5940675A-B579-460E-94D1-54222C63F5DA}"
-_TX_BODY, _P, _R, _BR = qn("p:txBody"), qn("a:p"), qn("a:r"), qn("a:br")
+TITLE_POINTS = 26  # a content slide's title
+_P, _R = qn("a:p"), qn("a:r")
 
 
 def deck_text(*path: str, **values: Any) -> Any:
@@ -140,12 +141,17 @@ class Deck:
         shape.fill.solid()
         shape.fill.fore_color.rgb = self.primary_rgb
         frame = shape.text_frame
-        frame.clear()
         frame.word_wrap = True
         frame.vertical_anchor = MSO_ANCHOR.MIDDLE
         frame.margin_left = indent
-        add_runs(frame.paragraphs[0], text, size=size, bold=True, colour=text_on(self.primary))
+        self.band_text(frame, text, size)
         frame.paragraphs[0].alignment = PP_ALIGN.LEFT
+
+    def band_text(self, frame: Any, text: str, size: float) -> None:
+        """A band's text: ``frame`` emptied (its paragraph's properties kept), then ``text`` in
+        bold at ``size`` points in the colour that reads on the primary."""
+        frame.clear()
+        add_runs(frame.paragraphs[0], text, size=size, bold=True, colour=text_on(self.primary))
 
     def slide(self, title: str) -> Any:
         """A content slide: its title in a brand-coloured bar (a real title placeholder).
@@ -156,15 +162,13 @@ class Deck:
         slide = self.prs.slides.add_slide(self.prs.slide_layouts[5])  # Title Only
         if self._heading:
             band, bar = (deepcopy(element) for element in self._heading)
-            slide.shapes.title._element.getparent().replace(slide.shapes.title._element, band)
+            placeholder = slide.shapes.title._element
+            placeholder.getparent().replace(placeholder, band)
             slide.shapes._spTree.insert_element_before(bar, "p:extLst")
-            paragraph = band.find(f"{_TX_BODY}/{_P}")
-            for run in paragraph.findall(_R) + paragraph.findall(_BR):
-                paragraph.remove(run)
-            add_runs(_Paragraph(paragraph, slide.shapes), title, size=26, bold=True,
-                     colour=text_on(self.primary))  # fmt: skip
+            self.band_text(slide.shapes.title.text_frame, title, TITLE_POINTS)
             return slide
-        self.band(slide.shapes.title, title, top=0, height=Inches(0.95), size=26, indent=MARGIN)
+        self.band(slide.shapes.title, title, top=0, height=Inches(0.95), size=TITLE_POINTS,
+                  indent=MARGIN)  # fmt: skip
         bar = slide.shapes.add_shape(
             MSO_SHAPE.RECTANGLE, 0, Inches(0.95), SLIDE_WIDTH, Inches(0.06)
         )
